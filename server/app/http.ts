@@ -1,0 +1,125 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import processRequest from 'graphql-upload/processRequest.mjs';
+import { useServer } from 'graphql-ws/use/ws';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config/config';
+import { bearer, type Context } from '../graphql/context';
+import { formatError } from '../graphql/format-error';
+import type { Logger } from '../logging/logger';
+import type { Services } from './services';
+
+export interface Api {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+const CLIENT_DIST = join(__dirname, '..', '..', '..', 'client', 'dist');
+
+/** Express 5 with Apollo at /graphql (HTTP, multipart uploads) and graphql-ws on the same path. */
+export async function startApi(opts: {
+  config: Config;
+  schema: GraphQLSchema;
+  services: Services;
+  db: DataSource;
+  log: Logger;
+}): Promise<Api> {
+  const { config, schema, services, db, log } = opts;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const contextFor = async (authorization: unknown): Promise<Context> => {
+    const secret = bearer(authorization);
+    const principal = secret ? await services.auth.authenticate(secret) : null;
+    return { principal, services, log };
+  };
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.requestBodyBytes });
+  const wsCleanup = useServer(
+    { schema, context: (ctx) => contextFor(ctx.connectionParams?.authorization) },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: formatError(log),
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // The default landing page loads Apollo Sandbox from a CDN; Percept bundles its own GraphiQL.
+      ApolloServerPluginLandingPageDisabled(),
+      { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ok', database: 'ok' });
+    } catch (e) {
+      log.warn({ err: e }, 'health check: database unreachable');
+      res.status(503).json({ status: 'error', database: (e as Error).message });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.requestBodyBytes }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      if (!req.is('multipart/form-data')) return next();
+      try {
+        // Streams each file to a temporary file as it arrives; refused past the size limit.
+        req.body = await processRequest(req, res, {
+          maxFileSize: config.limits.uploadBytes,
+          maxFiles: config.limits.uploadFiles,
+          maxFieldSize: config.limits.requestBodyBytes,
+        });
+        next();
+      } catch (e) {
+        const status = (e as { status?: number }).status ?? 400;
+        res.status(status).json({
+          errors: [{ message: (e as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+        });
+      }
+    },
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+  );
+
+  if (existsSync(CLIENT_DIST)) {
+    app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
+    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
+  }
+
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    server: httpServer,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

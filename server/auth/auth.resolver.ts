@@ -1,0 +1,77 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { userOf, type Context } from '../graphql/context';
+import { PageArgs, Paginated } from '../graphql/pagination';
+import { Access } from './access';
+import { CreateApiTokenInput, CredentialsInput } from './auth.inputs';
+import { AuthPayload, IssuedTokenPayload } from './auth.types';
+import { Token } from './token.entity';
+import { Role, User } from './user.entity';
+
+const UserPage = Paginated(User);
+
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => AuthPayload, { description: 'Creates an account and a session. The first account becomes admin.' })
+  signUp(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return ctx.services.auth.signUp(input.email, input.password);
+  }
+
+  @Mutation(() => AuthPayload)
+  logIn(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return ctx.services.auth.logIn(input.email, input.password);
+  }
+
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @Mutation(() => Boolean, { description: 'Revokes the token this request was made with.' })
+  logOut(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.logOut(userOf(ctx));
+  }
+
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @Query(() => User)
+  me(@Ctx() ctx: Context): Promise<User> {
+    return ctx.services.auth.me(userOf(ctx));
+  }
+
+  @Authorized(Access.USER)
+  @Query(() => [Token], { description: 'Your API tokens that are not revoked.' })
+  apiTokens(@Ctx() ctx: Context): Promise<Token[]> {
+    return ctx.services.auth.listApiTokens(userOf(ctx));
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => IssuedTokenPayload)
+  createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: Context): Promise<IssuedTokenPayload> {
+    return ctx.services.auth.createApiToken(userOf(ctx), input.name, input.scope, input.expiresInDays);
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => Token)
+  revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Token> {
+    return ctx.services.auth.revokeToken(userOf(ctx), id);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Query(() => UserPage)
+  users(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context) {
+    return ctx.services.auth.listUsers(page);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => User)
+  setUserRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.auth.setRole(userOf(ctx), userId, role);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Query(() => [Token])
+  runnerTokens(@Ctx() ctx: Context): Promise<Token[]> {
+    return ctx.services.auth.listRunnerTokens();
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => IssuedTokenPayload, { description: 'A token for `npm run runner -- --token …` on another machine.' })
+  createRunnerToken(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<IssuedTokenPayload> {
+    return ctx.services.auth.createRunnerToken(name);
+  }
+}

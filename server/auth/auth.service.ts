@@ -1,0 +1,188 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
+import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
+import { hashPassword, verifyPassword } from './password';
+import type { Principal, UserPrincipal } from './principal';
+import { displayPrefix, hashSecret, newSecret } from './secrets';
+import { Token, TokenKind, TokenScope } from './token.entity';
+import { Role, User } from './user.entity';
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export interface IssuedToken {
+  /** The secret, shown once. */
+  secret: string;
+  token: Token;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MIN_PASSWORD = 8;
+// Hash used when the email is unknown, so a failed log-in takes as long either way.
+const DUMMY_HASH = hashPassword('not a real password');
+
+export class AuthService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly sessionTtlHours: number,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async signUp(email: string, password: string): Promise<Session> {
+    const normalized = checkEmail(email);
+    checkPassword(password);
+    const passwordHash = await hashPassword(password);
+    const user = await this.db.transaction(async (tx) => {
+      // Serialise sign-ups so that exactly one first account becomes admin.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['percept:signup']);
+      if (await tx.existsBy(User, { email: normalized })) {
+        throw new BadUserInputError('An account with this email already exists; log in instead.', { field: 'email' });
+      }
+      const role = (await tx.count(User)) === 0 ? Role.ADMIN : Role.USER;
+      return tx.save(tx.create(User, { email: normalized, passwordHash, role }));
+    });
+    return { token: await this.issueSession(user), user };
+  }
+
+  async logIn(email: string, password: string): Promise<Session> {
+    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+    // One message for both cases: do not tell which part was wrong.
+    if (!user || !ok) throw new UnauthenticatedError('Wrong email or password.');
+    return { token: await this.issueSession(user), user };
+  }
+
+  async logOut(principal: Principal): Promise<boolean> {
+    await this.db.getRepository(Token).update({ id: principal.tokenId }, { revokedAt: this.clock() });
+    return true;
+  }
+
+  /** Resolves a bearer secret to its principal; null when unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<Principal | null> {
+    const token = await this.db.getRepository(Token).findOne({ where: { hash: hashSecret(secret) }, relations: { user: true } });
+    const now = this.clock();
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+    // Writing on every request would make reads write; a minute's precision is plenty.
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
+      await this.db.getRepository(Token).update({ id: token.id }, { lastUsedAt: now });
+    }
+    if (token.kind === TokenKind.RUNNER) return { kind: 'runner', tokenId: token.id };
+    if (!token.user) return null;
+    return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
+  }
+
+  async me(principal: UserPrincipal): Promise<User> {
+    return this.db.getRepository(User).findOneByOrFail({ id: principal.userId });
+  }
+
+  async createApiToken(principal: UserPrincipal, name: string, scope: TokenScope, expiresInDays?: number | null): Promise<IssuedToken> {
+    if (principal.scope !== TokenScope.FULL) throw new ForbiddenError('A scoped token cannot create tokens.');
+    const trimmed = checkName(name, 'name');
+    if (expiresInDays != null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650)) {
+      throw new BadUserInputError('expiresInDays must be a whole number of days from 1 to 3650.', { field: 'expiresInDays' });
+    }
+    const expiresAt = expiresInDays ? new Date(this.clock().getTime() + expiresInDays * 86_400_000) : null;
+    return this.issue(this.db.manager, TokenKind.API, { name: trimmed, scope, userId: principal.userId, expiresAt });
+  }
+
+  async listApiTokens(principal: UserPrincipal): Promise<Token[]> {
+    return this.db.getRepository(Token).find({
+      where: { userId: principal.userId, kind: TokenKind.API, revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  /** Owners revoke their API tokens; admins any token. Takes effect on the next request. */
+  async revokeToken(principal: UserPrincipal, id: string): Promise<Token> {
+    const repo = this.db.getRepository(Token);
+    const token = await repo.findOneBy({ id });
+    const mine = token?.userId === principal.userId && token.kind === TokenKind.API;
+    if (!token || (!mine && principal.role !== Role.ADMIN)) throw new NotFoundError('No such token.');
+    if (!token.revokedAt) {
+      token.revokedAt = this.clock();
+      await repo.save(token);
+    }
+    return token;
+  }
+
+  async createRunnerToken(name: string): Promise<IssuedToken> {
+    return this.issue(this.db.manager, TokenKind.RUNNER, { name: checkName(name, 'name'), scope: TokenScope.FULL, userId: null, expiresAt: null });
+  }
+
+  async listRunnerTokens(): Promise<Token[]> {
+    return this.db.getRepository(Token).find({ where: { kind: TokenKind.RUNNER }, order: { createdAt: 'DESC' } });
+  }
+
+  async listUsers(page: PageArgs): Promise<Page<User>> {
+    const p = checkPage(page);
+    const [items, total] = await this.db.getRepository(User).findAndCount({ order: { createdAt: 'ASC' }, ...p });
+    return toPage(items, total, p);
+  }
+
+  async setRole(principal: UserPrincipal, userId: string, role: Role): Promise<User> {
+    if (principal.userId === userId && role !== Role.ADMIN) {
+      throw new BadUserInputError('You cannot remove your own admin role; ask another admin.');
+    }
+    const repo = this.db.getRepository(User);
+    const user = await repo.findOneBy({ id: userId });
+    if (!user) throw new NotFoundError('No such user.');
+    user.role = role;
+    return repo.save(user);
+  }
+
+  /** CLI: make an account admin, creating it when a password is given and it does not exist. */
+  async ensureAdmin(email: string, password?: string): Promise<{ user: User; created: boolean }> {
+    const normalized = checkEmail(email);
+    const repo = this.db.getRepository(User);
+    const existing = await repo.findOneBy({ email: normalized });
+    if (existing) {
+      existing.role = Role.ADMIN;
+      return { user: await repo.save(existing), created: false };
+    }
+    if (!password) throw new BadUserInputError(`No account ${normalized}; give a password to create it.`);
+    checkPassword(password);
+    const user = await repo.save(repo.create({ email: normalized, passwordHash: await hashPassword(password), role: Role.ADMIN }));
+    return { user, created: true };
+  }
+
+  private async issueSession(user: User): Promise<string> {
+    const expiresAt = new Date(this.clock().getTime() + this.sessionTtlHours * 3_600_000);
+    const { secret } = await this.issue(this.db.manager, TokenKind.SESSION, { name: 'web session', scope: TokenScope.FULL, userId: user.id, expiresAt });
+    return secret;
+  }
+
+  private async issue(
+    tx: EntityManager,
+    kind: TokenKind,
+    fields: { name: string; scope: TokenScope; userId: string | null; expiresAt: Date | null },
+  ): Promise<IssuedToken> {
+    const secret = newSecret(kind);
+    const token = await tx.save(tx.create(Token, { ...fields, kind, hash: hashSecret(secret), prefix: displayPrefix(secret) }));
+    return { secret, token };
+  }
+}
+
+function checkEmail(email: string): string {
+  const normalized = email.trim().toLowerCase();
+  if (!EMAIL.test(normalized) || normalized.length > 254) {
+    throw new BadUserInputError('Enter a valid email address, like name@example.com.', { field: 'email' });
+  }
+  return normalized;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD) {
+    throw new BadUserInputError(`The password must be at least ${MIN_PASSWORD} characters long.`, { field: 'password' });
+  }
+  if (password.length > 1024) throw new BadUserInputError('The password is too long (1024 characters at most).', { field: 'password' });
+}
+
+export function checkName(name: string, field: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new BadUserInputError(`The ${field} cannot be empty.`, { field });
+  if (trimmed.length > 200) throw new BadUserInputError(`The ${field} is too long (200 characters at most).`, { field });
+  return trimmed;
+}

@@ -1,0 +1,73 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Model } from '../models/model.entity';
+import { ModelClass } from '../models/model-class.entity';
+
+export enum ImageSplit {
+  TRAIN = 'TRAIN',
+  VALIDATION = 'VALIDATION',
+  TEST = 'TEST',
+}
+registerEnumType(ImageSplit, { name: 'ImageSplit' });
+
+export enum ImageSource {
+  /** Imported from an uploaded zip; pixels kept in the blob store. */
+  UPLOAD = 'UPLOAD',
+  /** Referenced by URL in a manifest; fetched when needed, never stored. */
+  URL = 'URL',
+  /** Sent to classify with "keep" asked; unlabelled until the user labels it. */
+  CLASSIFIED = 'CLASSIFIED',
+}
+registerEnumType(ImageSource, { name: 'ImageSource' });
+
+@ObjectType()
+@Entity('images')
+@Index(['modelId', 'checksum'], { unique: true })
+@Index(['modelId', 'classId', 'split'])
+export class Image {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  modelId!: string;
+
+  @ManyToOne(() => Model, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'modelId' })
+  model?: Model;
+
+  @Column({ type: 'uuid', nullable: true })
+  classId!: string | null;
+
+  @ManyToOne(() => ModelClass, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'classId' })
+  modelClass?: ModelClass | null;
+
+  @Field(() => ImageSource)
+  @Column({ type: 'enum', enum: ImageSource, enumName: 'image_source' })
+  source!: ImageSource;
+
+  @Field(() => ImageSplit, { nullable: true })
+  @Column({ type: 'enum', enum: ImageSplit, enumName: 'image_split', nullable: true })
+  split!: ImageSplit | null;
+
+  /** Normalised pixels (the model's input shape) in the blob store; null for URL images. */
+  @Column({ type: 'text', nullable: true })
+  blobKey!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
+
+  /** SHA-256 of the original file, so a duplicate is counted once per model. */
+  @Column({ type: 'text' })
+  checksum!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  originalName!: string | null;
+
+  @Field(() => Date)
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,22 @@
+import type { Principal, UserPrincipal } from '../auth/principal';
+import type { Logger } from '../logging/logger';
+import type { Services } from '../app/services';
+import { UnauthenticatedError } from './errors';
+
+export interface Context {
+  principal: Principal | null;
+  services: Services;
+  log: Logger;
+}
+
+/** The caller as a user; the auth checker has already refused anonymous and runner callers. */
+export function userOf(ctx: Context): UserPrincipal {
+  if (ctx.principal?.kind !== 'user') throw new UnauthenticatedError();
+  return ctx.principal;
+}
+
+export function bearer(header: unknown): string | null {
+  if (typeof header !== 'string') return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m?.[1] ?? null;
+}

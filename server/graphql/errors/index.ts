@@ -1,0 +1,5 @@
+export { BadUserInputError } from './bad-user-input.error';
+export { ForbiddenError } from './forbidden.error';
+export { NotFoundError } from './not-found.error';
+export { PayloadTooLargeError } from './payload-too-large.error';
+export { UnauthenticatedError } from './unauthenticated.error';

@@ -1,0 +1,59 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Access } from '../auth/access';
+import { userOf, type Context } from '../graphql/context';
+import { PageArgs, Paginated } from '../graphql/pagination';
+import { Model } from './model.entity';
+import { CreateModelInput, UpdateModelInput } from './model.inputs';
+
+const ModelPage = Paginated(Model);
+
+@Resolver(() => Model)
+export class ModelResolver {
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @Query(() => ModelPage, { description: 'Your models, newest first. Admins may pass all: true.' })
+  models(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('all', () => Boolean, { defaultValue: false }) all: boolean,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.models.list(userOf(ctx), page, all);
+  }
+
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @Query(() => Model)
+  model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Model> {
+    return ctx.services.models.get(userOf(ctx), id);
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => Model)
+  createModel(@Arg('input', () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<Model> {
+    return ctx.services.models.create(userOf(ctx), input);
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => Model)
+  updateModel(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateModelInput) input: UpdateModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<Model> {
+    return ctx.services.models.update(userOf(ctx), id, input);
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => Boolean, { description: 'Deletes the model with every image, feature, artifact and task of it.' })
+  deleteModel(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.models.delete(userOf(ctx), id);
+  }
+
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @Subscription(() => Model, {
+    description: 'The model each time it changes (name, status, promotion).',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>
+      context.services.models.subscribe(userOf(context), args.id),
+  })
+  modelUpdated(@Arg('id', () => ID) _id: string, @Root() model: Model): Model {
+    return model;
+  }
+}

@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logging/logger';
+
+export interface RecoveryReport {
+  requeued: string[];
+  failed: string[];
+}
+
+/**
+ * Pre-startup check: a task left RUNNING by a dead process is never silently lost. Tasks held by
+ * this node's previous life, or whose lease has lapsed, go back to the queue — or fail when they
+ * have used up their attempts — with the reason recorded in `error`.
+ */
+export async function recoverInterruptedTasks(db: DataSource, nodeId: string, log: Logger): Promise<RecoveryReport> {
+  const rows: { id: string; status: string }[] = await db.query(
+    `UPDATE tasks SET
+       status = (CASE WHEN attempts >= "maxAttempts" THEN 'FAILED' ELSE 'QUEUED' END)::task_status,
+       error = CASE WHEN attempts >= "maxAttempts"
+         THEN 'interrupted: its runner or server stopped while it ran, and it has no attempts left'
+         ELSE 'interrupted: its runner or server stopped while it ran; requeued' END,
+       "finishedAt" = CASE WHEN attempts >= "maxAttempts" THEN now() ELSE NULL END,
+       "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
+     WHERE status = 'RUNNING'
+       AND ("lockedBy" IS NULL OR "lockedBy" LIKE $1 OR "leaseExpiresAt" IS NULL OR "leaseExpiresAt" < now())
+     RETURNING id, status`,
+    [`${nodeId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`],
+  );
+  // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres.
+  const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string; status: string }[];
+  const report = {
+    requeued: updated.filter((r) => r.status === 'QUEUED').map((r) => r.id),
+    failed: updated.filter((r) => r.status === 'FAILED').map((r) => r.id),
+  };
+  if (updated.length) log.warn(report, 'recovered tasks interrupted by a previous stop');
+  return report;
+}
