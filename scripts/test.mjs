@@ -44,7 +44,11 @@ if (!process.env.DATABASE_URL) {
 const child = spawn(
   process.execPath,
   ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, PERCEPT_LOG_LEVEL: process.env.PERCEPT_LOG_LEVEL ?? 'silent' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PERCEPT_LOG_LEVEL: process.env.PERCEPT_LOG_LEVEL ?? 'silent' },
+  },
 );
 const code = await new Promise((res) => child.on('exit', (c, s) => res(c ?? (s ? 1 : 0))));
 if (embedded) {

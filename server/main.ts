@@ -26,7 +26,11 @@ async function serve(): Promise<void> {
 
 /** Creates or promotes an admin account directly in the database (the server need not run). */
 async function admin(args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { password: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { password: { type: 'string' } },
+  });
   const email = positionals[0];
   if (!email) throw new Error('usage: npm run admin -- <email> [--password <password>]');
   const config = loadConfig();

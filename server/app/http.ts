@@ -45,16 +45,19 @@ export async function startApi(opts: {
     return { principal, services, log };
   };
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.requestBodyBytes });
-  const wsCleanup = useServer(
-    { schema, context: (ctx) => contextFor(ctx.connectionParams?.authorization) },
-    wsServer,
-  );
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.requestBodyBytes,
+  });
+  const wsCleanup = useServer({ schema, context: (ctx) => contextFor(ctx.connectionParams?.authorization) }, wsServer);
 
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: formatError(log),
     introspection: true,
+    // Percept owns shutdown order (API, then connections, then PostgreSQL); see main.ts.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads Apollo Sandbox from a CDN; Percept bundles its own GraphiQL.
@@ -90,7 +93,12 @@ export async function startApi(opts: {
       } catch (e) {
         const status = (e as { status?: number }).status ?? 400;
         res.status(status).json({
-          errors: [{ message: (e as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+          errors: [
+            {
+              message: (e as Error).message,
+              extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+            },
+          ],
         });
       }
     },
@@ -106,7 +114,9 @@ export async function startApi(opts: {
     const status = err.status ?? 500;
     if (status >= 500) log.error({ err }, 'request failed');
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
+    res
+      .status(status)
+      .json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
   });
 
   await new Promise<void>((resolve, reject) => {

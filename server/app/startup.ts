@@ -23,25 +23,27 @@ export interface Percept {
 
 /** The seed's startup order: database, migrations, pre-startup checks, runner pool, then the API. */
 export async function startPercept(config: Config, log: Logger): Promise<Percept> {
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
   const stop = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    for (const { name, run } of cleanups.reverse()) {
       try {
-        await cleanup();
+        log.debug({ step: name }, 'stopping');
+        await run();
       } catch (e) {
-        log.error({ err: e }, 'error while shutting down');
+        log.error({ err: e, step: name }, 'error while shutting down');
       }
     }
+    log.info('stopped');
   };
   try {
     const database: DatabaseHandle = await provideDatabase(config.databaseUrl, config.dataDir, (line) =>
       log.debug({ component: 'postgres' }, line),
     );
-    cleanups.push(database.stop);
-    log.info({ embedded: database.embedded }, 'database ready');
+    cleanups.push({ name: 'postgres', run: database.stop });
+    log.info({ embedded: database.embedded, url: database.url.replace(/:[^:@/]*@/, ':***@') }, 'database ready');
 
     const db = await connectAndMigrate(database.url);
-    cleanups.push(() => db.destroy());
+    cleanups.push({ name: 'database connections', run: () => db.destroy() });
     log.info({ migrations: db.migrations.length }, 'migrations applied');
 
     await recoverInterruptedTasks(db, config.nodeId, log);
@@ -49,11 +51,13 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
     // The runner pool starts here once it exists (issue: tasks, orchestrator and runner pool).
 
     const blobs: BlobStore =
-      config.blobStore === 'postgres' ? new PostgresBlobStore(db) : new FilesystemBlobStore(join(config.dataDir, 'blobs'));
+      config.blobStore === 'postgres'
+        ? new PostgresBlobStore(db)
+        : new FilesystemBlobStore(join(config.dataDir, 'blobs'));
     const pubsub = createPerceptPubSub();
     const services = createServices(db, blobs, pubsub, config);
     const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, log });
-    cleanups.push(() => api.close());
+    cleanups.push({ name: 'api', run: () => api.close() });
     log.info({ url: api.url }, 'Percept is serving');
 
     return { url: api.url, db, services, blobs, stop };

@@ -41,7 +41,10 @@ export class AuthResolver {
 
   @Authorized(Access.USER)
   @Mutation(() => IssuedTokenPayload)
-  createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: Context): Promise<IssuedTokenPayload> {
+  createApiToken(
+    @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput,
+    @Ctx() ctx: Context,
+  ): Promise<IssuedTokenPayload> {
     return ctx.services.auth.createApiToken(userOf(ctx), input.name, input.scope, input.expiresInDays);
   }
 
@@ -59,7 +62,11 @@ export class AuthResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => User)
-  setUserRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<User> {
+  setUserRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
     return ctx.services.auth.setRole(userOf(ctx), userId, role);
   }
 

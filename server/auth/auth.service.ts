@@ -62,7 +62,9 @@ export class AuthService {
 
   /** Resolves a bearer secret to its principal; null when unknown, revoked or expired. */
   async authenticate(secret: string): Promise<Principal | null> {
-    const token = await this.db.getRepository(Token).findOne({ where: { hash: hashSecret(secret) }, relations: { user: true } });
+    const token = await this.db
+      .getRepository(Token)
+      .findOne({ where: { hash: hashSecret(secret) }, relations: { user: true } });
     const now = this.clock();
     if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
     // Writing on every request would make reads write; a minute's precision is plenty.
@@ -78,11 +80,18 @@ export class AuthService {
     return this.db.getRepository(User).findOneByOrFail({ id: principal.userId });
   }
 
-  async createApiToken(principal: UserPrincipal, name: string, scope: TokenScope, expiresInDays?: number | null): Promise<IssuedToken> {
+  async createApiToken(
+    principal: UserPrincipal,
+    name: string,
+    scope: TokenScope,
+    expiresInDays?: number | null,
+  ): Promise<IssuedToken> {
     if (principal.scope !== TokenScope.FULL) throw new ForbiddenError('A scoped token cannot create tokens.');
     const trimmed = checkName(name, 'name');
     if (expiresInDays != null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650)) {
-      throw new BadUserInputError('expiresInDays must be a whole number of days from 1 to 3650.', { field: 'expiresInDays' });
+      throw new BadUserInputError('expiresInDays must be a whole number of days from 1 to 3650.', {
+        field: 'expiresInDays',
+      });
     }
     const expiresAt = expiresInDays ? new Date(this.clock().getTime() + expiresInDays * 86_400_000) : null;
     return this.issue(this.db.manager, TokenKind.API, { name: trimmed, scope, userId: principal.userId, expiresAt });
@@ -109,7 +118,12 @@ export class AuthService {
   }
 
   async createRunnerToken(name: string): Promise<IssuedToken> {
-    return this.issue(this.db.manager, TokenKind.RUNNER, { name: checkName(name, 'name'), scope: TokenScope.FULL, userId: null, expiresAt: null });
+    return this.issue(this.db.manager, TokenKind.RUNNER, {
+      name: checkName(name, 'name'),
+      scope: TokenScope.FULL,
+      userId: null,
+      expiresAt: null,
+    });
   }
 
   async listRunnerTokens(): Promise<Token[]> {
@@ -144,13 +158,20 @@ export class AuthService {
     }
     if (!password) throw new BadUserInputError(`No account ${normalized}; give a password to create it.`);
     checkPassword(password);
-    const user = await repo.save(repo.create({ email: normalized, passwordHash: await hashPassword(password), role: Role.ADMIN }));
+    const user = await repo.save(
+      repo.create({ email: normalized, passwordHash: await hashPassword(password), role: Role.ADMIN }),
+    );
     return { user, created: true };
   }
 
   private async issueSession(user: User): Promise<string> {
     const expiresAt = new Date(this.clock().getTime() + this.sessionTtlHours * 3_600_000);
-    const { secret } = await this.issue(this.db.manager, TokenKind.SESSION, { name: 'web session', scope: TokenScope.FULL, userId: user.id, expiresAt });
+    const { secret } = await this.issue(this.db.manager, TokenKind.SESSION, {
+      name: 'web session',
+      scope: TokenScope.FULL,
+      userId: user.id,
+      expiresAt,
+    });
     return secret;
   }
 
@@ -160,7 +181,9 @@ export class AuthService {
     fields: { name: string; scope: TokenScope; userId: string | null; expiresAt: Date | null },
   ): Promise<IssuedToken> {
     const secret = newSecret(kind);
-    const token = await tx.save(tx.create(Token, { ...fields, kind, hash: hashSecret(secret), prefix: displayPrefix(secret) }));
+    const token = await tx.save(
+      tx.create(Token, { ...fields, kind, hash: hashSecret(secret), prefix: displayPrefix(secret) }),
+    );
     return { secret, token };
   }
 }
@@ -175,14 +198,18 @@ function checkEmail(email: string): string {
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD) {
-    throw new BadUserInputError(`The password must be at least ${MIN_PASSWORD} characters long.`, { field: 'password' });
+    throw new BadUserInputError(`The password must be at least ${MIN_PASSWORD} characters long.`, {
+      field: 'password',
+    });
   }
-  if (password.length > 1024) throw new BadUserInputError('The password is too long (1024 characters at most).', { field: 'password' });
+  if (password.length > 1024)
+    throw new BadUserInputError('The password is too long (1024 characters at most).', { field: 'password' });
 }
 
 export function checkName(name: string, field: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw new BadUserInputError(`The ${field} cannot be empty.`, { field });
-  if (trimmed.length > 200) throw new BadUserInputError(`The ${field} is too long (200 characters at most).`, { field });
+  if (trimmed.length > 200)
+    throw new BadUserInputError(`The ${field} is too long (200 characters at most).`, { field });
   return trimmed;
 }

@@ -13,7 +13,11 @@ export interface FileUpload {
 }
 
 /** Reads a small upload into memory, refusing it as soon as it passes `maxBytes`. */
-export async function readUpload(upload: Promise<FileUpload>, maxBytes: number, what: string): Promise<{ data: Buffer; filename: string }> {
+export async function readUpload(
+  upload: Promise<FileUpload>,
+  maxBytes: number,
+  what: string,
+): Promise<{ data: Buffer; filename: string }> {
   let file: FileUpload;
   try {
     file = await upload;
@@ -29,7 +33,9 @@ export async function readUpload(upload: Promise<FileUpload>, maxBytes: number, 
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
         stream.destroy();
-        throw new PayloadTooLargeError(`The ${what} is larger than ${formatBytes(maxBytes)}.`, { limitBytes: maxBytes });
+        throw new PayloadTooLargeError(`The ${what} is larger than ${formatBytes(maxBytes)}.`, {
+          limitBytes: maxBytes,
+        });
       }
       chunks.push(chunk as Buffer);
     }

@@ -11,10 +11,16 @@ export class CreateModelInput {
   })
   sampleImage!: Promise<FileUpload>;
 
-  @Field(() => Boolean, { defaultValue: false, description: 'Leave room to add classes later without retraining the base.' })
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: 'Leave room to add classes later without retraining the base.',
+  })
   expandable: boolean = false;
 
-  @Field(() => Float, { nullable: true, description: 'Validation accuracy to reach before promoting (0.5 to 1; default 0.9).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Validation accuracy to reach before promoting (0.5 to 1; default 0.9).',
+  })
   targetAccuracy?: number | null;
 }
 

@@ -34,7 +34,11 @@ export class ModelService {
   async create(owner: UserPrincipal, input: CreateModel): Promise<Model> {
     const name = checkName(input.name, 'name');
     const targetAccuracy = checkTarget(input.targetAccuracy);
-    const { data } = await readUpload(input.sampleImage, Math.min(SAMPLE_MAX_BYTES, this.limits.uploadBytes), 'sample image');
+    const { data } = await readUpload(
+      input.sampleImage,
+      Math.min(SAMPLE_MAX_BYTES, this.limits.uploadBytes),
+      'sample image',
+    );
     const info = await probeImage(data, this.limits.imagePixels, 'sample image');
     const { width, height } = fitInput(info.width, info.height);
     const id = randomUUID();
@@ -65,7 +69,9 @@ export class ModelService {
   async list(who: UserPrincipal, page: PageArgs, all = false): Promise<Page<Model>> {
     const p = checkPage(page);
     const where = all && who.role === Role.ADMIN ? {} : { ownerId: who.userId };
-    const [items, total] = await this.db.getRepository(Model).findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, ...p });
+    const [items, total] = await this.db
+      .getRepository(Model)
+      .findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, ...p });
     return toPage(items, total, p);
   }
 
@@ -76,7 +82,11 @@ export class ModelService {
     return model;
   }
 
-  async update(who: UserPrincipal, id: string, changes: { name?: string | null; targetAccuracy?: number | null }): Promise<Model> {
+  async update(
+    who: UserPrincipal,
+    id: string,
+    changes: { name?: string | null; targetAccuracy?: number | null },
+  ): Promise<Model> {
     const model = await this.get(who, id);
     if (changes.name != null) model.name = checkName(changes.name, 'name');
     if (changes.targetAccuracy != null) model.targetAccuracy = checkTarget(changes.targetAccuracy);
@@ -107,7 +117,8 @@ export function fitInput(width: number, height: number): { width: number; height
 
 function checkTarget(t: number | null | undefined): number {
   if (t == null) return 0.9;
-  if (!(t >= 0.5 && t <= 1)) throw new BadUserInputError('targetAccuracy must be between 0.5 and 1.', { field: 'targetAccuracy' });
+  if (!(t >= 0.5 && t <= 1))
+    throw new BadUserInputError('targetAccuracy must be between 0.5 and 1.', { field: 'targetAccuracy' });
   return t;
 }
 

@@ -24,7 +24,9 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    const [, count]: [unknown, number] = await this.db.query('DELETE FROM blobs WHERE key LIKE $1', [likePrefix(prefix)]);
+    const [, count]: [unknown, number] = await this.db.query('DELETE FROM blobs WHERE key LIKE $1', [
+      likePrefix(prefix),
+    ]);
     return count;
   }
 
