@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Percept's command line: `serve` (default), `admin <email> [--password <p>]`.
+// Percept's command line: `serve` (default), `admin <email> [--password <p>]`, `runner --server URL --token T`.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { startPercept } from './app/startup';
@@ -52,8 +52,11 @@ async function main(): Promise<void> {
       return serve();
     case 'admin':
       return admin(rest);
+    case 'runner':
+      // Loaded only here: it brings TensorFlow.js, which the API server itself does not need.
+      return (await import('./runners/remote-main.js')).runRemoteRunner(rest);
     default:
-      throw new Error(`unknown command ${command}; use serve or admin`);
+      throw new Error(`unknown command ${command}; use serve, admin or runner`);
   }
 }
 

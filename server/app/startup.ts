@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { connectAndMigrate, provideDatabase, type DatabaseHandle } from '../db/database';
-import { createPerceptPubSub } from '../graphql/pubsub';
+import { createSharedPubSub } from '../graphql/pubsub';
+import type { LocalPool } from '../runners/local-pool';
+import type { Orchestrator } from '../runners/orchestrator';
+import { startRunnerPool } from './runner-pool';
 import { buildPerceptSchema } from '../graphql/schema';
 import type { Logger } from '../logging/logger';
 import type { BlobStore } from '../storage/blob-store';
@@ -18,6 +21,8 @@ export interface Percept {
   db: DataSource;
   services: Services;
   blobs: BlobStore;
+  pool: LocalPool | null;
+  orchestrator: Orchestrator;
   stop(): Promise<void>;
 }
 
@@ -48,19 +53,25 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
 
     await recoverInterruptedTasks(db, config.nodeId, log);
 
-    // The runner pool starts here once it exists (issue: tasks, orchestrator and runner pool).
-
     const blobs: BlobStore =
       config.blobStore === 'postgres'
         ? new PostgresBlobStore(db)
         : new FilesystemBlobStore(join(config.dataDir, 'blobs'));
-    const pubsub = createPerceptPubSub();
-    const services = createServices(db, blobs, pubsub, config);
+    const shared = await createSharedPubSub(database.url, log);
+    cleanups.push({ name: 'pubsub relay', run: shared.stop });
+    const pubsub = shared.pubsub;
+    let pool: LocalPool | null = null;
+    const services = createServices(db, blobs, pubsub, config, () => pool);
+
+    const runners = await startRunnerPool({ config, db, databaseUrl: database.url, services, pubsub, log });
+    pool = runners.pool;
+    cleanups.push({ name: 'runner pool', run: runners.stop });
+
     const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, log });
     cleanups.push({ name: 'api', run: () => api.close() });
     log.info({ url: api.url }, 'Percept is serving');
 
-    return { url: api.url, db, services, blobs, stop };
+    return { url: api.url, db, services, blobs, pool, orchestrator: runners.orchestrator, stop };
   } catch (e) {
     await stop();
     throw e;

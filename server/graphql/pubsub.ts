@@ -1,17 +1,89 @@
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { Model } from '../models/model.entity';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { Logger } from '../logging/logger';
 
 /**
- * Topics and their payloads. Each topic is keyed by the id subscribers filter on, so a client only
- * receives its own objects. In-process by default; several servers share events once an
- * `eventTarget` over PostgreSQL LISTEN/NOTIFY is passed (runner-pool issue).
+ * Topics carry ids only: subscribers reload the current row, so every event shows the latest
+ * state, and events stay far below PostgreSQL's 8000-byte NOTIFY limit when they cross processes.
  */
 export type Topics = {
-  MODEL_UPDATED: [modelId: string, payload: Model];
+  /** Keyed by model id. */
+  MODEL_UPDATED: [modelId: string, modelId: string];
+  /** Keyed by task id. */
+  TASK_UPDATED: [taskId: string, taskId: string];
+  /** Every task change, for lists (filtered by owner or admin in the resolver). */
+  TASK_CHANGED: [taskId: string];
+  RUNNER_CHANGED: [runnerId: string];
 };
 
 export type PerceptPubSub = ReturnType<typeof createPubSub<Topics>>;
 
+const CHANNEL = 'percept_events';
+
+/**
+ * An EventTarget that also relays every event to the other server processes on the same
+ * database through LISTEN/NOTIFY, and replays theirs locally.
+ */
+class PostgresRelay extends EventTarget {
+  private readonly origin = randomUUID();
+  private client: Client | null = null;
+  // One connection, so NOTIFYs go one after another (and keep their order).
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    const client = new Client({ connectionString: this.url });
+    client.on('notification', (msg) => {
+      if (!msg.payload) return;
+      const { origin, type, detail } = JSON.parse(msg.payload) as { origin: string; type: string; detail: unknown };
+      if (origin !== this.origin) super.dispatchEvent(new CustomEvent(type, { detail }));
+    });
+    client.on('error', (err) => this.log.error({ err }, 'pubsub relay connection failed'));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+  }
+
+  override dispatchEvent(event: Event): boolean {
+    const delivered = super.dispatchEvent(event);
+    const detail = (event as CustomEvent).detail;
+    const payload = JSON.stringify({ origin: this.origin, type: event.type, detail });
+    const client = this.client;
+    if (client) {
+      this.sending = this.sending
+        .then(() => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
+        .catch((err: unknown) => this.log.warn({ err }, 'could not relay an event to other servers'));
+    }
+    return delivered;
+  }
+
+  async stop(): Promise<void> {
+    await this.sending;
+    await this.client?.end();
+    this.client = null;
+  }
+}
+
+export interface PubSubHandle {
+  pubsub: PerceptPubSub;
+  stop(): Promise<void>;
+}
+
+/** In-process only (schema emission, unit tests). */
 export function createPerceptPubSub(): PerceptPubSub {
   return createPubSub<Topics>();
+}
+
+/** Shared by every server on the database. */
+export async function createSharedPubSub(databaseUrl: string, log: Logger): Promise<PubSubHandle> {
+  const relay = new PostgresRelay(databaseUrl, log);
+  await relay.start();
+  return { pubsub: createPubSub<Topics>({ eventTarget: relay }), stop: () => relay.stop() };
 }

@@ -3,9 +3,11 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from '../auth/access';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ModelResolver } from '../models/model.resolver';
+import { RunnerResolver } from '../runners/runner.resolver';
+import { TaskResolver } from '../tasks/task.resolver';
 import { createPerceptPubSub, type PerceptPubSub } from './pubsub';
 
-export const resolvers = [AuthResolver, ModelResolver] as const;
+export const resolvers = [AuthResolver, ModelResolver, TaskResolver, RunnerResolver] as const;
 
 export function buildPerceptSchema(pubsub: PerceptPubSub = createPerceptPubSub()): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, pubSub: pubsub, validate: false, authMode: 'error' });

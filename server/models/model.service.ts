@@ -91,12 +91,12 @@ export class ModelService {
     if (changes.name != null) model.name = checkName(changes.name, 'name');
     if (changes.targetAccuracy != null) model.targetAccuracy = checkTarget(changes.targetAccuracy);
     const saved = await this.db.getRepository(Model).save(model);
-    this.pubsub.publish('MODEL_UPDATED', saved.id, saved);
+    this.pubsub.publish('MODEL_UPDATED', saved.id, saved.id);
     return saved;
   }
 
   /** Checks access first, so a subscriber never learns of another user's model. */
-  async subscribe(who: UserPrincipal, id: string): Promise<AsyncIterable<Model>> {
+  async subscribe(who: UserPrincipal, id: string): Promise<AsyncIterable<string>> {
     const model = await this.get(who, id);
     return this.pubsub.subscribe('MODEL_UPDATED', model.id);
   }

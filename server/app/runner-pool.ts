@@ -1,0 +1,61 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
+import type { PerceptPubSub } from '../graphql/pubsub';
+import type { Logger } from '../logging/logger';
+import { LocalPool } from '../runners/local-pool';
+import { Orchestrator } from '../runners/orchestrator';
+import { runnerHandlers } from '../runners/worker/handlers';
+import { serverHandlerRegistry } from '../tasks/task-registry';
+import type { Services } from './services';
+
+/** Step 4 of startup: the handler registry is checked, local runners forked, the orchestrator started. */
+export async function startRunnerPool(opts: {
+  config: Config;
+  db: DataSource;
+  databaseUrl: string;
+  services: Services;
+  pubsub: PerceptPubSub;
+  log: Logger;
+}): Promise<{ pool: LocalPool | null; orchestrator: Orchestrator; stop(): Promise<void> }> {
+  const { config, db, services, pubsub, log } = opts;
+  const serverHandlers = serverHandlerRegistry([], new Set(runnerHandlers().keys()));
+  let orchestrator: Orchestrator | null = null;
+  const pool =
+    config.localRunners > 0
+      ? new LocalPool(
+          db,
+          config.nodeId,
+          config.localRunners,
+          {
+            ready: () => orchestrator?.onRunnerReady(),
+            message: (runner, msg) => orchestrator?.onRunnerMessage(runner, msg),
+            exited: (runner, assignment, reason) => orchestrator?.onRunnerExited(runner, assignment, reason),
+            changed: (id) => services.runners.changed(id),
+          },
+          log.child({ component: 'runners' }),
+        )
+      : null;
+  orchestrator = new Orchestrator(
+    db,
+    opts.databaseUrl,
+    services.tasks.queue,
+    pool,
+    services.remoteRunners,
+    serverHandlers,
+    pubsub,
+    { nodeId: config.nodeId, tickMs: config.orchestratorTickMs, serverConcurrency: 1 },
+    log.child({ component: 'orchestrator' }),
+  );
+  await pool?.start();
+  await orchestrator.start();
+  const o = orchestrator;
+  return {
+    pool,
+    orchestrator: o,
+    stop: async () => {
+      await o.stop();
+      await pool?.stop();
+      await o.releaseHeldTasks();
+    },
+  };
+}

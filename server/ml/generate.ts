@@ -1,0 +1,311 @@
+// Candidate networks for a model, from the sample image's shape and the number of classes alone.
+// A pure function: the same request always yields the same candidates (same ids), so the server
+// can regenerate them and runners can rebuild them.
+import {
+  architectureId,
+  countCost,
+  type Architecture,
+  type Family,
+  type InputShape,
+  type LayerSpec,
+} from './architecture';
+
+export interface GenerateOptions {
+  inputShape: InputShape;
+  classes: number;
+  /** Classes will be added later: give the network room for them. */
+  expandable?: boolean;
+  /** How many candidates; 1 gives the single best-sized network. Default 1. */
+  count?: number;
+}
+
+// Image side (geometric mean of height and width) at which the size level steps up:
+// ≤12 → 0 (8×8), ≤24 → 1 (16×16), ≤48 → 2 (28×28, 32×32), ≤96 → 3 (64×64), ≤160 → 4, else 5.
+const SIDE_STEPS = [12, 24, 48, 96, 160];
+// Class count at which the width level steps up: ≤4 → 0, ≤16 → 1, ≤48 → 2, ≤128 → 3, else 4.
+const CLASS_STEPS = [4, 16, 48, 128];
+// Flattening more values than this into a dense layer costs more weights than it earns;
+// beyond it the base ends in global average pooling instead.
+const MAX_FLATTEN = 4096;
+// Largest first dense layer of a plain dense network (inputs × units), about 1M weights.
+const MAX_DENSE_WEIGHTS = 1_200_000;
+
+interface Context {
+  inputShape: InputShape;
+  classes: number;
+  expandable: boolean;
+  sizeLevel: number;
+  /** Width level of the best-sized network; variants shift it by ±1, ±2. */
+  width: number;
+}
+
+interface Draft {
+  family: Family;
+  name: string;
+  layers: LayerSpec[];
+  headStart: number;
+}
+
+export function generateCandidates(options: GenerateOptions): Architecture[] {
+  const { inputShape, classes } = options;
+  const expandable = options.expandable ?? false;
+  const count = options.count ?? 1;
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
+  }
+  if (!Number.isInteger(classes) || classes < 2) throw new Error(`classes must be an integer ≥ 2, got ${classes}`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
+
+  const side = Math.sqrt(inputShape[0] * inputShape[1]);
+  const ctx: Context = {
+    inputShape: [...inputShape],
+    classes,
+    expandable,
+    sizeLevel: level(side, SIDE_STEPS),
+    // Expandable models get one width step more: their classes are not all known yet.
+    width: level(classes, CLASS_STEPS) + (expandable ? 1 : 0),
+  };
+
+  const [primary, ...others] = families(inputShape);
+  const second = others[0];
+  const third = others[1];
+  // Best size first, then a smaller one, then the other kinds, then larger and further variants.
+  const plans: Array<[Family | undefined, number]> = [
+    [primary, 0],
+    [primary, -1],
+    [second, 0],
+    [primary, 1],
+    [third, 0],
+    [second, -1],
+    [primary, -2],
+    [third, -1],
+    [second, 1],
+    [third, 1],
+    [primary, 2],
+  ];
+  const pool: Architecture[] = [];
+  for (const [family, shift] of plans) {
+    if (!family) continue;
+    const arch = finish(ctx, BUILDERS[family](ctx, ctx.width + shift));
+    if (!pool.some((a) => a.id === arch.id)) pool.push(arch);
+  }
+
+  const best = pool[0]!;
+  const chosen = [best];
+  // A smaller network is always worth a try when one exists: it may be as accurate and is cheaper.
+  const smaller = pool.find((a) => a.params < best.params);
+  if (count > 1 && smaller) chosen.push(smaller);
+  for (const arch of pool) {
+    if (chosen.length >= count) break;
+    if (!chosen.includes(arch)) chosen.push(arch);
+  }
+  return chosen.slice(0, count);
+}
+
+/** Kinds of network that make sense for the image, most suitable first. */
+function families([h, w, c]: InputShape): Family[] {
+  const side = Math.sqrt(h * w);
+  const minSide = Math.min(h, w);
+  const dense = side <= 32 && h * w * c <= 4096;
+  const cnn = minSide >= 8;
+  const separable = minSide >= 32;
+  const list: Family[] = [];
+  if (dense && (side <= 16 || !cnn)) list.push('dense');
+  if (cnn) list.push('cnn');
+  if (dense && !list.includes('dense')) list.push('dense');
+  if (separable) list.push('separable');
+  return list;
+}
+
+const BUILDERS: Record<Family, (ctx: Context, width: number) => Draft> = {
+  dense: denseNet,
+  cnn: convNet,
+  separable: separableNet,
+};
+
+function denseNet(ctx: Context, width: number): Draft {
+  const [h, w, c] = ctx.inputShape;
+  const inputs = h * w * c;
+  let units = 32 * 2 ** clamp(width + Math.min(ctx.sizeLevel, 2), 0, 5);
+  while (units > 32 && inputs * units > MAX_DENSE_WEIGHTS) units /= 2;
+  // Expandable networks need a hidden layer in the head, so at least two hidden layers.
+  const hidden = Math.max(1 + (ctx.sizeLevel >= 1 ? 1 : 0) + (width >= 3 ? 1 : 0), ctx.expandable ? 2 : 1);
+  const layers: LayerSpec[] = [{ kind: 'flatten' }];
+  const sizes: number[] = [];
+  let headStart = 0;
+  for (let i = 0; i < hidden; i++) {
+    const u = Math.max(units >> i, 32);
+    if (i === hidden - 1) headStart = layers.length;
+    layers.push({ kind: 'dense', units: u, activation: 'relu' });
+    if (u >= 128) layers.push({ kind: 'dropout', rate: 0.2 });
+    sizes.push(u);
+  }
+  if (hidden === 1) headStart = layers.length;
+  layers.push({ kind: 'dense', units: ctx.classes, activation: 'softmax' });
+  return { family: 'dense', name: `Dense network, ${hidden} hidden (${sizes.join('→')})`, layers, headStart };
+}
+
+function convNet(ctx: Context, width: number): Draft {
+  const sl = ctx.sizeLevel;
+  const f0 = firstFilters(sl, width);
+  const cap = width <= 1 ? 128 : 256;
+  const batchNorm = sl >= 3; // deeper networks on bigger images train markedly better with it
+  const layers: LayerSpec[] = [];
+  const conv = (filters: number, strides = 1) => {
+    layers.push({ kind: 'conv2d', filters, kernelSize: 3, strides, activation: 'relu' });
+    if (batchNorm) layers.push({ kind: 'batchNorm' });
+  };
+  const [h, w] = ctx.inputShape;
+  // Sizes are judged by the geometric-mean side, so long thin images are treated by their area.
+  const stem = downsample(Math.sqrt(h * w), (step) => (step === 0 ? conv(Math.max(8, f0 / 2), 2) : layers.push(pool())));
+  // Halve with conv blocks until the maps are small and few enough to flatten into the head.
+  const stop = sl >= 3 ? 4 : 7;
+  const filters: number[] = [];
+  let halvings = stem.halvings;
+  const side = (n: number) => Math.sqrt(Math.ceil(h / 2 ** n) * Math.ceil(w / 2 ** n));
+  const flatAfter = (n: number, f: number) => Math.ceil(h / 2 ** n) * Math.ceil(w / 2 ** n) * f;
+  do {
+    filters.push(Math.min(f0 * 2 ** filters.length, cap));
+    halvings++;
+  } while (Math.min(h, w) > 2 ** halvings && (side(halvings) > stop || flatAfter(halvings, filters.at(-1)!) > MAX_FLATTEN));
+  // Depth grows with image size; the extra convolutions go where the maps are smallest, so they
+  // add depth at little cost.
+  const extra = Math.min(2, Math.max(0, sl - 2) + (width >= 3 && sl >= 3 ? 1 : 0));
+  filters.forEach((f, i) => {
+    conv(f);
+    if (i === filters.length - 1) for (let e = 0; e < extra; e++) conv(f);
+    layers.push(pool());
+  });
+  layers.push({ kind: 'dropout', rate: 0.25 });
+  const gap = flatAfter(halvings, filters.at(-1)!) > MAX_FLATTEN;
+  layers.push(gap ? { kind: 'globalAveragePooling' } : { kind: 'flatten' });
+  const head = headLayers(ctx.classes, width);
+  const convs = filters.length + extra + (stem.halvings > 0 ? 1 : 0);
+  const name = `CNN, ${convs} conv (${filters.join('→')})${batchNorm ? ' + batch norm' : ''}, ${gap ? 'global pooling' : 'flatten'}, dense ${head.hidden}`;
+  return { family: 'cnn', name, layers: [...layers, ...head.layers], headStart: layers.length };
+}
+
+function separableNet(ctx: Context, width: number): Draft {
+  const sl = ctx.sizeLevel;
+  const f0 = firstFilters(sl, width);
+  const cap = width <= 1 ? 256 : 512;
+  const layers: LayerSpec[] = [];
+  const sep = (filters: number) => {
+    layers.push({ kind: 'separableConv2d', filters, kernelSize: 3, strides: 1, activation: 'relu' });
+    layers.push({ kind: 'batchNorm' });
+  };
+  // Always one strided full convolution first: depthwise filters on raw pixels learn poorly.
+  layers.push({ kind: 'conv2d', filters: f0, kernelSize: 3, strides: 2, activation: 'relu' }, { kind: 'batchNorm' });
+  let r = Math.sqrt(ctx.inputShape[0] * ctx.inputShape[1]) / 2;
+  while (r > 32) {
+    layers.push(pool());
+    r = Math.ceil(r / 2);
+  }
+  const blocks = halvingsUntil(r, 4);
+  const extra = Math.min(2, Math.max(0, sl - 2) + (width >= 3 ? 1 : 0));
+  const filters: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const f = Math.min(f0 * 2 ** (i + 1), cap);
+    filters.push(f);
+    sep(f);
+    if (i === blocks - 1) for (let e = 0; e < extra; e++) sep(f);
+    layers.push(pool());
+  }
+  layers.push({ kind: 'globalAveragePooling' }, { kind: 'dropout', rate: 0.25 });
+  const head = headLayers(ctx.classes, width);
+  const name = `Separable CNN, ${blocks + extra} separable conv (${filters.join('→')}), global pooling, dense ${head.hidden}`;
+  return { family: 'separable', name, layers: [...layers, ...head.layers], headStart: layers.length };
+}
+
+// Filters of the first conv block by size level (8×8 … 224×224), for about ten classes.
+const BASE_FILTERS = [16, 16, 32, 32, 32, 32];
+// Scale of the filters by width level: fewer classes need fewer features; many need more, but the
+// cost of a convolution grows with the square of its width, so more slowly than the head.
+const FILTER_SCALE = [0.25, 0.5, 1, 1, 1.5, 2];
+
+function firstFilters(sizeLevel: number, width: number): number {
+  const f = BASE_FILTERS[sizeLevel]! * FILTER_SCALE[clamp(width + 1, 0, FILTER_SCALE.length - 1)]!;
+  return Math.max(8, Math.round(f / 8) * 8);
+}
+
+/**
+ * The classifier every family ends in; also what new heads of expandable models are made of.
+ * Width level 1 (about ten classes) gives dense 128.
+ */
+export function headLayers(classes: number, width: number): { layers: LayerSpec[]; hidden: number } {
+  const hidden = 64 * 2 ** clamp(width, -1, 4);
+  return {
+    hidden,
+    layers: [
+      { kind: 'dense', units: hidden, activation: 'relu' },
+      { kind: 'dropout', rate: 0.5 },
+      { kind: 'dense', units: classes, activation: 'softmax' },
+    ],
+  };
+}
+
+/** The width level the generator would use for this many classes. */
+export function widthLevel(classes: number, expandable: boolean): number {
+  return level(classes, CLASS_STEPS) + (expandable ? 1 : 0);
+}
+
+/**
+ * Big images are shrunk before the full-width blocks: one strided convolution, then pooling, until
+ * the maps are at most 32 wide. A 224×224 network then costs about 30M multiply-adds per image
+ * instead of several hundred million, which is the difference between minutes and hours per
+ * epoch on a CPU runner.
+ */
+function downsample(size: number, add: (step: number) => void): { size: number; halvings: number } {
+  let halvings = 0;
+  while (size > 32) {
+    add(halvings++);
+    size = Math.ceil(size / 2);
+  }
+  return { size, halvings };
+}
+
+function halvingsUntil(size: number, stop: number): number {
+  let n = 1;
+  size = Math.ceil(size / 2);
+  while (size > stop) {
+    n++;
+    size = Math.ceil(size / 2);
+  }
+  return n;
+}
+
+function pool(): LayerSpec {
+  return { kind: 'maxPool', poolSize: 2, strides: 2 };
+}
+
+function finish(ctx: Context, draft: Draft): Architecture {
+  const { params, macs } = countCost(ctx.inputShape, draft.layers);
+  return {
+    id: architectureId(draft.family, ctx.inputShape, ctx.classes, draft.layers),
+    family: draft.family,
+    name: `${draft.name}, ${formatCount(params)} params`,
+    inputShape: ctx.inputShape,
+    classes: ctx.classes,
+    expandable: ctx.expandable,
+    layers: draft.layers,
+    headStart: draft.headStart,
+    params,
+    macs,
+  };
+}
+
+function level(value: number, steps: readonly number[]): number {
+  let i = 0;
+  while (i < steps.length && value > steps[i]!) i++;
+  return i;
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(n);
+}

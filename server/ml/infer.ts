@@ -1,0 +1,121 @@
+// Classifying images with a trained model: load once, then classify batches of decoded images.
+// Two shapes of model: a plain one (image → class probabilities) and an expandable one split
+// into a base and several heads, each head covering some of the classes.
+import * as tf from '@tensorflow/tfjs';
+import { imagesToTensor } from './dataset';
+import { loadModel, type ArtifactStore } from './io';
+
+export interface ClassScore {
+  /** Class index: the model's output index, or for multi-head models the global class id. */
+  classIndex: number;
+  probability: number;
+}
+
+/** Images are classified this many at a time so that a large request cannot exhaust memory. */
+const CHUNK = 32;
+
+export class ImageClassifier {
+  constructor(readonly model: tf.LayersModel) {}
+
+  static async load(store: ArtifactStore, prefix: string): Promise<ImageClassifier> {
+    return new ImageClassifier(await loadModel(store, prefix));
+  }
+
+  get inputShape(): [number, number, number] {
+    const [, h, w, c] = this.model.inputs[0]!.shape;
+    return [h!, w!, c!];
+  }
+
+  get classes(): number {
+    return this.model.outputs[0]!.shape.at(-1)!;
+  }
+
+  /** Top `topK` classes per image, most probable first. Pixels are HWC bytes of inputShape. */
+  async classify(images: readonly Uint8Array[], topK = 5): Promise<ClassScore[][]> {
+    const out: ClassScore[][] = [];
+    for (let i = 0; i < images.length; i += CHUNK) {
+      const chunk = images.slice(i, i + CHUNK);
+      const probs = tf.tidy(() => this.model.predict(imagesToTensor(chunk, this.inputShape)) as tf.Tensor);
+      const data = await probs.data();
+      probs.dispose();
+      for (let j = 0; j < chunk.length; j++) {
+        const row = data.subarray(j * this.classes, (j + 1) * this.classes) as Float32Array;
+        out.push(rank(Array.from(row, (probability, classIndex) => ({ classIndex, probability })), topK));
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+export interface ClassifierHead {
+  /** Features → probabilities; one output per entry of classIds, plus a last "none of mine" output if it was trained with one. */
+  model: tf.LayersModel;
+  /** Global class id of each of the head's own outputs, in output order. */
+  classIds: readonly number[];
+}
+
+/**
+ * An expandable model in service: the base runs once per image, its features go through every
+ * head, each head's outputs are mapped to global class ids, and the most probable class wins.
+ * A head's "none of mine" output is not a class and is dropped. Heads trained with the other
+ * heads' classes as negatives give probabilities that compare across heads.
+ */
+export class MultiHeadClassifier {
+  constructor(
+    readonly base: tf.LayersModel,
+    readonly heads: readonly ClassifierHead[],
+  ) {
+    const seen = new Set<number>();
+    for (const head of heads) {
+      const outputs = head.model.outputs[0]!.shape.at(-1)!;
+      if (outputs !== head.classIds.length && outputs !== head.classIds.length + 1) {
+        throw new Error(`a head with ${outputs} outputs cannot serve ${head.classIds.length} classes`);
+      }
+      for (const id of head.classIds) {
+        if (seen.has(id)) throw new Error(`class ${id} is served by two heads`);
+        seen.add(id);
+      }
+    }
+  }
+
+  get inputShape(): [number, number, number] {
+    const [, h, w, c] = this.base.inputs[0]!.shape;
+    return [h!, w!, c!];
+  }
+
+  async classify(images: readonly Uint8Array[], topK = 5): Promise<ClassScore[][]> {
+    const out: ClassScore[][] = [];
+    for (let i = 0; i < images.length; i += CHUNK) {
+      const chunk = images.slice(i, i + CHUNK);
+      const perHead = tf.tidy(() => {
+        const features = this.base.predict(imagesToTensor(chunk, this.inputShape)) as tf.Tensor;
+        return this.heads.map((h) => h.model.predict(features) as tf.Tensor);
+      });
+      const data = await Promise.all(perHead.map((t) => t.data()));
+      tf.dispose(perHead);
+      for (let j = 0; j < chunk.length; j++) {
+        const scores: ClassScore[] = [];
+        this.heads.forEach((head, h) => {
+          const width = perHead[h]!.shape.at(-1)!;
+          head.classIds.forEach((classIndex, k) => scores.push({ classIndex, probability: data[h]![j * width + k]! }));
+        });
+        out.push(rank(scores, topK));
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.base.dispose();
+    for (const h of this.heads) h.model.dispose();
+  }
+}
+
+/** Most probable first; ties broken by class index so results are stable. */
+function rank(scores: ClassScore[], topK: number): ClassScore[] {
+  return scores.sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex).slice(0, Math.max(1, topK));
+}

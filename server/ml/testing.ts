@@ -1,0 +1,51 @@
+// Helpers shared by the ML tests (and usable by benchmarks): switching backends, and the grid of
+// inputs the generator is checked over.
+import { initBackend, trainingUnsupportedReason, type BackendName } from './backend';
+import type { Architecture, InputShape } from './architecture';
+import { generateCandidates } from './generate';
+
+/** Backends every training test runs on. */
+export const TRAINING_BACKENDS = ['cpu', 'wasm'] as const satisfies readonly BackendName[];
+
+/**
+ * Activates `backend` and returns why it cannot train, or null when it can. Stock wasm lacks
+ * gradient kernels until Percept's are registered, and tests then skip with this reason.
+ */
+export async function useTrainingBackend(backend: BackendName, options: { separable?: boolean } = {}): Promise<string | null> {
+  await initBackend(backend);
+  return trainingUnsupportedReason(options);
+}
+
+export const GRID_SHAPES: InputShape[] = [
+  [8, 8, 1],
+  [16, 16, 3],
+  [28, 28, 1],
+  [32, 32, 3],
+  [64, 64, 3],
+  [128, 128, 1],
+  [224, 224, 3],
+];
+export const GRID_CLASSES = [2, 10, 100];
+
+/** Every distinct architecture the generator emits over the grid, for counts 1 to 4. */
+export function gridArchitectures(): Architecture[] {
+  const byId = new Map<string, Architecture>();
+  for (const inputShape of GRID_SHAPES) {
+    for (const classes of GRID_CLASSES) {
+      for (const expandable of [false, true]) {
+        for (let count = 1; count <= 4; count++) {
+          for (const arch of generateCandidates({ inputShape, classes, expandable, count })) byId.set(arch.id, arch);
+        }
+      }
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Max absolute difference between two equally long arrays. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}

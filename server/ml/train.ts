@@ -1,0 +1,235 @@
+// Trains one candidate. A hand-written loop rather than model.fit: it gives per-batch progress,
+// prompt cancellation, checkpoints that include the optimizer, and a replayable random stream
+// (shuffle and dropout masks depend only on seed, epoch and batch), so that resuming at epoch k
+// and training to N gives the same network as training to N in one go.
+import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint, saveCheckpoint, type EpochMetrics, type TrainingState } from './checkpoint';
+import { disposeBatch, type Dataset } from './dataset';
+import type { ArtifactStore } from './io';
+import { mixSeed } from './random';
+
+export type { EpochMetrics, TrainingState } from './checkpoint';
+
+export interface BatchMetrics {
+  /** 1-based epoch this batch belongs to. */
+  epoch: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  /** Training throughput so far in this epoch. */
+  imagesPerSecond: number;
+}
+
+export interface TrainOptions {
+  /** Train until this many epochs are complete in total (a resumed run counts earlier ones). */
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Seeds shuffling and dropout. Weight initialisation is seeded by buildModel. */
+  seed?: number;
+  validation?: Dataset;
+  /** Stop when validation accuracy has not improved by more than minDelta for this many epochs. */
+  patience?: number;
+  minDelta?: number;
+  signal?: AbortSignal;
+  onBatch?: (metrics: BatchMetrics) => void | Promise<void>;
+  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+  /** Save a checkpoint every `everyEpochs` (default 1) epochs and when training ends. */
+  checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number };
+  /** Continue from the checkpoint at `checkpoint.key` if there is one. Default true. */
+  resume?: boolean;
+}
+
+export type StopReason = 'completed' | 'early-stopped' | 'aborted';
+
+export interface TrainResult {
+  /** Epochs completed (an aborted epoch does not count). */
+  epochs: number;
+  stopReason: StopReason;
+  history: EpochMetrics[];
+  bestEpoch: number | null;
+  bestValAccuracy: number | null;
+  /** The epoch training resumed from (0 for a fresh start). */
+  resumedFrom: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_LEARNING_RATE = 1e-3;
+
+/**
+ * Trains `model` (as built by buildModel, or restored from a checkpoint here) on `data`.
+ * The caller keeps the model; everything else the loop allocates is freed before it returns.
+ * When aborted mid-epoch the model holds part of an epoch's updates; the last checkpoint does not.
+ */
+export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions): Promise<TrainResult> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const seed = options.seed ?? 0;
+  const classes = outputClasses(model);
+  const optimizer = tf.train.adam(options.learningRate ?? DEFAULT_LEARNING_RATE);
+  try {
+    let state: TrainingState = {
+      epoch: 0,
+      seed,
+      history: [],
+      bestValAccuracy: null,
+      bestEpoch: null,
+      sinceBest: 0,
+      earlyStopped: false,
+    };
+    if (options.checkpoint && options.resume !== false) {
+      const restored = await loadCheckpoint(options.checkpoint.store, options.checkpoint.key, model, optimizer);
+      if (restored) state = restored;
+    }
+    const resumedFrom = state.epoch;
+    const result = (stopReason: StopReason): TrainResult => ({
+      epochs: state.epoch,
+      stopReason,
+      history: state.history,
+      bestEpoch: state.bestEpoch,
+      bestValAccuracy: state.bestValAccuracy,
+      resumedFrom,
+    });
+    if (state.earlyStopped) return result('early-stopped');
+
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
+    const batches = Math.ceil(data.size / batchSize);
+    const every = options.checkpoint?.everyEpochs ?? 1;
+
+    while (state.epoch < options.epochs) {
+      const epoch = state.epoch; // 0-based index of the epoch being trained
+      const started = performance.now();
+      let seen = 0;
+      let lossSum = 0;
+      let correctSum = 0;
+      let batch = 0;
+      for await (const b of data.batches({ batchSize, shuffleSeed: seed, epoch })) {
+        try {
+          if (options.signal?.aborted) return result('aborted');
+          reseedDropout(dropouts, seed, epoch, batch);
+          let correct: tf.Scalar | undefined;
+          const loss = optimizer.minimize(
+            () => {
+              const probs = model.apply(b.xs, { training: true }) as tf.Tensor;
+              correct = tf.keep(countCorrect(probs, b.labels));
+              return crossEntropy(probs, b.labels, classes);
+            },
+            true,
+            variables,
+          )!;
+          const [l, c] = await Promise.all([loss.data(), correct!.data()]);
+          tf.dispose([loss, correct!]);
+          seen += b.size;
+          lossSum += l[0]! * b.size;
+          correctSum += c[0]!;
+          batch++;
+          if (!Number.isFinite(l[0])) throw new Error(`loss became ${l[0]} at epoch ${epoch + 1}, batch ${batch}`);
+          await options.onBatch?.({
+            epoch: epoch + 1,
+            batch,
+            batches,
+            loss: l[0]!,
+            accuracy: c[0]! / b.size,
+            imagesPerSecond: seen / ((performance.now() - started) / 1000),
+          });
+        } finally {
+          disposeBatch(b);
+        }
+        // Let timers, IPC and abort events through between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (options.signal?.aborted) return result('aborted');
+      const seconds = (performance.now() - started) / 1000;
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        loss: lossSum / Math.max(seen, 1),
+        accuracy: correctSum / Math.max(seen, 1),
+        imagesPerSecond: seen / seconds,
+        seconds,
+      };
+      if (options.validation) {
+        const v = await lossAndAccuracy(model, options.validation, batchSize, classes);
+        metrics.valLoss = v.loss;
+        metrics.valAccuracy = v.accuracy;
+      }
+      state = nextState(state, metrics, options);
+      if (options.checkpoint && (state.epoch % every === 0 || state.epoch >= options.epochs || state.earlyStopped)) {
+        await saveCheckpoint(options.checkpoint.store, options.checkpoint.key, model, optimizer, state);
+      }
+      await options.onEpoch?.(metrics);
+      if (state.earlyStopped) return result('early-stopped');
+    }
+    return result('completed');
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+function nextState(state: TrainingState, metrics: EpochMetrics, options: TrainOptions): TrainingState {
+  const next: TrainingState = { ...state, epoch: metrics.epoch, history: [...state.history, metrics] };
+  if (metrics.valAccuracy === undefined) return next;
+  if (state.bestValAccuracy === null || metrics.valAccuracy > state.bestValAccuracy + (options.minDelta ?? 0)) {
+    next.bestValAccuracy = metrics.valAccuracy;
+    next.bestEpoch = metrics.epoch;
+    next.sinceBest = 0;
+  } else {
+    next.sinceBest = state.sinceBest + 1;
+    if (options.patience !== undefined && next.sinceBest >= options.patience) next.earlyStopped = true;
+  }
+  return next;
+}
+
+/**
+ * tfjs draws a dropout mask from the layer's fixed seed, so every batch would drop the same
+ * units; without a seed it uses Math.random and cannot be replayed. A fresh seed per batch,
+ * derived from (seed, epoch, batch), gives both variety and replay. Dropout reads `seed` at call
+ * time; it is not part of tfjs's typings.
+ */
+function reseedDropout(layers: tf.layers.Layer[], seed: number, epoch: number, batch: number): void {
+  layers.forEach((layer, i) => {
+    (layer as unknown as { seed: number }).seed = mixSeed(seed, epoch, batch, i);
+  });
+}
+
+/** Mean categorical cross-entropy of softmax outputs, clipped as Keras does. */
+export function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(labels, classes);
+    const logp = tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7));
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logp), -1)));
+  });
+}
+
+export function countCorrect(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
+}
+
+/** Loss and accuracy in inference mode (dropout off, batch-norm moving statistics). */
+export async function lossAndAccuracy(model: tf.LayersModel, data: Dataset, batchSize: number, classes = outputClasses(model)): Promise<{ loss: number; accuracy: number }> {
+  let seen = 0;
+  let loss = 0;
+  let correct = 0;
+  for await (const b of data.batches({ batchSize })) {
+    try {
+      const [l, c] = tf.tidy(() => {
+        const probs = model.apply(b.xs, { training: false }) as tf.Tensor;
+        return [crossEntropy(probs, b.labels, classes), countCorrect(probs, b.labels)];
+      });
+      const [lv, cv] = await Promise.all([l.data(), c.data()]);
+      tf.dispose([l, c]);
+      loss += lv[0]! * b.size;
+      correct += cv[0]!;
+      seen += b.size;
+    } finally {
+      disposeBatch(b);
+    }
+  }
+  return { loss: loss / Math.max(seen, 1), accuracy: correct / Math.max(seen, 1) };
+}
+
+export function outputClasses(model: tf.LayersModel): number {
+  const shape = model.outputs[0]!.shape;
+  return shape[shape.length - 1]!;
+}

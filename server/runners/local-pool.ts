@@ -1,0 +1,182 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logging/logger';
+import type { Assignment, FromWorker, ToWorker } from './protocol';
+import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
+
+export interface LocalRunnerEvents {
+  ready(runner: LocalRunner): void;
+  message(runner: LocalRunner, msg: FromWorker): void;
+  /** The process exited or crashed while it held `assignment` (if any). */
+  exited(runner: LocalRunner, assignment: Assignment | null, reason: string): void;
+  changed(runnerId: string): void;
+}
+
+export interface LocalRunner {
+  id: string;
+  name: string;
+  status: RunnerStatus;
+  disabled: boolean;
+  assignment: Assignment | null;
+}
+
+const WORKER_MAIN = join(__dirname, 'worker', 'local-main.js');
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/** The local runners: child processes of this server, restarted when they crash. */
+export class LocalPool {
+  private readonly runners = new Map<string, LocalRunner & { child: ChildProcess | null; crashes: number; stopping: boolean }>();
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly nodeId: string,
+    private readonly size: number,
+    private readonly events: LocalRunnerEvents,
+    private readonly log: Logger,
+    private readonly workerEnv: NodeJS.ProcessEnv = {},
+  ) {}
+
+  async start(): Promise<void> {
+    const repo = this.db.getRepository(Runner);
+    for (let i = 0; i < this.size; i++) {
+      const name = `${this.nodeId}/local-${i}`;
+      // One row per slot, reused across restarts, so the admin list does not grow with every start.
+      const row =
+        (await repo.findOneBy({ name, kind: RunnerKind.LOCAL })) ??
+        repo.create({ name, kind: RunnerKind.LOCAL, nodeId: this.nodeId });
+      row.status = RunnerStatus.STARTING;
+      row.currentTaskId = null;
+      const saved = await repo.save(row);
+      this.runners.set(saved.id, {
+        id: saved.id,
+        name,
+        status: RunnerStatus.STARTING,
+        disabled: saved.disabled,
+        assignment: null,
+        child: null,
+        crashes: 0,
+        stopping: false,
+      });
+      this.spawn(saved.id);
+    }
+  }
+
+  list(): LocalRunner[] {
+    return [...this.runners.values()];
+  }
+
+  has(runnerId: string): boolean {
+    return this.runners.has(runnerId);
+  }
+
+  idle(): LocalRunner[] {
+    return this.list().filter((r) => r.status === RunnerStatus.IDLE && !r.disabled && !r.assignment);
+  }
+
+  assign(runnerId: string, assignment: Assignment): void {
+    const r = this.runners.get(runnerId);
+    if (!r?.child) throw new Error(`runner ${runnerId} has no process`);
+    r.assignment = assignment;
+    void this.setStatus(r, RunnerStatus.BUSY, assignment.taskId);
+    this.send(r, { type: 'run', assignment });
+  }
+
+  /** The worker reported the end of its assignment. */
+  release(runnerId: string): void {
+    const r = this.runners.get(runnerId);
+    if (!r) return;
+    r.assignment = null;
+    if (r.status === RunnerStatus.BUSY) void this.setStatus(r, RunnerStatus.IDLE, null);
+  }
+
+  cancel(taskId: string): void {
+    for (const r of this.runners.values()) if (r.assignment?.taskId === taskId) this.send(r, { type: 'cancel', taskId });
+  }
+
+  setDisabled(runnerId: string, disabled: boolean): void {
+    const r = this.runners.get(runnerId);
+    if (r) r.disabled = disabled;
+  }
+
+  /** Kills the process; it is restarted like a crashed one, and its task retried. */
+  restart(runnerId: string): void {
+    this.runners.get(runnerId)?.child?.kill('SIGKILL');
+  }
+
+  pidOf(runnerId: string): number | undefined {
+    return this.runners.get(runnerId)?.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(
+      [...this.runners.values()].map(async (r) => {
+        r.stopping = true;
+        const child = r.child;
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        }
+        await this.setStatus(r, RunnerStatus.OFFLINE, null);
+      }),
+    );
+  }
+
+  private spawn(runnerId: string): void {
+    const r = this.runners.get(runnerId)!;
+    const child = fork(WORKER_MAIN, [], {
+      env: { ...process.env, ...this.workerEnv, PERCEPT_RUNNER_ID: runnerId },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    r.child = child;
+    child.on('message', (msg: FromWorker) => {
+      if (msg.type === 'ready') {
+        r.crashes = 0;
+        void this.db.getRepository(Runner).update({ id: r.id }, { backend: msg.backend, device: msg.device });
+        void this.setStatus(r, RunnerStatus.IDLE, null).then(() => this.events.ready(r));
+      } else {
+        this.events.message(r, msg);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      r.child = null;
+      const held = r.assignment;
+      r.assignment = null;
+      if (r.stopping || this.stopped) return;
+      r.crashes++;
+      const reason = `runner ${r.name} exited (${signal ?? `code ${code}`})`;
+      this.log.warn({ runner: r.name, code, signal, task: held?.taskId }, 'local runner exited; restarting');
+      void this.setStatus(r, RunnerStatus.FAILED, null);
+      this.events.exited(r, held, reason);
+      // Restart at once the first time; back off when it keeps crashing.
+      const delay = Math.min(MAX_RESTART_DELAY_MS, r.crashes <= 1 ? 0 : 500 * 2 ** (r.crashes - 2));
+      setTimeout(() => {
+        if (!this.stopped) {
+          void this.setStatus(r, RunnerStatus.STARTING, null);
+          this.spawn(r.id);
+        }
+      }, delay);
+    });
+  }
+
+  private send(r: { child: ChildProcess | null }, msg: ToWorker): void {
+    r.child?.send(msg);
+  }
+
+  private async setStatus(r: LocalRunner, status: RunnerStatus, currentTaskId: string | null): Promise<void> {
+    r.status = status;
+    try {
+      await this.db
+        .getRepository(Runner)
+        .update({ id: r.id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
+      this.events.changed(r.id);
+    } catch (e) {
+      if (!this.stopped) this.log.error({ err: e, runner: r.name }, 'could not record runner status');
+    }
+  }
+}

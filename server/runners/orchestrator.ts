@@ -1,0 +1,259 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logging/logger';
+import type { PerceptPubSub } from '../graphql/pubsub';
+import { recoverInterruptedTasks } from '../tasks/recovery';
+import { Task, TaskType } from '../tasks/task.entity';
+import { LeaseLostError, TASKS_CHANNEL, TaskQueue, likePrefix, type Claim } from '../tasks/task-queue';
+import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
+import { PermanentTaskError, TASK_PLACEMENT, type TaskHandler } from '../tasks/task-types';
+import type { LocalPool, LocalRunner } from './local-pool';
+import type { Assignment, FromWorker } from './protocol';
+import type { RemoteRunners } from './remote-runners';
+import { ProgressThrottle } from './progress-throttle';
+
+export interface OrchestratorOptions {
+  nodeId: string;
+  tickMs: number;
+  /** Server-placed tasks (imports) run in this process, this many at a time. */
+  serverConcurrency: number;
+}
+
+/**
+ * One loop per server process (the seed's controller): woken by its timer, by runner events and at
+ * once by NOTIFY when any server queues a task. It hands queued tasks to idle local runners and
+ * runs server-placed tasks itself; remote runners claim through the API.
+ */
+export class Orchestrator {
+  private readonly runnerTypes: TaskType[];
+  private readonly serverTypes: TaskType[];
+  private readonly serverRunning = new Map<string, { claim: Claim; abort: AbortController }>();
+  private readonly throttle: ProgressThrottle;
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private passing = false;
+  private again = false;
+  private stopped = false;
+  private subscription: AsyncIterator<string> | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly databaseUrl: string,
+    private readonly queue: TaskQueue,
+    private readonly pool: LocalPool | null,
+    private readonly remotes: RemoteRunners,
+    private readonly serverHandlers: Map<TaskType, TaskHandler>,
+    private readonly pubsub: PerceptPubSub,
+    private readonly opts: OrchestratorOptions,
+    private readonly log: Logger,
+  ) {
+    const available = Object.values(TaskType).filter((t) => !UNAVAILABLE_TASK_TYPES.has(t));
+    this.runnerTypes = available.filter((t) => TASK_PLACEMENT[t] === 'runner');
+    this.serverTypes = available.filter((t) => TASK_PLACEMENT[t] === 'server');
+    this.throttle = new ProgressThrottle(500, (claim, progress) => this.writeProgress(claim, progress));
+  }
+
+  async start(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => this.log.error({ err }, 'orchestrator: LISTEN connection failed'));
+    await client.connect();
+    await client.query(`LISTEN ${TASKS_CHANNEL}`);
+    this.listener = client;
+    this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
+    void this.watchCancellations();
+    this.wake();
+  }
+
+  /** Runs a dispatch pass soon; calls while one runs fold into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = true;
+    void this.dispatch()
+      .catch((err: unknown) => this.log.error({ err }, 'orchestrator: dispatch failed'))
+      .finally(() => {
+        this.passing = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Timer-based event: renew our leases, take back lapsed ones anywhere, check remote runners. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.queue.renewAll(`${this.opts.nodeId}/`);
+      const recovered = await recoverInterruptedTasks(this.db, null, this.log);
+      await this.remotes.markSilentRunnersFailed();
+      if (recovered.requeued.length || recovered.failed.length) {
+        for (const id of [...recovered.requeued, ...recovered.failed]) this.changed(id);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'orchestrator: tick failed');
+    }
+    this.wake();
+  }
+
+  // --- local runner events -------------------------------------------------------------------
+
+  onRunnerReady(): void {
+    this.wake();
+  }
+
+  onRunnerMessage(runner: LocalRunner, msg: FromWorker): void {
+    const assignment = runner.assignment;
+    if (!assignment || msg.type === 'ready' || msg.taskId !== assignment.taskId) return;
+    const claim = this.claimFor(runner, assignment);
+    switch (msg.type) {
+      case 'progress':
+        this.throttle.push(claim, msg.progress);
+        return;
+      case 'done':
+        void this.finish(runner, claim, () => this.queue.complete(claim, msg.result));
+        return;
+      case 'failed':
+        void this.finish(runner, claim, () => this.queue.fail(claim, msg.error, msg.permanent));
+        return;
+    }
+  }
+
+  onRunnerExited(runner: LocalRunner, assignment: Assignment | null, reason: string): void {
+    if (!assignment) return;
+    const claim = this.claimFor(runner, assignment);
+    this.throttle.drop(claim.taskId);
+    void this.queue
+      .fail(claim, reason)
+      .then(() => this.wake())
+      .catch((err: unknown) => {
+        if (!(err instanceof LeaseLostError)) this.log.error({ err }, 'orchestrator: could not requeue after a crash');
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.subscription?.return?.();
+    for (const { abort } of this.serverRunning.values()) abort.abort();
+    await this.listener?.end();
+    this.listener = null;
+  }
+
+  /** After the runners stopped: give back what this node still holds, without counting an attempt. */
+  async releaseHeldTasks(): Promise<void> {
+    await this.db.query(
+      `UPDATE tasks SET status = 'QUEUED', attempts = GREATEST(attempts - 1, 0), "lockedBy" = NULL,
+         "leaseExpiresAt" = NULL, "runnerId" = NULL, error = 'interrupted by a server shutdown; requeued', "updatedAt" = now()
+       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
+      [likePrefix(`${this.opts.nodeId}/`)],
+    );
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private async dispatch(): Promise<void> {
+    for (const runner of this.pool?.idle() ?? []) {
+      const holder = `${this.opts.nodeId}/${runner.id}`;
+      const task = await this.queue.claim(holder, this.runnerTypes, { nodeId: this.opts.nodeId, runnerId: runner.id });
+      if (!task) break;
+      this.pool!.assign(runner.id, toAssignment(task));
+    }
+    while (this.serverRunning.size < this.opts.serverConcurrency && this.serverTypes.length) {
+      const task = await this.queue.claim(`${this.opts.nodeId}/server`, this.serverTypes, { nodeId: this.opts.nodeId });
+      if (!task) break;
+      void this.runInProcess(task);
+    }
+  }
+
+  private async runInProcess(task: Task): Promise<void> {
+    const claim: Claim = { taskId: task.id, attempt: task.attempts, holder: task.lockedBy! };
+    const abort = new AbortController();
+    this.serverRunning.set(task.id, { claim, abort });
+    const handler = this.serverHandlers.get(task.type)!;
+    const log = this.log.child({ task: task.id, type: task.type, attempt: task.attempts });
+    try {
+      const result = await handler.run({
+        task,
+        payload: task.payload as never,
+        signal: abort.signal,
+        progress: async (p) => this.throttle.push(claim, p),
+        log,
+      });
+      await this.throttle.flush(task.id);
+      await this.queue.complete(claim, result);
+    } catch (e) {
+      this.throttle.drop(task.id);
+      const message = abort.signal.aborted ? 'cancelled' : e instanceof Error ? e.message : String(e);
+      if (!abort.signal.aborted) log.warn({ err: e }, 'task attempt failed');
+      await this.queue.fail(claim, message, e instanceof PermanentTaskError).catch((err: unknown) => {
+        if (!(err instanceof LeaseLostError)) log.error({ err }, 'could not record a failed attempt');
+      });
+    } finally {
+      this.serverRunning.delete(task.id);
+      this.wake();
+    }
+  }
+
+  private async finish(runner: LocalRunner, claim: Claim, record: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.throttle.flush(claim.taskId);
+      await record();
+    } catch (err) {
+      // A holder whose claim was taken over is told nothing more; the new holder owns the task.
+      if (!(err instanceof LeaseLostError)) this.log.error({ err, task: claim.taskId }, 'could not record a result');
+    } finally {
+      this.pool?.release(runner.id);
+      this.wake();
+    }
+  }
+
+  private async writeProgress(claim: Claim, progress: Record<string, unknown>): Promise<void> {
+    try {
+      const { cancelRequested } = await this.queue.progress(claim, progress);
+      if (cancelRequested) this.stopLocally(claim.taskId);
+    } catch (err) {
+      if (err instanceof LeaseLostError) this.stopLocally(claim.taskId);
+      else this.log.error({ err }, 'could not record progress');
+    }
+  }
+
+  /** Cancellation and takeover reach a running task at once through the task-change stream. */
+  private async watchCancellations(): Promise<void> {
+    const iterator = this.pubsub.subscribe('TASK_CHANGED')[Symbol.asyncIterator]();
+    this.subscription = iterator;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const id = next.value;
+      if (!this.holds(id)) continue;
+      const row = await this.db.getRepository(Task).findOneBy({ id }).catch(() => null);
+      const mine = row && row.status === 'RUNNING' && row.lockedBy?.startsWith(`${this.opts.nodeId}/`);
+      if (!row || row.cancelRequested || !mine) this.stopLocally(id);
+    }
+  }
+
+  private holds(taskId: string): boolean {
+    return this.serverRunning.has(taskId) || Boolean(this.pool?.list().some((r) => r.assignment?.taskId === taskId));
+  }
+
+  private stopLocally(taskId: string): void {
+    this.serverRunning.get(taskId)?.abort.abort();
+    this.pool?.cancel(taskId);
+  }
+
+  private claimFor(runner: LocalRunner, a: Assignment): Claim {
+    return { taskId: a.taskId, attempt: a.attempt, holder: `${this.opts.nodeId}/${runner.id}` };
+  }
+
+  private changed(taskId: string): void {
+    this.pubsub.publish('TASK_UPDATED', taskId, taskId);
+    this.pubsub.publish('TASK_CHANGED', taskId);
+  }
+}
+
+export function toAssignment(task: Task): Assignment {
+  return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
+}

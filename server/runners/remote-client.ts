@@ -1,0 +1,40 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** GraphQL over HTTP (and graphql-ws for wake-ups) with a runner token: a remote runner's only link. */
+export class RunnerApi {
+  readonly ws: Client;
+
+  constructor(
+    private readonly server: string,
+    private readonly token: string,
+  ) {
+    this.ws = createClient({
+      url: `${server.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+    });
+  }
+
+  async call<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(`${this.server}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+    if (body.errors?.length) {
+      const e = body.errors[0]!;
+      throw Object.assign(new Error(`${e.extensions?.code ?? 'ERROR'}: ${e.message}`), { code: e.extensions?.code });
+    }
+    return body.data as T;
+  }
+
+  /** Calls `onWake` whenever the server says tasks changed; returns a function that stops listening. */
+  onWakeup(onWake: () => void): () => void {
+    return this.ws.subscribe({ query: 'subscription { runnerWakeup }' }, { next: onWake, error: () => {}, complete: () => {} });
+  }
+}

@@ -1,0 +1,179 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Task, TaskStatus, TaskType } from './task.entity';
+import type { TaskPayloads } from './task-types';
+
+export interface EnqueueInput<T extends TaskType> {
+  type: T;
+  payload: TaskPayloads[T];
+  ownerId: string | null;
+  modelId: string | null;
+  priority?: number;
+  maxAttempts?: number;
+}
+
+/** A holder's claim on one attempt of a task. Writes that do not match it are refused (fencing). */
+export interface Claim {
+  taskId: string;
+  attempt: number;
+  holder: string;
+}
+
+/** Raised when a holder's claim was taken over (lease lapsed, requeued or cancelled by an admin). */
+export class LeaseLostError extends Error {
+  constructor(claim: Claim) {
+    super(`task ${claim.taskId} attempt ${claim.attempt} is no longer held by ${claim.holder}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Wakes every orchestrator sharing the database, so a queued task starts without waiting a tick. */
+export const TASKS_CHANNEL = 'percept_tasks';
+
+const MAX_BACKOFF_MS = 60_000;
+const FENCE = `id = $1 AND attempts = $2 AND "lockedBy" = $3 AND status = 'RUNNING'`;
+
+/**
+ * The task queue in PostgreSQL, claimed as graphile-worker does: `FOR UPDATE SKIP LOCKED` in
+ * priority then age order, a lock owner and a lease that the holder renews, attempts, the last
+ * error, and exponential backoff between attempts.
+ */
+export class TaskQueue {
+  constructor(
+    private readonly db: DataSource,
+    private readonly defaultMaxAttempts: number,
+    private readonly leaseMs: number,
+    private readonly onChange: (taskId: string) => void = () => {},
+  ) {}
+
+  /** Enqueue inside the caller's transaction when the task must exist only if its writes commit. */
+  async enqueue<T extends TaskType>(input: EnqueueInput<T>, tx: EntityManager = this.db.manager): Promise<Task> {
+    const task = await tx.save(
+      tx.create(Task, {
+        type: input.type,
+        payload: input.payload as unknown as Record<string, unknown>,
+        ownerId: input.ownerId,
+        modelId: input.modelId,
+        priority: input.priority ?? 0,
+        maxAttempts: input.maxAttempts ?? this.defaultMaxAttempts,
+        status: TaskStatus.QUEUED,
+      }),
+    );
+    // NOTIFY is delivered on commit, so listeners never see a task that does not exist yet.
+    await tx.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, task.id]);
+    this.onChange(task.id);
+    return task;
+  }
+
+  /**
+   * Claims the most urgent queued task of the given types, or returns null. Server-placed tasks
+   * that name a node (their file is on its disk) are claimed only by that node.
+   */
+  async claim(holder: string, types: TaskType[], opts: { nodeId: string; runnerId?: string | null }): Promise<Task | null> {
+    if (types.length === 0) return null;
+    const rows: Task[] = await this.db.query(
+      `UPDATE tasks SET status = 'RUNNING', attempts = attempts + 1, "lockedBy" = $1,
+         "leaseExpiresAt" = now() + make_interval(secs => $2::double precision / 1000),
+         "startedAt" = COALESCE("startedAt", now()), "runnerId" = $3, "updatedAt" = now()
+       WHERE id = (
+         SELECT id FROM tasks
+         WHERE status = 'QUEUED' AND "runAt" <= now() AND type = ANY($4::task_type[])
+           AND (payload->>'nodeId' IS NULL OR payload->>'nodeId' = $5)
+         ORDER BY priority DESC, "createdAt" ASC
+         FOR UPDATE SKIP LOCKED
+         LIMIT 1)
+       RETURNING *`,
+      [holder, this.leaseMs, opts.runnerId ?? null, types, opts.nodeId],
+    ).then((r: [Task[], number] | Task[]) => (Array.isArray(r[0]) ? (r[0] as Task[]) : (r as Task[])));
+    const task = rows[0];
+    if (!task) return null;
+    this.onChange(task.id);
+    return this.db.getRepository(Task).create(task);
+  }
+
+  /** Renews the lease; returns whether cancellation was asked. Throws LeaseLostError when fenced. */
+  async heartbeat(claim: Claim): Promise<{ cancelRequested: boolean }> {
+    const rows = await this.fenced(
+      `UPDATE tasks SET "leaseExpiresAt" = now() + make_interval(secs => $4::double precision / 1000)
+       WHERE ${FENCE} RETURNING "cancelRequested"`,
+      claim,
+      [this.leaseMs],
+    );
+    return { cancelRequested: Boolean(rows[0]?.cancelRequested) };
+  }
+
+  /** Renews every lease a holder prefix (`<node>/`) has, in one statement: local runners' heartbeat. */
+  async renewAll(holderPrefix: string): Promise<number> {
+    const [, n]: [unknown, number] = await this.db.query(
+      `UPDATE tasks SET "leaseExpiresAt" = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
+      [likePrefix(holderPrefix), this.leaseMs],
+    );
+    return n;
+  }
+
+  async progress(claim: Claim, progress: Record<string, unknown>): Promise<{ cancelRequested: boolean }> {
+    const rows = await this.fenced(
+      `UPDATE tasks SET progress = $4, "updatedAt" = now(),
+         "leaseExpiresAt" = now() + make_interval(secs => $5::double precision / 1000)
+       WHERE ${FENCE} RETURNING "cancelRequested"`,
+      claim,
+      [progress, this.leaseMs],
+    );
+    this.onChange(claim.taskId);
+    return { cancelRequested: Boolean(rows[0]?.cancelRequested) };
+  }
+
+  async complete(claim: Claim, result: Record<string, unknown>): Promise<void> {
+    await this.fenced(
+      `UPDATE tasks SET status = 'SUCCEEDED', result = $4, error = NULL, "finishedAt" = now(), "updatedAt" = now(),
+         "lockedBy" = NULL, "leaseExpiresAt" = NULL
+       WHERE ${FENCE} RETURNING id`,
+      claim,
+      [result],
+    );
+    this.onChange(claim.taskId);
+  }
+
+  /**
+   * Ends an attempt that threw. A cancelled task ends CANCELLED; a permanent error or the last
+   * attempt ends FAILED; otherwise it is queued again after a backoff of 2^attempt seconds.
+   */
+  async fail(claim: Claim, error: string, permanent = false): Promise<TaskStatus> {
+    const rows = await this.fenced(
+      `UPDATE tasks SET
+         status = (CASE WHEN "cancelRequested" THEN 'CANCELLED'
+                        WHEN $5 OR attempts >= "maxAttempts" THEN 'FAILED'
+                        ELSE 'QUEUED' END)::task_status,
+         error = $4,
+         "runAt" = now() + make_interval(secs => LEAST(power(2, attempts), $6::double precision / 1000)),
+         "finishedAt" = CASE WHEN "cancelRequested" OR $5 OR attempts >= "maxAttempts" THEN now() ELSE NULL END,
+         "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
+       WHERE ${FENCE} RETURNING status`,
+      claim,
+      [error.slice(0, 10_000), permanent, MAX_BACKOFF_MS],
+    );
+    this.onChange(claim.taskId);
+    return rows[0]!.status as TaskStatus;
+  }
+
+  private async fenced(sql: string, claim: Claim, extra: unknown[]): Promise<Record<string, unknown>[]> {
+    const result: [Record<string, unknown>[], number] = await this.db.query(sql, [
+      claim.taskId,
+      claim.attempt,
+      claim.holder,
+      ...extra,
+    ]);
+    const rows = result[0];
+    if (!rows.length) throw new LeaseLostError(claim);
+    return rows;
+  }
+}
+
+export function claimOf(task: Pick<Task, 'id' | 'attempts' | 'lockedBy'>): Claim {
+  if (!task.lockedBy) throw new Error(`task ${task.id} is not claimed`);
+  return { taskId: task.id, attempt: task.attempts, holder: task.lockedBy };
+}
+
+export function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}

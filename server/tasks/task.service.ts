@@ -1,0 +1,111 @@
+import type { DataSource } from 'typeorm';
+import type { UserPrincipal } from '../auth/principal';
+import { Role } from '../auth/user.entity';
+import { BadUserInputError, NotFoundError } from '../graphql/errors';
+import { live } from '../graphql/live';
+import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
+import type { PerceptPubSub } from '../graphql/pubsub';
+import { isUuid } from '../models/model.service';
+import { Task, TaskStatus, TaskType } from './task.entity';
+import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
+import { UNAVAILABLE_TASK_TYPES } from './task-registry';
+import type { TaskFilter } from './task.inputs';
+
+const ALLOWED = 'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
+
+/** What users and admins see and do with tasks; the queue mechanics live in TaskQueue. */
+export class TaskService {
+  constructor(
+    private readonly db: DataSource,
+    readonly queue: TaskQueue,
+    private readonly pubsub: PerceptPubSub,
+  ) {}
+
+  async enqueue<T extends TaskType>(input: EnqueueInput<T>): Promise<Task> {
+    if (UNAVAILABLE_TASK_TYPES.has(input.type)) throw new BadUserInputError(`${input.type} tasks are not available in this version.`);
+    return this.queue.enqueue(input);
+  }
+
+  async list(who: UserPrincipal, filter: TaskFilter, page: PageArgs): Promise<Page<Task>> {
+    const p = checkPage(page);
+    const qb = this.db.getRepository(Task).createQueryBuilder('t').orderBy('t.createdAt', 'DESC').addOrderBy('t.id').skip(p.skip).take(p.take);
+    if (who.role !== Role.ADMIN) qb.andWhere('t.ownerId = :me', { me: who.userId });
+    else if (filter.ownerId) qb.andWhere('t.ownerId = :owner', { owner: filter.ownerId });
+    if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
+    if (filter.type) qb.andWhere('t.type = :type', { type: filter.type });
+    if (filter.modelId) qb.andWhere('t.modelId = :model', { model: filter.modelId });
+    const [items, total] = await qb.getManyAndCount();
+    return toPage(items, total, p);
+  }
+
+  async get(who: UserPrincipal, id: string): Promise<Task> {
+    const task = isUuid(id) ? await this.db.getRepository(Task).findOneBy({ id }) : null;
+    if (!task || !visible(who, task)) throw new NotFoundError('No such task.');
+    return task;
+  }
+
+  /** Owners and admins: a queued task is cancelled at once, a running one is asked to stop. */
+  async cancel(who: UserPrincipal, id: string): Promise<Task> {
+    await this.get(who, id);
+    return this.change(id, TaskStatus.CANCELLED);
+  }
+
+  async update(who: UserPrincipal, id: string, input: { status?: TaskStatus | null; priority?: number | null }): Promise<Task> {
+    await this.get(who, id);
+    if (input.priority != null) {
+      if (!Number.isInteger(input.priority) || Math.abs(input.priority) > 1_000_000) {
+        throw new BadUserInputError('priority must be a whole number between -1000000 and 1000000.', { field: 'priority' });
+      }
+      await this.db.getRepository(Task).update({ id }, { priority: input.priority });
+    }
+    return input.status ? this.change(id, input.status) : this.changed(id);
+  }
+
+  subscribeOne(who: UserPrincipal, id: string): AsyncIterable<Task> {
+    return live(this.pubsub.subscribe('TASK_UPDATED', id), (tid) => this.visibleTask(who, tid), [id]);
+  }
+
+  subscribeAll(who: UserPrincipal): AsyncIterable<Task> {
+    return live(this.pubsub.subscribe('TASK_CHANGED'), (tid) => this.visibleTask(who, tid));
+  }
+
+  private async change(id: string, to: TaskStatus): Promise<Task> {
+    const statements: Partial<Record<TaskStatus, string>> = {
+      [TaskStatus.CANCELLED]: `UPDATE tasks SET
+          status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status,
+          "cancelRequested" = true,
+          "finishedAt" = CASE WHEN status = 'QUEUED' THEN now() ELSE "finishedAt" END, "updatedAt" = now()
+        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+      [TaskStatus.QUEUED]: `UPDATE tasks SET
+          attempts = CASE WHEN status = 'RUNNING' THEN attempts ELSE 0 END,
+          status = 'QUEUED', "cancelRequested" = false, "runAt" = now(), "finishedAt" = NULL,
+          "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
+        WHERE id = $1 AND status IN ('RUNNING', 'FAILED', 'CANCELLED') RETURNING id`,
+    };
+    const sql = statements[to];
+    if (!sql) throw new BadUserInputError(`A task cannot be set to ${to}. ${ALLOWED}`, { field: 'status' });
+    const [rows]: [unknown[], number] = await this.db.query(sql, [id]);
+    if (!rows.length) {
+      const current = await this.db.getRepository(Task).findOneByOrFail({ id });
+      if (current.status === to) return current;
+      throw new BadUserInputError(`A ${current.status} task cannot become ${to}. ${ALLOWED}`, { field: 'status' });
+    }
+    await this.db.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, id]);
+    return this.changed(id);
+  }
+
+  private async changed(id: string): Promise<Task> {
+    this.pubsub.publish('TASK_UPDATED', id, id);
+    this.pubsub.publish('TASK_CHANGED', id);
+    return this.db.getRepository(Task).findOneByOrFail({ id });
+  }
+
+  private async visibleTask(who: UserPrincipal, id: string): Promise<Task | null> {
+    const task = await this.db.getRepository(Task).findOneBy({ id });
+    return task && visible(who, task) ? task : null;
+  }
+}
+
+function visible(who: UserPrincipal, task: Task): boolean {
+  return who.role === Role.ADMIN || task.ownerId === who.userId;
+}

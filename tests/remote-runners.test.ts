@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AuthService } from '../server/auth/auth.service';
+import { errorCode, gql } from './support/graphql';
+import { percept, type Proc } from './support/process';
+import { startTestServer, type TestServer } from './support/server';
+import { waitFor } from './support/wait';
+
+// No local runners: every task here runs on remote runner processes started from the CLI.
+let srv: TestServer;
+let admin: string;
+let runnerToken: string;
+const procs: Proc[] = [];
+before(async () => {
+  srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200', PERCEPT_TASK_LEASE_MS: '2000' });
+  await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
+  admin = (await gql(srv.graphqlUrl, 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }')).data!
+    .logIn.token;
+  runnerToken = (await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "lab") { secret } }', {}, admin)).data!.createRunnerToken.secret;
+});
+after(async () => {
+  for (const p of procs) await p.kill('SIGKILL');
+  await srv.stop();
+});
+
+const startRunner = async (name: string) => {
+  const p = percept(['runner', '--server', srv.url, '--token', runnerToken, '--name', name, '--heartbeat-ms', '300'], {});
+  procs.push(p);
+  await p.waitFor(/joined/);
+  return p;
+};
+const runnerRow = async (name: string) =>
+  ((await gql(srv.graphqlUrl, '{ runners { id name kind status backend device currentTaskId } }', {}, admin)).data!.runners as Record<string, string>[]).find(
+    (r) => r.name === name,
+  );
+const diagnostic = async (sleepMs: number) =>
+  (await gql(srv.graphqlUrl, 'mutation($s: Int!) { createDiagnosticTask(sleepMs: $s) { id } }', { s: sleepMs }, admin)).data!.createDiagnosticTask.id as string;
+const task = async (id: string) =>
+  (await gql(srv.graphqlUrl, 'query($id: ID!) { task(id: $id) { status attempts result runnerId error } }', { id }, admin)).data!.task;
+
+describe('remote runners', () => {
+  test('a runner started from another shell joins, shows its backend, and takes work', async () => {
+    const p = await startRunner('box-a');
+    const row = await waitFor('box-a listed', () => runnerRow('box-a'));
+    assert.equal(row.kind, 'REMOTE');
+    assert.equal(row.status, 'IDLE');
+    assert.ok(row.backend && row.device);
+    const id = await diagnostic(200);
+    const done = await waitFor('task done', async () => ((await task(id)).status === 'SUCCEEDED' ? task(id) : undefined));
+    assert.equal(done.result.pid, p.child.pid, 'ran in the remote runner process');
+    await p.kill();
+  });
+
+  test('a runner that vanishes loses its task to another runner, which finishes it; it is used again once it reports in', async () => {
+    const a = await startRunner('box-b');
+    const id = await diagnostic(4000);
+    await waitFor('box-b running the task', async () => (await runnerRow('box-b'))?.currentTaskId === id);
+    await a.kill('SIGKILL');
+    await waitFor('box-b marked FAILED', async () => (await runnerRow('box-b'))?.status === 'FAILED', 15_000);
+    const c = await startRunner('box-c');
+    const done = await waitFor('task done elsewhere', async () => ((await task(id)).status === 'SUCCEEDED' ? task(id) : undefined), 30_000);
+    assert.equal(done.result.pid, c.child.pid);
+    assert.equal(done.attempts, 2);
+
+    await startRunner('box-b');
+    await waitFor('box-b back', async () => (await runnerRow('box-b'))?.status === 'IDLE');
+  });
+
+  test('forged tokens are UNAUTHENTICATED; reports on a task the runner does not hold are FORBIDDEN and change nothing', async () => {
+    const forged = await gql(srv.graphqlUrl, 'mutation { registerRunner(name: "x", backend: "cpu", device: "y") { id } }', {}, 'pcr_forged');
+    assert.equal(errorCode(forged), 'UNAUTHENTICATED');
+    const reg = await gql(srv.graphqlUrl, 'mutation { registerRunner(name: "rogue", backend: "cpu", device: "cpu") { id } }', {}, runnerToken);
+    const rogue = reg.data!.registerRunner.id as string;
+    for (const p of procs) await p.kill('SIGKILL');
+    const id = await diagnostic(0);
+    const before = await task(id);
+    const res = await gql(
+      srv.graphqlUrl,
+      'mutation($r: RunnerReportInput!) { completeTask(report: $r, result: { forged: true }) }',
+      { r: { runnerId: rogue, taskId: id, attempt: 1 } },
+      runnerToken,
+    );
+    assert.equal(errorCode(res), 'FORBIDDEN');
+    assert.deepEqual(await task(id), before);
+    // A runner token can do nothing but runner work.
+    assert.equal(errorCode(await gql(srv.graphqlUrl, '{ tasks { totalCount } }', {}, runnerToken)), 'FORBIDDEN');
+  });
+});

@@ -1,0 +1,70 @@
+import { crc32, deflateRawSync } from 'node:zlib';
+
+export interface ZipInput {
+  /** Written as given, byte for byte: tests need `../x.png` and `/etc/x`, which zip libraries refuse to write. */
+  name: string;
+  /** Omit for a directory entry (name ending in `/`). */
+  data?: Buffer;
+  /** Deflate (default) or store. */
+  method?: 'deflate' | 'store';
+  /** Claim a different uncompressed size than the real one (a lying zip bomb). */
+  declaredSize?: number;
+}
+
+/**
+ * A minimal zip writer for tests and benchmarks (no zip64, no encryption). Percept only reads
+ * zips; writing them needs full control over names and sizes, which a real zip library withholds.
+ */
+export function buildZip(entries: ZipInput[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    const raw = e.data ?? Buffer.alloc(0);
+    const store = e.method === 'store' || raw.length === 0;
+    const body = store ? raw : deflateRawSync(raw, { level: 6 });
+    const crc = crc32(raw);
+    const size = e.declaredSize ?? raw.length;
+    const fields = { method: store ? 0 : 8, crc, compressed: body.length, size, nameLength: name.length };
+
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    writeCommon(local, 4, fields);
+    locals.push(local, name, body);
+
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x031e, 4); // made by: unix, spec 3.0
+    writeCommon(central, 6, fields);
+    central.writeUInt32LE(e.data === undefined ? 0x41ed0010 : 0x81a40000, 38); // dir / file modes
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** The fields local and central headers share, from "version needed" to the name length. */
+function writeCommon(
+  buf: Buffer,
+  at: number,
+  f: { method: number; crc: number; compressed: number; size: number; nameLength: number },
+): void {
+  buf.writeUInt16LE(20, at); // version needed
+  buf.writeUInt16LE(0x0800, at + 2); // flags: UTF-8 names
+  buf.writeUInt16LE(f.method, at + 4);
+  buf.writeUInt16LE(0, at + 6); // time
+  buf.writeUInt16LE(0x21, at + 8); // date: 1980-01-01
+  buf.writeUInt32LE(f.crc >>> 0, at + 10);
+  buf.writeUInt32LE(f.compressed, at + 14);
+  buf.writeUInt32LE(f.size, at + 18);
+  buf.writeUInt16LE(f.nameLength, at + 22);
+}
