@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
 import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
 import { AuthService } from '../server/auth/auth.service';
 import { connectAndMigrate } from '../server/db/database';
 import { gql } from './support/graphql';
@@ -49,15 +51,22 @@ async function startServer(nodeId: string, runners: number): Promise<{ proc: Pro
 }
 
 async function adminToken(url: string): Promise<string> {
-  const res = await gql(`${url}/graphql`, 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }');
+  const res = await gql(
+    `${url}/graphql`,
+    'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }',
+  );
   return res.data!.logIn.token;
 }
 
 async function runnersReady(n: number) {
-  await waitFor(`${n} runners idle`, async () => {
-    const [row] = await db.query(`SELECT count(*)::int AS n FROM runners WHERE status = 'IDLE'`);
-    return row.n >= n;
-  }, 60_000);
+  await waitFor(
+    `${n} runners idle`,
+    async () => {
+      const [row] = await db.query(`SELECT count(*)::int AS n FROM runners WHERE status = 'IDLE'`);
+      return row.n >= n;
+    },
+    60_000,
+  );
 }
 
 describe('two servers on one database', () => {
@@ -71,16 +80,26 @@ describe('two servers on one database', () => {
       const res = await gql(`${a.url}/graphql`, 'mutation { createDiagnosticTask(sleepMs: 50) { id } }', {}, token);
       ids.push(res.data!.createDiagnosticTask.id);
     }
-    await waitFor('all tasks finished', async () => {
-      const [row] = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1) AND status = 'SUCCEEDED'`, [ids]);
-      return row.n === ids.length;
-    }, 120_000);
+    await waitFor(
+      'all tasks finished',
+      async () => {
+        const [row] = await db.query(
+          `SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1) AND status = 'SUCCEEDED'`,
+          [ids],
+        );
+        return row.n === ids.length;
+      },
+      120_000,
+    );
     const rows: { attempts: number; nodeId: string }[] = await db.query(
       `SELECT t.attempts, r."nodeId" FROM tasks t JOIN runners r ON r.id = t."runnerId" WHERE t.id = ANY($1)`,
       [ids],
     );
     assert.equal(rows.length, ids.length);
-    assert.ok(rows.every((r) => r.attempts === 1), 'no task was claimed twice');
+    assert.ok(
+      rows.every((r) => r.attempts === 1),
+      'no task was claimed twice',
+    );
     assert.deepEqual(new Set(rows.map((r) => r.nodeId)), new Set(['node-a', 'node-b']), 'both servers took work');
     await a.proc.kill();
     await b.proc.kill();
@@ -93,15 +112,54 @@ describe('two servers on one database', () => {
     const token = await adminToken(first.url);
     const res = await gql(`${first.url}/graphql`, 'mutation { createDiagnosticTask(sleepMs: 4000) { id } }', {}, token);
     const id = res.data!.createDiagnosticTask.id as string;
-    await waitFor('task running', async () => (await db.query(`SELECT status FROM tasks WHERE id = $1`, [id]))[0].status === 'RUNNING');
+    await waitFor(
+      'task running',
+      async () => (await db.query(`SELECT status FROM tasks WHERE id = $1`, [id]))[0].status === 'RUNNING',
+    );
     await first.proc.kill('SIGKILL');
 
     const again = await startServer('node-c', 1);
-    const done = await waitFor('task done after restart', async () => {
-      const [row] = await db.query(`SELECT status, attempts, error FROM tasks WHERE id = $1`, [id]);
-      return row.status === 'SUCCEEDED' ? row : undefined;
-    }, 60_000);
+    const done = await waitFor(
+      'task done after restart',
+      async () => {
+        const [row] = await db.query(`SELECT status, attempts, error FROM tasks WHERE id = $1`, [id]);
+        return row.status === 'SUCCEEDED' ? row : undefined;
+      },
+      60_000,
+    );
     assert.equal(done.attempts, 2, 'the interrupted attempt counted, then one that completed');
     await again.proc.kill();
+  });
+
+  test('subscribers on one server hear of changes made through another', async () => {
+    const a = await startServer('node-d', 0);
+    const b = await startServer('node-e', 0);
+    const token = await adminToken(a.url);
+    const client = createClient({
+      url: `${b.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+    const seen: string[] = [];
+    const unsubscribe = client.subscribe(
+      { query: 'subscription { tasksChanged { id status } }' },
+      {
+        next: (v) => seen.push((v.data as { tasksChanged: { id: string } }).tasksChanged.id),
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    // Queue through A until B's subscriber (registered asynchronously) hears of one.
+    const ids: string[] = [];
+    await waitFor('an event relayed from A to B', async () => {
+      const res = await gql(`${a.url}/graphql`, 'mutation { createDiagnosticTask(sleepMs: 0) { id } }', {}, token);
+      ids.push(res.data!.createDiagnosticTask.id);
+      await new Promise((r) => setTimeout(r, 200));
+      return seen.some((id) => ids.includes(id));
+    });
+    unsubscribe();
+    await client.dispose();
+    await a.proc.kill();
+    await b.proc.kill();
   });
 });

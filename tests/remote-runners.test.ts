@@ -14,9 +14,14 @@ const procs: Proc[] = [];
 before(async () => {
   srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200', PERCEPT_TASK_LEASE_MS: '2000' });
   await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
-  admin = (await gql(srv.graphqlUrl, 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }')).data!
-    .logIn.token;
-  runnerToken = (await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "lab") { secret } }', {}, admin)).data!.createRunnerToken.secret;
+  admin = (
+    await gql(
+      srv.graphqlUrl,
+      'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }',
+    )
+  ).data!.logIn.token;
+  runnerToken = (await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "lab") { secret } }', {}, admin)).data!
+    .createRunnerToken.secret;
 });
 after(async () => {
   for (const p of procs) await p.kill('SIGKILL');
@@ -24,19 +29,31 @@ after(async () => {
 });
 
 const startRunner = async (name: string) => {
-  const p = percept(['runner', '--server', srv.url, '--token', runnerToken, '--name', name, '--heartbeat-ms', '300'], {});
+  const p = percept(
+    ['runner', '--server', srv.url, '--token', runnerToken, '--name', name, '--heartbeat-ms', '300'],
+    {},
+  );
   procs.push(p);
   await p.waitFor(/joined/);
   return p;
 };
 const runnerRow = async (name: string) =>
-  ((await gql(srv.graphqlUrl, '{ runners { id name kind status backend device currentTaskId } }', {}, admin)).data!.runners as Record<string, string>[]).find(
-    (r) => r.name === name,
-  );
+  (
+    (await gql(srv.graphqlUrl, '{ runners { id name kind status backend device currentTaskId } }', {}, admin)).data!
+      .runners as Record<string, string>[]
+  ).find((r) => r.name === name);
 const diagnostic = async (sleepMs: number) =>
-  (await gql(srv.graphqlUrl, 'mutation($s: Int!) { createDiagnosticTask(sleepMs: $s) { id } }', { s: sleepMs }, admin)).data!.createDiagnosticTask.id as string;
+  (await gql(srv.graphqlUrl, 'mutation($s: Int!) { createDiagnosticTask(sleepMs: $s) { id } }', { s: sleepMs }, admin))
+    .data!.createDiagnosticTask.id as string;
 const task = async (id: string) =>
-  (await gql(srv.graphqlUrl, 'query($id: ID!) { task(id: $id) { status attempts result runnerId error } }', { id }, admin)).data!.task;
+  (
+    await gql(
+      srv.graphqlUrl,
+      'query($id: ID!) { task(id: $id) { status attempts result runnerId error } }',
+      { id },
+      admin,
+    )
+  ).data!.task;
 
 describe('remote runners', () => {
   test('a runner started from another shell joins, shows its backend, and takes work', async () => {
@@ -46,7 +63,9 @@ describe('remote runners', () => {
     assert.equal(row.status, 'IDLE');
     assert.ok(row.backend && row.device);
     const id = await diagnostic(200);
-    const done = await waitFor('task done', async () => ((await task(id)).status === 'SUCCEEDED' ? task(id) : undefined));
+    const done = await waitFor('task done', async () =>
+      (await task(id)).status === 'SUCCEEDED' ? task(id) : undefined,
+    );
     assert.equal(done.result.pid, p.child.pid, 'ran in the remote runner process');
     await p.kill();
   });
@@ -58,7 +77,11 @@ describe('remote runners', () => {
     await a.kill('SIGKILL');
     await waitFor('box-b marked FAILED', async () => (await runnerRow('box-b'))?.status === 'FAILED', 15_000);
     const c = await startRunner('box-c');
-    const done = await waitFor('task done elsewhere', async () => ((await task(id)).status === 'SUCCEEDED' ? task(id) : undefined), 30_000);
+    const done = await waitFor(
+      'task done elsewhere',
+      async () => ((await task(id)).status === 'SUCCEEDED' ? task(id) : undefined),
+      30_000,
+    );
     assert.equal(done.result.pid, c.child.pid);
     assert.equal(done.attempts, 2);
 
@@ -67,9 +90,19 @@ describe('remote runners', () => {
   });
 
   test('forged tokens are UNAUTHENTICATED; reports on a task the runner does not hold are FORBIDDEN and change nothing', async () => {
-    const forged = await gql(srv.graphqlUrl, 'mutation { registerRunner(name: "x", backend: "cpu", device: "y") { id } }', {}, 'pcr_forged');
+    const forged = await gql(
+      srv.graphqlUrl,
+      'mutation { registerRunner(name: "x", backend: "cpu", device: "y") { id } }',
+      {},
+      'pcr_forged',
+    );
     assert.equal(errorCode(forged), 'UNAUTHENTICATED');
-    const reg = await gql(srv.graphqlUrl, 'mutation { registerRunner(name: "rogue", backend: "cpu", device: "cpu") { id } }', {}, runnerToken);
+    const reg = await gql(
+      srv.graphqlUrl,
+      'mutation { registerRunner(name: "rogue", backend: "cpu", device: "cpu") { id } }',
+      {},
+      runnerToken,
+    );
     const rogue = reg.data!.registerRunner.id as string;
     for (const p of procs) await p.kill('SIGKILL');
     const id = await diagnostic(0);
@@ -84,5 +117,25 @@ describe('remote runners', () => {
     assert.deepEqual(await task(id), before);
     // A runner token can do nothing but runner work.
     assert.equal(errorCode(await gql(srv.graphqlUrl, '{ tasks { totalCount } }', {}, runnerToken)), 'FORBIDDEN');
+  });
+
+  test('a revoked runner token is refused at once', async () => {
+    const issued = (
+      await gql(
+        srv.graphqlUrl,
+        'mutation { createRunnerToken(name: "short-lived") { secret token { id } } }',
+        {},
+        admin,
+      )
+    ).data!.createRunnerToken;
+    const register = 'mutation { registerRunner(name: "tmp", backend: "cpu", device: "cpu") { id } }';
+    assert.ok((await gql(srv.graphqlUrl, register, {}, issued.secret)).data?.registerRunner.id);
+    await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { revokeRunnerToken(id: $id) { revokedAt } }',
+      { id: issued.token.id },
+      admin,
+    );
+    assert.equal(errorCode(await gql(srv.graphqlUrl, register, {}, issued.secret)), 'UNAUTHENTICATED');
   });
 });

@@ -14,8 +14,12 @@ let admin: string;
 before(async () => {
   srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '2', PERCEPT_TICK_MS: '200', PERCEPT_TASK_LEASE_MS: '3000' });
   const { user } = await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
-  admin = (await gql(srv.graphqlUrl, 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }')).data!
-    .logIn.token;
+  admin = (
+    await gql(
+      srv.graphqlUrl,
+      'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }',
+    )
+  ).data!.logIn.token;
   assert.equal(user.role, 'ADMIN');
   await waitFor('both local runners ready', async () => srv.percept.pool!.idle().length === 2);
 });
@@ -24,10 +28,20 @@ after(() => srv.stop());
 const TASK = 'query($id: ID!) { task(id: $id) { status attempts error result progress runnerId } }';
 const task = async (id: string, token = admin) => (await gql(srv.graphqlUrl, TASK, { id }, token)).data?.task;
 const diagnostic = async (sleepMs: number, fail?: string) =>
-  (await gql(srv.graphqlUrl, 'mutation($s: Int!, $f: String) { createDiagnosticTask(sleepMs: $s, fail: $f) { id } }', { s: sleepMs, f: fail ?? null }, admin))
-    .data!.createDiagnosticTask.id as string;
+  (
+    await gql(
+      srv.graphqlUrl,
+      'mutation($s: Int!, $f: String) { createDiagnosticTask(sleepMs: $s, fail: $f) { id } }',
+      { s: sleepMs, f: fail ?? null },
+      admin,
+    )
+  ).data!.createDiagnosticTask.id as string;
 const until = (id: string, status: string, timeoutMs?: number) =>
-  waitFor(`task ${id} to be ${status}`, async () => ((await task(id))?.status === status ? task(id) : undefined), timeoutMs);
+  waitFor(
+    `task ${id} to be ${status}`,
+    async () => ((await task(id))?.status === status ? task(id) : undefined),
+    timeoutMs,
+  );
 
 describe('local runners', () => {
   test('run a queued task in a child process and record progress and result', async () => {
@@ -82,7 +96,12 @@ describe('local runners', () => {
     assert.match(p.error, /permanently/);
 
     // An admin retries it: attempts start over.
-    const retried = await gql(srv.graphqlUrl, 'mutation($id: ID!) { updateTask(id: $id, input: { status: QUEUED }) { status attempts } }', { id: permanent }, admin);
+    const retried = await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { updateTask(id: $id, input: { status: QUEUED }) { status attempts } }',
+      { id: permanent },
+      admin,
+    );
     assert.deepEqual(retried.data?.updateTask, { status: 'QUEUED', attempts: 0 });
     await until(permanent, 'FAILED');
   });
@@ -92,10 +111,20 @@ describe('task administration', () => {
   test('illegal status changes say which are allowed; non-admins are refused; owners only see their own', async () => {
     const id = await diagnostic(0);
     await until(id, 'SUCCEEDED');
-    const illegal = await gql(srv.graphqlUrl, 'mutation($id: ID!) { updateTask(id: $id, input: { status: RUNNING }) { status } }', { id }, admin);
+    const illegal = await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { updateTask(id: $id, input: { status: RUNNING }) { status } }',
+      { id },
+      admin,
+    );
     assert.equal(errorCode(illegal), 'BAD_USER_INPUT');
     assert.match(illegal.errors![0]!.message, /Allowed changes/);
-    const cancelDone = await gql(srv.graphqlUrl, 'mutation($id: ID!) { updateTask(id: $id, input: { status: CANCELLED }) { status } }', { id }, admin);
+    const cancelDone = await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { updateTask(id: $id, input: { status: CANCELLED }) { status } }',
+      { id },
+      admin,
+    );
     assert.equal(errorCode(cancelDone), 'BAD_USER_INPUT');
 
     const user = await signUp(srv.graphqlUrl);
@@ -112,11 +141,28 @@ describe('task administration', () => {
 
   test('priority decides which queued task runs first, then age', async () => {
     const runners = srv.percept.pool!.list();
-    for (const r of runners) await gql(srv.graphqlUrl, 'mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: true) { id } }', { id: r.id }, admin);
+    for (const r of runners)
+      await gql(
+        srv.graphqlUrl,
+        'mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: true) { id } }',
+        { id: r.id },
+        admin,
+      );
     const low = await diagnostic(0);
     const high = await diagnostic(0);
-    await gql(srv.graphqlUrl, 'mutation($id: ID!) { updateTask(id: $id, input: { priority: 10 }) { id } }', { id: high }, admin);
-    for (const r of runners) await gql(srv.graphqlUrl, 'mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: false) { id } }', { id: r.id }, admin);
+    await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { updateTask(id: $id, input: { priority: 10 }) { id } }',
+      { id: high },
+      admin,
+    );
+    for (const r of runners)
+      await gql(
+        srv.graphqlUrl,
+        'mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: false) { id } }',
+        { id: r.id },
+        admin,
+      );
     await until(low, 'SUCCEEDED');
     const [rows] = [await srv.percept.db.query('SELECT id, "startedAt" FROM tasks WHERE id = ANY($1)', [[low, high]])];
     const started = new Map<string, Date>(rows.map((r: { id: string; startedAt: Date }) => [r.id, r.startedAt]));

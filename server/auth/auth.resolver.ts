@@ -77,6 +77,12 @@ export class AuthResolver {
   }
 
   @Authorized(Access.ADMIN)
+  @Mutation(() => Token, { description: 'Runners using it are refused from their next request on.' })
+  revokeRunnerToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Token> {
+    return ctx.services.auth.revokeToken(userOf(ctx), id);
+  }
+
+  @Authorized(Access.ADMIN)
   @Mutation(() => IssuedTokenPayload, { description: 'A token for `npm run runner -- --token …` on another machine.' })
   createRunnerToken(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<IssuedTokenPayload> {
     return ctx.services.auth.createRunnerToken(name);

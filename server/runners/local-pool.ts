@@ -26,7 +26,10 @@ const MAX_RESTART_DELAY_MS = 30_000;
 
 /** The local runners: child processes of this server, restarted when they crash. */
 export class LocalPool {
-  private readonly runners = new Map<string, LocalRunner & { child: ChildProcess | null; crashes: number; stopping: boolean }>();
+  private readonly runners = new Map<
+    string,
+    LocalRunner & { child: ChildProcess | null; crashes: number; stopping: boolean }
+  >();
   private stopped = false;
 
   constructor(
@@ -92,7 +95,8 @@ export class LocalPool {
   }
 
   cancel(taskId: string): void {
-    for (const r of this.runners.values()) if (r.assignment?.taskId === taskId) this.send(r, { type: 'cancel', taskId });
+    for (const r of this.runners.values())
+      if (r.assignment?.taskId === taskId) this.send(r, { type: 'cancel', taskId });
   }
 
   setDisabled(runnerId: string, disabled: boolean): void {
@@ -171,9 +175,7 @@ export class LocalPool {
   private async setStatus(r: LocalRunner, status: RunnerStatus, currentTaskId: string | null): Promise<void> {
     r.status = status;
     try {
-      await this.db
-        .getRepository(Runner)
-        .update({ id: r.id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
+      await this.db.getRepository(Runner).update({ id: r.id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
       this.events.changed(r.id);
     } catch (e) {
       if (!this.stopped) this.log.error({ err: e, runner: r.name }, 'could not record runner status');

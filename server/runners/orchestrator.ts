@@ -229,7 +229,10 @@ export class Orchestrator {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const id = next.value;
       if (!this.holds(id)) continue;
-      const row = await this.db.getRepository(Task).findOneBy({ id }).catch(() => null);
+      const row = await this.db
+        .getRepository(Task)
+        .findOneBy({ id })
+        .catch(() => null);
       const mine = row && row.status === 'RUNNING' && row.lockedBy?.startsWith(`${this.opts.nodeId}/`);
       if (!row || row.cancelRequested || !mine) this.stopLocally(id);
     }

@@ -5,7 +5,10 @@ import type { Claim } from '../tasks/task-queue';
  * Keeps the latest report per task and writes it at most once per interval.
  */
 export class ProgressThrottle {
-  private readonly pending = new Map<string, { claim: Claim; progress: Record<string, unknown>; timer: NodeJS.Timeout | null }>();
+  private readonly pending = new Map<
+    string,
+    { claim: Claim; progress: Record<string, unknown>; timer: NodeJS.Timeout | null }
+  >();
   private readonly lastWrite = new Map<string, number>();
 
   constructor(

@@ -35,6 +35,9 @@ export class RunnerApi {
 
   /** Calls `onWake` whenever the server says tasks changed; returns a function that stops listening. */
   onWakeup(onWake: () => void): () => void {
-    return this.ws.subscribe({ query: 'subscription { runnerWakeup }' }, { next: onWake, error: () => {}, complete: () => {} });
+    return this.ws.subscribe(
+      { query: 'subscription { runnerWakeup }' },
+      { next: onWake, error: () => {}, complete: () => {} },
+    );
   }
 }

@@ -47,7 +47,10 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
       if (res.reportTaskProgress) worker.cancel(a.taskId);
     },
     done: async (a, result) => {
-      await api.call(`mutation(${VARS}, $r: JSON!) { completeTask(${REPORT}, result: $r) }`, { ...report(a), r: result });
+      await api.call(`mutation(${VARS}, $r: JSON!) { completeTask(${REPORT}, result: $r) }`, {
+        ...report(a),
+        r: result,
+      });
     },
     failed: async (a, error, permanent) => {
       await api.call(`mutation(${VARS}, $e: String!, $p: Boolean!) { failTask(${REPORT}, error: $e, permanent: $p) }`, {

@@ -10,7 +10,9 @@ import { toAssignment } from './orchestrator';
 import type { Assignment } from './protocol';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
-const RUNNER_TYPES = Object.values(TaskType).filter((t) => TASK_PLACEMENT[t] === 'runner' && !UNAVAILABLE_TASK_TYPES.has(t));
+const RUNNER_TYPES = Object.values(TaskType).filter(
+  (t) => TASK_PLACEMENT[t] === 'runner' && !UNAVAILABLE_TASK_TYPES.has(t),
+);
 
 export interface RemoteReport {
   runnerId: string;
@@ -39,15 +41,27 @@ export class RemoteRunners {
 
   async register(tokenId: string, name: string, backend: string, device: string): Promise<Runner> {
     const repo = this.db.getRepository(Runner);
-    const runner = (await repo.findOneBy({ tokenId, name, kind: RunnerKind.REMOTE })) ?? repo.create({ tokenId, name, kind: RunnerKind.REMOTE });
-    Object.assign(runner, { backend, device, status: RunnerStatus.IDLE, lastHeartbeatAt: new Date(), currentTaskId: null });
+    const runner =
+      (await repo.findOneBy({ tokenId, name, kind: RunnerKind.REMOTE })) ??
+      repo.create({ tokenId, name, kind: RunnerKind.REMOTE });
+    Object.assign(runner, {
+      backend,
+      device,
+      status: RunnerStatus.IDLE,
+      lastHeartbeatAt: new Date(),
+      currentTaskId: null,
+    });
     const saved = await repo.save(runner);
     this.changed(saved.id);
     return saved;
   }
 
   /** Renews the runner and its task's lease; returns the task ids the runner must stop. */
-  async heartbeat(tokenId: string, runnerId: string, current: { taskId: string; attempt: number } | null): Promise<string[]> {
+  async heartbeat(
+    tokenId: string,
+    runnerId: string,
+    current: { taskId: string; attempt: number } | null,
+  ): Promise<string[]> {
     const runner = await this.own(tokenId, runnerId);
     const wasFailed = runner.status === RunnerStatus.FAILED;
     let stop: string[] = [];
@@ -62,7 +76,12 @@ export class RemoteRunners {
         status = RunnerStatus.IDLE;
       }
     }
-    await this.db.getRepository(Runner).update({ id: runnerId }, { lastHeartbeatAt: new Date(), status, currentTaskId: stop.length ? null : (current?.taskId ?? null) });
+    await this.db
+      .getRepository(Runner)
+      .update(
+        { id: runnerId },
+        { lastHeartbeatAt: new Date(), status, currentTaskId: stop.length ? null : (current?.taskId ?? null) },
+      );
     if (wasFailed || runner.status !== status) this.changed(runnerId);
     return stop;
   }
@@ -72,7 +91,9 @@ export class RemoteRunners {
     if (runner.disabled || runner.status === RunnerStatus.FAILED || runner.status === RunnerStatus.OFFLINE) return null;
     const task = await this.queue.claim(this.holder(runnerId), RUNNER_TYPES, { nodeId: this.nodeId, runnerId });
     if (!task) return null;
-    await this.db.getRepository(Runner).update({ id: runnerId }, { status: RunnerStatus.BUSY, currentTaskId: task.id, lastHeartbeatAt: new Date() });
+    await this.db
+      .getRepository(Runner)
+      .update({ id: runnerId }, { status: RunnerStatus.BUSY, currentTaskId: task.id, lastHeartbeatAt: new Date() });
     this.changed(runnerId);
     return toAssignment(task);
   }
@@ -83,13 +104,21 @@ export class RemoteRunners {
     return cancelRequested;
   }
 
-  async finish(tokenId: string, r: RemoteReport, outcome: { result: Record<string, unknown> } | { error: string; permanent: boolean }): Promise<boolean> {
+  async finish(
+    tokenId: string,
+    r: RemoteReport,
+    outcome: { result: Record<string, unknown> } | { error: string; permanent: boolean },
+  ): Promise<boolean> {
     await this.own(tokenId, r.runnerId);
     const claim = this.claim(r.runnerId, r);
     await this.fenced<unknown>(() =>
-      'result' in outcome ? this.queue.complete(claim, outcome.result) : this.queue.fail(claim, outcome.error, outcome.permanent),
+      'result' in outcome
+        ? this.queue.complete(claim, outcome.result)
+        : this.queue.fail(claim, outcome.error, outcome.permanent),
     );
-    await this.db.getRepository(Runner).update({ id: r.runnerId }, { status: RunnerStatus.IDLE, currentTaskId: null, lastHeartbeatAt: new Date() });
+    await this.db
+      .getRepository(Runner)
+      .update({ id: r.runnerId }, { status: RunnerStatus.IDLE, currentTaskId: null, lastHeartbeatAt: new Date() });
     this.changed(r.runnerId);
     return true;
   }
@@ -133,7 +162,8 @@ export class RemoteRunners {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof LeaseLostError) throw new ForbiddenError('This runner does not hold that task (any more).', { reason: 'LEASE_LOST' });
+      if (e instanceof LeaseLostError)
+        throw new ForbiddenError('This runner does not hold that task (any more).', { reason: 'LEASE_LOST' });
       throw e;
     }
   }

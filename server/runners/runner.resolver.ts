@@ -1,5 +1,17 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import { Access } from '../auth/access';
 import type { Context } from '../graphql/context';
 import { UnauthenticatedError } from '../graphql/errors';
@@ -23,7 +35,11 @@ export class RunnerResolver {
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Runner, { description: 'A disabled runner is given no work; its current task finishes.' })
-  setRunnerDisabled(@Arg('id', () => ID) id: string, @Arg('disabled', () => Boolean) disabled: boolean, @Ctx() ctx: Context): Promise<Runner> {
+  setRunnerDisabled(
+    @Arg('id', () => ID) id: string,
+    @Arg('disabled', () => Boolean) disabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Runner> {
     return ctx.services.runners.setDisabled(id, disabled);
   }
 
@@ -56,7 +72,9 @@ export class RunnerResolver {
   }
 
   @Authorized(Access.RUNNER)
-  @Mutation(() => [ID], { description: 'Keeps the runner and its task lease alive; returns the task ids it must stop.' })
+  @Mutation(() => [ID], {
+    description: 'Keeps the runner and its task lease alive; returns the task ids it must stop.',
+  })
   runnerHeartbeat(
     @Arg('runnerId', () => ID) runnerId: string,
     @Arg('taskId', () => ID, { nullable: true }) taskId: string | null,
@@ -68,7 +86,10 @@ export class RunnerResolver {
   }
 
   @Authorized(Access.RUNNER)
-  @Mutation(() => RunnerAssignment, { nullable: true, description: 'The most urgent queued task this runner can run, or null.' })
+  @Mutation(() => RunnerAssignment, {
+    nullable: true,
+    description: 'The most urgent queued task this runner can run, or null.',
+  })
   claimTask(@Arg('runnerId', () => ID) runnerId: string, @Ctx() ctx: Context) {
     return ctx.services.remoteRunners.claimWork(runnerTokenOf(ctx), runnerId);
   }
@@ -107,7 +128,8 @@ export class RunnerResolver {
   @Authorized(Access.RUNNER)
   @Subscription(() => ID, {
     description: 'Pushes a task id whenever tasks change, so idle remote runners claim at once.',
-    subscribe: ({ context }: SubscribeResolverData<unknown, object, Context>) => context.services.remoteRunners.wakeups(),
+    subscribe: ({ context }: SubscribeResolverData<unknown, object, Context>) =>
+      context.services.remoteRunners.wakeups(),
   })
   runnerWakeup(@Root() taskId: string): string {
     return taskId;

@@ -37,8 +37,14 @@ export class RunnerService {
   async restart(id: string): Promise<Runner> {
     const runner = await this.get(id);
     const pool = this.pool();
-    if (runner.kind !== RunnerKind.LOCAL) throw new BadUserInputError('Only local runners can be restarted from here; restart a remote runner on its machine.');
-    if (!pool?.has(id)) throw new BadUserInputError(`Runner ${runner.name} belongs to another server (${runner.nodeId}); restart it there.`);
+    if (runner.kind !== RunnerKind.LOCAL)
+      throw new BadUserInputError(
+        'Only local runners can be restarted from here; restart a remote runner on its machine.',
+      );
+    if (!pool?.has(id))
+      throw new BadUserInputError(
+        `Runner ${runner.name} belongs to another server (${runner.nodeId}); restart it there.`,
+      );
     pool.restart(id);
     return { ...runner, status: RunnerStatus.STARTING };
   }

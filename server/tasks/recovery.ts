@@ -11,7 +11,11 @@ export interface RecoveryReport {
  * this node's previous life, or whose lease has lapsed, go back to the queue — or fail when they
  * have used up their attempts — with the reason recorded in `error`.
  */
-export async function recoverInterruptedTasks(db: DataSource, nodeId: string | null, log: Logger): Promise<RecoveryReport> {
+export async function recoverInterruptedTasks(
+  db: DataSource,
+  nodeId: string | null,
+  log: Logger,
+): Promise<RecoveryReport> {
   // At startup (nodeId given) this node's own holds are dead for sure; on a tick only lapsed leases are.
   const ours = nodeId === null ? null : `${nodeId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
   const rows: { id: string; status: string }[] = await db.query(

@@ -68,10 +68,15 @@ export class TaskQueue {
    * Claims the most urgent queued task of the given types, or returns null. Server-placed tasks
    * that name a node (their file is on its disk) are claimed only by that node.
    */
-  async claim(holder: string, types: TaskType[], opts: { nodeId: string; runnerId?: string | null }): Promise<Task | null> {
+  async claim(
+    holder: string,
+    types: TaskType[],
+    opts: { nodeId: string; runnerId?: string | null },
+  ): Promise<Task | null> {
     if (types.length === 0) return null;
-    const rows: Task[] = await this.db.query(
-      `UPDATE tasks SET status = 'RUNNING', attempts = attempts + 1, "lockedBy" = $1,
+    const rows: Task[] = await this.db
+      .query(
+        `UPDATE tasks SET status = 'RUNNING', attempts = attempts + 1, "lockedBy" = $1,
          "leaseExpiresAt" = now() + make_interval(secs => $2::double precision / 1000),
          "startedAt" = COALESCE("startedAt", now()), "runnerId" = $3, "updatedAt" = now()
        WHERE id = (
@@ -82,8 +87,9 @@ export class TaskQueue {
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
        RETURNING *`,
-      [holder, this.leaseMs, opts.runnerId ?? null, types, opts.nodeId],
-    ).then((r: [Task[], number] | Task[]) => (Array.isArray(r[0]) ? (r[0] as Task[]) : (r as Task[])));
+        [holder, this.leaseMs, opts.runnerId ?? null, types, opts.nodeId],
+      )
+      .then((r: [Task[], number] | Task[]) => (Array.isArray(r[0]) ? (r[0] as Task[]) : (r as Task[])));
     const task = rows[0];
     if (!task) return null;
     this.onChange(task.id);

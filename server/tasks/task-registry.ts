@@ -18,7 +18,10 @@ export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set([
  * handler or two, or a handler is given for a runner-placed type; runner-placed types are checked
  * against the worker's own registry (server/runners/worker/handlers.ts).
  */
-export function serverHandlerRegistry(handlers: TaskHandler[], runnerTypes: ReadonlySet<string>): Map<TaskType, TaskHandler> {
+export function serverHandlerRegistry(
+  handlers: TaskHandler[],
+  runnerTypes: ReadonlySet<string>,
+): Map<TaskType, TaskHandler> {
   const byType = new Map<TaskType, TaskHandler>();
   for (const h of handlers) {
     if (byType.has(h.type)) throw new Error(`two handlers for task type ${h.type}`);

@@ -20,7 +20,8 @@ export class TaskFilter {
 export class UpdateTaskInput {
   @Field(() => TaskStatus, {
     nullable: true,
-    description: 'CANCELLED (a queued or running task), QUEUED (retry a failed/cancelled one, or requeue a running one).',
+    description:
+      'CANCELLED (a queued or running task), QUEUED (retry a failed/cancelled one, or requeue a running one).',
   })
   status?: TaskStatus | null;
 

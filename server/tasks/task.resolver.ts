@@ -1,4 +1,17 @@
-import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import { Access } from '../auth/access';
 import { userOf, type Context } from '../graphql/context';
 import { PageArgs, Paginated } from '../graphql/pagination';
@@ -22,19 +35,27 @@ export class TaskResolver {
   }
 
   @Authorized(Access.USER)
-  @Mutation(() => Task, { description: 'A queued task is cancelled at once; a running one is stopped by its runner within seconds.' })
+  @Mutation(() => Task, {
+    description: 'A queued task is cancelled at once; a running one is stopped by its runner within seconds.',
+  })
   cancelTask(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Task> {
     return ctx.services.tasks.cancel(userOf(ctx), id);
   }
 
   @Authorized(Access.ADMIN)
   @Mutation(() => Task, { description: 'Cancel, retry, requeue, or change the priority of any task.' })
-  updateTask(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput, @Ctx() ctx: Context): Promise<Task> {
+  updateTask(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput,
+    @Ctx() ctx: Context,
+  ): Promise<Task> {
     return ctx.services.tasks.update(userOf(ctx), id, input);
   }
 
   @Authorized(Access.ADMIN)
-  @Mutation(() => Task, { description: 'Diagnostics: queue a task that sleeps on a runner (and fails when asked), to check the pool.' })
+  @Mutation(() => Task, {
+    description: 'Diagnostics: queue a task that sleeps on a runner (and fails when asked), to check the pool.',
+  })
   createDiagnosticTask(
     @Arg('sleepMs', () => Int, { defaultValue: 1000 }) sleepMs: number,
     @Arg('fail', () => String, { nullable: true }) fail: string | null,
@@ -62,7 +83,8 @@ export class TaskResolver {
   @Authorized(Access.USER)
   @Subscription(() => Task, {
     description: 'Every change of a task you can see (admins: all tasks).',
-    subscribe: ({ context }: SubscribeResolverData<unknown, object, Context>) => context.services.tasks.subscribeAll(userOf(context)),
+    subscribe: ({ context }: SubscribeResolverData<unknown, object, Context>) =>
+      context.services.tasks.subscribeAll(userOf(context)),
   })
   tasksChanged(@Root() task: Task): Task {
     return task;

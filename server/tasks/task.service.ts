@@ -11,7 +11,8 @@ import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
 import { UNAVAILABLE_TASK_TYPES } from './task-registry';
 import type { TaskFilter } from './task.inputs';
 
-const ALLOWED = 'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
+const ALLOWED =
+  'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
 
 /** What users and admins see and do with tasks; the queue mechanics live in TaskQueue. */
 export class TaskService {
@@ -22,13 +23,20 @@ export class TaskService {
   ) {}
 
   async enqueue<T extends TaskType>(input: EnqueueInput<T>): Promise<Task> {
-    if (UNAVAILABLE_TASK_TYPES.has(input.type)) throw new BadUserInputError(`${input.type} tasks are not available in this version.`);
+    if (UNAVAILABLE_TASK_TYPES.has(input.type))
+      throw new BadUserInputError(`${input.type} tasks are not available in this version.`);
     return this.queue.enqueue(input);
   }
 
   async list(who: UserPrincipal, filter: TaskFilter, page: PageArgs): Promise<Page<Task>> {
     const p = checkPage(page);
-    const qb = this.db.getRepository(Task).createQueryBuilder('t').orderBy('t.createdAt', 'DESC').addOrderBy('t.id').skip(p.skip).take(p.take);
+    const qb = this.db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .orderBy('t.createdAt', 'DESC')
+      .addOrderBy('t.id')
+      .skip(p.skip)
+      .take(p.take);
     if (who.role !== Role.ADMIN) qb.andWhere('t.ownerId = :me', { me: who.userId });
     else if (filter.ownerId) qb.andWhere('t.ownerId = :owner', { owner: filter.ownerId });
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
@@ -50,11 +58,17 @@ export class TaskService {
     return this.change(id, TaskStatus.CANCELLED);
   }
 
-  async update(who: UserPrincipal, id: string, input: { status?: TaskStatus | null; priority?: number | null }): Promise<Task> {
+  async update(
+    who: UserPrincipal,
+    id: string,
+    input: { status?: TaskStatus | null; priority?: number | null },
+  ): Promise<Task> {
     await this.get(who, id);
     if (input.priority != null) {
       if (!Number.isInteger(input.priority) || Math.abs(input.priority) > 1_000_000) {
-        throw new BadUserInputError('priority must be a whole number between -1000000 and 1000000.', { field: 'priority' });
+        throw new BadUserInputError('priority must be a whole number between -1000000 and 1000000.', {
+          field: 'priority',
+        });
       }
       await this.db.getRepository(Task).update({ id }, { priority: input.priority });
     }

@@ -13,7 +13,10 @@ export interface Proc {
 
 /** `node dist/server/main.js <args>` as a real child process, its output collected. */
 export function percept(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const waiters: (() => void)[] = [];
   const onData = (d: Buffer) => {
@@ -35,7 +38,9 @@ export function percept(args: string[], env: NodeJS.ProcessEnv): Proc {
           }
         };
         const timer = setTimeout(() => reject(new Error(`no ${pattern} in output:\n${out}`)), timeoutMs);
-        child.once('exit', (code) => setTimeout(() => reject(new Error(`exited (${code}) before ${pattern}:\n${out}`)), 50));
+        child.once('exit', (code) =>
+          setTimeout(() => reject(new Error(`exited (${code}) before ${pattern}:\n${out}`)), 50),
+        );
         waiters.push(check);
         check();
       }),
