@@ -167,7 +167,7 @@ describe('web client', { timeout: 180_000 }, () => {
   it('gives curl lines that do what the page does', { skip: !HAS_CURL && 'curl is not installed' }, async () => {
     const token = (await sessionToken(page))!;
     const rename = page.locator('.api-entry', { hasText: 'Rename or change the target' }).locator('pre').last();
-    const renamed = runCurl(await rename.innerText(), token);
+    const renamed = await runCurl(await rename.innerText(), token);
     assert.match(renamed.data?.updateModel?.name, /^Pets via API \d$/);
 
     await page.goto(`${server.url}/models/new`);
@@ -176,7 +176,7 @@ describe('web client', { timeout: 180_000 }, () => {
     await page.getByLabel('Sample image').setInputFiles({ name: 'tall grey.png', mimeType: 'image/png', buffer: png });
     const api = page.locator('.api-info', { hasText: 'API: CreateModel' });
     await api.locator('summary').click();
-    const created = runCurl(await api.locator('pre').last().innerText(), token, { 'tall grey.png': png });
+    const created = await runCurl(await api.locator('pre').last().innerText(), token, { 'tall grey.png': png });
     const model = created.data?.createModel;
     assert.deepEqual(
       [model?.name, model?.inputWidth, model?.inputHeight, model?.inputChannels],

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,18 +80,30 @@ export async function sessionToken(page: Page): Promise<string | null> {
 
 export const HAS_CURL = spawnSync('curl', ['--version']).status === 0;
 
-/** Runs a curl line from an API panel as a person would paste it, with the files it names beside it. */
-export function runCurl(line: string, token: string, files: Record<string, Buffer> = {}): Record<string, any> {
+/**
+ * Runs a curl line from an API panel as a person would paste it, with the files it names beside it.
+ * Asynchronous on purpose: the server answering it runs in this same process.
+ */
+export async function runCurl(
+  line: string,
+  token: string,
+  files: Record<string, Buffer> = {},
+): Promise<Record<string, any>> {
   const dir = mkdtempSync(join(tmpdir(), 'percept-curl-'));
   try {
     for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-    const r = spawnSync('bash', ['-c', line], {
+    const child = spawn('bash', ['-c', `${line} --max-time 20`], {
       cwd: dir,
       env: { ...process.env, PERCEPT_TOKEN: token },
-      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (r.status !== 0) throw new Error(`curl failed (${r.status}): ${r.stderr}`);
-    return JSON.parse(r.stdout) as Record<string, any>;
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`curl failed (${code}): ${err}`);
+    return JSON.parse(out) as Record<string, any>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
