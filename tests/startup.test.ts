@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -106,9 +106,15 @@ describe('database choice', () => {
       if (port) {
         const c = new Client({ connectionString: `postgres://postgres:percept@127.0.0.1:${port}/postgres` });
         await c.connect();
-        const rows = await c.query(`SELECT count(*)::int AS n FROM migrations`);
-        assert.equal(rows.rows[0].n, 1);
-        await c.end();
+        try {
+          const rows = await c.query(`SELECT count(*)::int AS n FROM migrations`);
+          const files = readdirSync(join(__dirname, '..', 'server', 'db', 'migrations')).filter((f) =>
+            f.endsWith('.js'),
+          );
+          assert.equal(rows.rows[0].n, files.length, 'every migration ran');
+        } finally {
+          await c.end();
+        }
       }
 
       const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));

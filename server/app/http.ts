@@ -14,8 +14,12 @@ import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config';
 import { bearer, type Context } from '../graphql/context';
-import { formatError } from '../graphql/format-error';
+import { THUMBS_PATH, thumbnailRoute } from '../datasets/thumbnails';
+import { formatError, formatSocketErrors } from '../graphql/format-error';
+import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } from '../graphql/limits';
+import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
+import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';
 
 export interface Api {
@@ -39,23 +43,39 @@ export async function startApi(opts: {
   app.disable('x-powered-by');
   const httpServer = createServer(app);
 
+  const rateLimits = new RateLimits(config.limits);
   const contextFor = async (authorization: unknown): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, services, log };
+    return { principal, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
   };
+  // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
+  const queryLimits = queryLimitsOf(config.limits);
+  const format = formatError(log);
 
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
     maxPayload: config.limits.requestBodyBytes,
   });
-  const wsCleanup = useServer({ schema, context: (ctx) => contextFor(ctx.connectionParams?.authorization) }, wsServer);
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: (ctx) => contextFor(ctx.connectionParams?.authorization),
+      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, queryLimits),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatSocketErrors(format, result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatSocketErrors(format, errors),
+    },
+    wsServer,
+  );
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(log),
+    formatError: format,
     introspection: true,
+    parseOptions: { maxTokens: queryLimits.tokens },
+    validationRules: queryLimitRules(queryLimits),
     // Percept owns shutdown order (API, then connections, then PostgreSQL); see main.ts.
     stopOnTerminationSignals: false,
     plugins: [
@@ -63,6 +83,7 @@ export async function startApi(opts: {
       // The default landing page loads Apollo Sandbox from a CDN; Percept bundles its own GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+      costLimitPlugin(queryLimits.cost),
     ],
   });
   await apollo.start();
@@ -76,6 +97,8 @@ export async function startApi(opts: {
       res.status(503).json({ status: 'error', database: (e as Error).message });
     }
   });
+
+  app.use('/runner', runnerRoutes(services, config.limits.uploadBytes));
 
   app.use(
     '/graphql',
@@ -105,9 +128,13 @@ export async function startApi(opts: {
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
   );
 
+  app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));
+
   if (existsSync(CLIENT_DIST)) {
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
-    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
+    // GraphiQL is the client build's second page (React), not a route of the Svelte app.
+    app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
+    app.get(/^\/(?!graphql|healthz|files\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
   }
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -5,7 +5,10 @@ import type { Logger } from '../logging/logger';
 import { LocalPool } from '../runners/local-pool';
 import { Orchestrator } from '../runners/orchestrator';
 import { runnerHandlers } from '../runners/worker/handlers';
+import { createImportHandler } from '../datasets/import.handler';
+import type { BlobStore } from '../storage/blob-store';
 import { serverHandlerRegistry } from '../tasks/task-registry';
+import { trainModelHandler } from '../training/train-model.handler';
 import type { Services } from './services';
 
 /** Step 4 of startup: the handler registry is checked, local runners forked, the orchestrator started. */
@@ -15,10 +18,17 @@ export async function startRunnerPool(opts: {
   databaseUrl: string;
   services: Services;
   pubsub: PerceptPubSub;
+  blobs: BlobStore;
   log: Logger;
 }): Promise<{ pool: LocalPool | null; orchestrator: Orchestrator; stop(): Promise<void> }> {
   const { config, db, services, pubsub, log } = opts;
-  const serverHandlers = serverHandlerRegistry([], new Set(runnerHandlers().keys()));
+  const serverHandlers = serverHandlerRegistry(
+    [
+      createImportHandler({ db, blobs: opts.blobs, limits: config.limits }),
+      trainModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
+    ],
+    new Set(runnerHandlers().keys()),
+  );
   let orchestrator: Orchestrator | null = null;
   const pool =
     config.localRunners > 0
@@ -33,6 +43,12 @@ export async function startRunnerPool(opts: {
             changed: (id) => services.runners.changed(id),
           },
           log.child({ component: 'runners' }),
+          {
+            datasetPack: (modelId: string) => services.runnerData.datasetPack(modelId),
+            getBlob: (key: string) => services.runnerData.getBlob(key),
+            putBlob: (key: string, bytes: Uint8Array) =>
+              services.runnerData.putBlob(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+          },
         )
       : null;
   orchestrator = new Orchestrator(
@@ -43,7 +59,8 @@ export async function startRunnerPool(opts: {
     services.remoteRunners,
     serverHandlers,
     pubsub,
-    { nodeId: config.nodeId, tickMs: config.orchestratorTickMs, serverConcurrency: 1 },
+    // Imports and training coordinators; coordinators mostly wait, so a few can share a server.
+    { nodeId: config.nodeId, tickMs: config.orchestratorTickMs, serverConcurrency: 4 },
     log.child({ component: 'orchestrator' }),
   );
   await pool?.start();

@@ -1,9 +1,14 @@
 import type { DataSource } from 'typeorm';
+import { ClassifyService } from '../classification/classify.service';
+import { PooledInference } from '../classification/inference';
+import { TrainingService } from '../training/training.service';
 import { AuthService } from '../auth/auth.service';
 import type { Config } from '../config/config';
+import { DatasetService } from '../datasets/dataset.service';
 import type { PerceptPubSub } from '../graphql/pubsub';
 import { ModelService } from '../models/model.service';
 import type { LocalPool } from '../runners/local-pool';
+import { RunnerDataService } from '../runners/data/data.service';
 import { RemoteRunners } from '../runners/remote-runners';
 import { RunnerService } from '../runners/runner.service';
 import type { BlobStore } from '../storage/blob-store';
@@ -17,6 +22,10 @@ export interface Services {
   tasks: TaskService;
   runners: RunnerService;
   remoteRunners: RemoteRunners;
+  runnerData: RunnerDataService;
+  datasets: DatasetService;
+  training: TrainingService;
+  classify: ClassifyService;
 }
 
 export function createServices(
@@ -30,12 +39,26 @@ export function createServices(
     pubsub.publish('TASK_UPDATED', id, id);
     pubsub.publish('TASK_CHANGED', id);
   });
+  const models = new ModelService(db, blobs, config.limits, pubsub);
+  const training = new TrainingService(db, models, queue, pubsub);
   return {
     auth: new AuthService(db, config.sessionTtlHours),
-    models: new ModelService(db, blobs, config.limits, pubsub),
+    models,
     tasks: new TaskService(db, queue, pubsub),
     runners: new RunnerService(db, pubsub, pool),
     // A remote runner heartbeats every few seconds; a lease's length of silence marks it FAILED.
     remoteRunners: new RemoteRunners(db, queue, config.nodeId, config.taskLeaseMs, pubsub),
+    runnerData: new RunnerDataService(db, blobs),
+    datasets: new DatasetService(db, blobs, queue, models, config),
+    training,
+    classify: new ClassifyService(
+      db,
+      models,
+      training,
+      blobs,
+      new PooledInference(pool, blobs),
+      config.limits,
+      config.allowPrivateUrls,
+    ),
   };
 }

@@ -63,7 +63,7 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
     let pool: LocalPool | null = null;
     const services = createServices(db, blobs, pubsub, config, () => pool);
 
-    const runners = await startRunnerPool({ config, db, databaseUrl: database.url, services, pubsub, log });
+    const runners = await startRunnerPool({ config, db, databaseUrl: database.url, services, pubsub, blobs, log });
     pool = runners.pool;
     cleanups.push({ name: 'runner pool', run: runners.stop });
 

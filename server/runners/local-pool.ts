@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
-import type { Assignment, FromWorker, ToWorker } from './protocol';
+import { answer, RpcChannel, type Assignment, type FromWorker, type ToWorker } from './protocol';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
 export interface LocalRunnerEvents {
@@ -28,8 +28,9 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export class LocalPool {
   private readonly runners = new Map<
     string,
-    LocalRunner & { child: ChildProcess | null; crashes: number; stopping: boolean }
+    LocalRunner & { child: ChildProcess | null; crashes: number; stopping: boolean; rpc: RpcChannel | null }
   >();
+  private turn = 0;
   private stopped = false;
 
   constructor(
@@ -38,6 +39,8 @@ export class LocalPool {
     private readonly size: number,
     private readonly events: LocalRunnerEvents,
     private readonly log: Logger,
+    /** What workers may ask of the server (RunnerData over IPC). */
+    private readonly serverMethods: Record<string, (...args: any[]) => Promise<unknown>> = {},
     private readonly workerEnv: NodeJS.ProcessEnv = {},
   ) {}
 
@@ -61,6 +64,7 @@ export class LocalPool {
         child: null,
         crashes: 0,
         stopping: false,
+        rpc: null,
       });
       this.spawn(saved.id);
     }
@@ -104,6 +108,20 @@ export class LocalPool {
     if (r) r.disabled = disabled;
   }
 
+  /**
+   * Calls a method of a ready worker (e.g. `classify`), spreading calls over the runners; busy ones
+   * answer between training batches. Returns null when no runner process is up.
+   */
+  async call<T>(method: string, args: unknown[]): Promise<T | null> {
+    const ready = this.list().filter((r) => r.status === RunnerStatus.IDLE || r.status === RunnerStatus.BUSY);
+    const idle = ready.filter((r) => r.status === RunnerStatus.IDLE);
+    const pool = idle.length ? idle : ready;
+    if (!pool.length) return null;
+    const r = this.runners.get(pool[this.turn++ % pool.length]!.id)!;
+    if (!r.rpc) return null;
+    return r.rpc.call<T>(method, args);
+  }
+
   /** Kills the process; it is restarted like a crashed one, and its task retried. */
   restart(runnerId: string): void {
     this.runners.get(runnerId)?.child?.kill('SIGKILL');
@@ -136,10 +154,17 @@ export class LocalPool {
     const child = fork(WORKER_MAIN, [], {
       env: { ...process.env, ...this.workerEnv, PERCEPT_RUNNER_ID: runnerId },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Structured clone: datasets and model weights cross as bytes, not as JSON arrays.
+      serialization: 'advanced',
     });
     r.child = child;
+    r.rpc = new RpcChannel((msg) => child.send(msg));
     child.on('message', (msg: FromWorker) => {
-      if (msg.type === 'ready') {
+      if (msg.type === 'request') {
+        void answer(msg, this.serverMethods, (res) => child.connected && child.send(res));
+      } else if (msg.type === 'response') {
+        r.rpc?.settle(msg);
+      } else if (msg.type === 'ready') {
         r.crashes = 0;
         void this.db.getRepository(Runner).update({ id: r.id }, { backend: msg.backend, device: msg.device });
         void this.setStatus(r, RunnerStatus.IDLE, null).then(() => this.events.ready(r));
@@ -149,6 +174,8 @@ export class LocalPool {
     });
     child.once('exit', (code, signal) => {
       r.child = null;
+      r.rpc?.failAll(`runner ${r.name} exited`);
+      r.rpc = null;
       const held = r.assignment;
       r.assignment = null;
       if (r.stopping || this.stopped) return;

@@ -108,7 +108,7 @@ export class Orchestrator {
 
   onRunnerMessage(runner: LocalRunner, msg: FromWorker): void {
     const assignment = runner.assignment;
-    if (!assignment || msg.type === 'ready' || msg.taskId !== assignment.taskId) return;
+    if (!assignment || !('taskId' in msg) || msg.taskId !== assignment.taskId) return;
     const claim = this.claimFor(runner, assignment);
     switch (msg.type) {
       case 'progress':

@@ -33,6 +33,24 @@ export class RunnerApi {
     return body.data as T;
   }
 
+  async download(path: string): Promise<Buffer>;
+  async download(path: string, missingOk: true): Promise<Buffer | null>;
+  async download(path: string, missingOk = false): Promise<Buffer | null> {
+    const res = await fetch(`${this.server}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (res.status === 404 && missingOk) return null;
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  async upload(path: string, data: Buffer): Promise<void> {
+    const res = await fetch(`${this.server}${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/octet-stream' },
+      body: data,
+    });
+    if (!res.ok) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+  }
+
   /** Calls `onWake` whenever the server says tasks changed; returns a function that stops listening. */
   onWakeup(onWake: () => void): () => void {
     return this.ws.subscribe(

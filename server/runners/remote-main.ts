@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend';
 import type { Assignment } from './protocol';
 import { RunnerApi } from './remote-client';
+import type { RunnerData } from './data/runner-data';
 import { Worker } from './worker/worker';
 
 const REPORT = 'report: { runnerId: $runnerId, taskId: $taskId, attempt: $attempt }';
@@ -38,28 +39,41 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
 
   let current: Assignment | null = null;
   const report = (a: Assignment) => ({ runnerId, taskId: a.taskId, attempt: a.attempt });
-  const worker = new Worker({
-    progress: async (a, progress) => {
-      const res = await api.call<{ reportTaskProgress: boolean }>(
-        `mutation(${VARS}, $p: JSON!) { reportTaskProgress(${REPORT}, progress: $p) }`,
-        { ...report(a), p: progress },
-      );
-      if (res.reportTaskProgress) worker.cancel(a.taskId);
+  const data: RunnerData = {
+    datasetPack: async (modelId) => new Uint8Array(await api.download(`/runner/datasets/${modelId}`)),
+    store: {
+      get: (key) => api.download(`/runner/blobs/${key}`, true),
+      put: (key, bytes) => api.upload(`/runner/blobs/${key}`, bytes),
     },
-    done: async (a, result) => {
-      await api.call(`mutation(${VARS}, $r: JSON!) { completeTask(${REPORT}, result: $r) }`, {
-        ...report(a),
-        r: result,
-      });
+  };
+  const worker = new Worker(
+    {
+      progress: async (a, progress) => {
+        const res = await api.call<{ reportTaskProgress: boolean }>(
+          `mutation(${VARS}, $p: JSON!) { reportTaskProgress(${REPORT}, progress: $p) }`,
+          { ...report(a), p: progress },
+        );
+        if (res.reportTaskProgress) worker.cancel(a.taskId);
+      },
+      done: async (a, result) => {
+        await api.call(`mutation(${VARS}, $r: JSON!) { completeTask(${REPORT}, result: $r) }`, {
+          ...report(a),
+          r: result,
+        });
+      },
+      failed: async (a, error, permanent) => {
+        await api.call(
+          `mutation(${VARS}, $e: String!, $p: Boolean!) { failTask(${REPORT}, error: $e, permanent: $p) }`,
+          {
+            ...report(a),
+            e: error,
+            p: permanent,
+          },
+        );
+      },
     },
-    failed: async (a, error, permanent) => {
-      await api.call(`mutation(${VARS}, $e: String!, $p: Boolean!) { failTask(${REPORT}, error: $e, permanent: $p) }`, {
-        ...report(a),
-        e: error,
-        p: permanent,
-      });
-    },
-  });
+    data,
+  );
 
   let claiming = false;
   const claim = async () => {

@@ -6,8 +6,6 @@ import { TASK_PLACEMENT, type TaskHandler } from './task-types';
  * leaving a task queued forever. This list only shrinks.
  */
 export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set([
-  TaskType.IMPORT_DATASET,
-  TaskType.TRAIN_MODEL,
   TaskType.SPLIT_MODEL,
   TaskType.TRAIN_HEAD,
   TaskType.CLASSIFY_BATCH,

@@ -13,17 +13,51 @@ export interface TaskPayloads {
     filename: string;
     kind: 'zip' | 'manifest';
   };
-  [TaskType.TRAIN_MODEL]: { modelId: string; candidates: number; maxEpochs: number; maxMinutes: number | null };
+  [TaskType.TRAIN_MODEL]: TrainModelPayload;
+  [TaskType.TRAIN_CANDIDATE]: TrainCandidatePayload;
   [TaskType.SPLIT_MODEL]: { modelId: string; candidateId: string };
   [TaskType.TRAIN_HEAD]: { modelId: string; headId: string };
   [TaskType.CLASSIFY_BATCH]: { modelId: string; imageKeys: string[] };
   [TaskType.NOOP]: { sleepMs?: number; fail?: string };
 }
 
+export interface TrainModelPayload {
+  modelId: string;
+  maxEpochs: number;
+  /** Wall-time budget of the whole run; null: epochs only. */
+  maxMinutes: number | null;
+  /** Epochs per round; pruning is decided between rounds. */
+  roundEpochs: number;
+  /** A candidate whose best validation accuracy trails the best by more than this is pruned. */
+  pruneGap: number;
+  /** The run's start, fixed at enqueue so that a resumed run keeps its deadline. */
+  startedAt: string;
+}
+
+export interface TrainCandidatePayload {
+  modelId: string;
+  candidateId: string;
+  /** The TRAIN_MODEL task this round belongs to. */
+  trainTaskId: string;
+  /** Train until this many epochs are complete in total (resuming from the checkpoint). */
+  toEpoch: number;
+  /** Stop after the epoch that ends past this time (ISO), checkpoint kept. */
+  deadline: string | null;
+  /** Promotion: evaluate on the test split and export the final model instead of training. */
+  finalize: boolean;
+  /** Identifies the dataset, so runners can keep it between rounds. */
+  datasetVersion: string;
+  /** The generator's description; runners rebuild the network from it. */
+  architecture: unknown;
+  seed: number;
+  batchSize: number;
+}
+
 /** Where a type runs: in a server process (I/O and database work) or on a runner (ML work). */
 export const TASK_PLACEMENT: Record<TaskType, 'server' | 'runner'> = {
   [TaskType.IMPORT_DATASET]: 'server',
-  [TaskType.TRAIN_MODEL]: 'runner',
+  [TaskType.TRAIN_MODEL]: 'server',
+  [TaskType.TRAIN_CANDIDATE]: 'runner',
   [TaskType.SPLIT_MODEL]: 'runner',
   [TaskType.TRAIN_HEAD]: 'runner',
   [TaskType.CLASSIFY_BATCH]: 'runner',

@@ -16,7 +16,10 @@ import { Model } from '../models/model.entity';
 /** Every long job Percept runs. Each type has exactly one handler (see tasks/task-registry.ts). */
 export enum TaskType {
   IMPORT_DATASET = 'IMPORT_DATASET',
+  /** Coordinates a training run: queues candidate rounds, prunes, promotes. */
   TRAIN_MODEL = 'TRAIN_MODEL',
+  /** Trains one candidate for one round of epochs (or evaluates it for promotion). */
+  TRAIN_CANDIDATE = 'TRAIN_CANDIDATE',
   SPLIT_MODEL = 'SPLIT_MODEL',
   TRAIN_HEAD = 'TRAIN_HEAD',
   CLASSIFY_BATCH = 'CLASSIFY_BATCH',

@@ -3,6 +3,8 @@ import { Client } from 'pg';
 
 export interface TestDatabase {
   url: string;
+  /** A query on this database, outside any server. */
+  query(sql: string, params?: unknown[]): Promise<any[]>;
   drop(): Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    query: (sql, params) => withClient(url.toString(), async (c) => (await c.query(sql, params)).rows),
     drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }

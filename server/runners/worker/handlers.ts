@@ -1,10 +1,14 @@
 import { PermanentTaskError } from '../../tasks/task-types';
 import { TaskType } from '../../tasks/task.entity';
+import type { DatasetCache, RunnerData } from '../data/runner-data';
+import { trainCandidate } from './train-candidate';
 
 export interface RunnerTaskContext {
   payload: Record<string, unknown>;
   signal: AbortSignal;
   progress(progress: Record<string, unknown>): Promise<void>;
+  data: RunnerData;
+  datasets: DatasetCache;
 }
 
 export type RunnerHandler = (ctx: RunnerTaskContext) => Promise<Record<string, unknown>>;
@@ -27,5 +31,8 @@ const noop: RunnerHandler = async ({ payload, signal, progress }) => {
 
 /** The runner-side handlers by task type (ML handlers join as their issues land). */
 export function runnerHandlers(): Map<string, RunnerHandler> {
-  return new Map<string, RunnerHandler>([[TaskType.NOOP, noop]]);
+  return new Map<string, RunnerHandler>([
+    [TaskType.NOOP, noop],
+    [TaskType.TRAIN_CANDIDATE, trainCandidate],
+  ]);
 }

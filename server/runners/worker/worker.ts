@@ -1,4 +1,5 @@
 import { PermanentTaskError } from '../../tasks/task-types';
+import { DatasetCache, type RunnerData } from '../data/runner-data';
 import type { Assignment } from '../protocol';
 import { runnerHandlers, type RunnerHandler } from './handlers';
 
@@ -16,10 +17,15 @@ export interface WorkerTransport {
 export class Worker {
   private current: { assignment: Assignment; abort: AbortController } | null = null;
 
+  private readonly datasets: DatasetCache;
+
   constructor(
     private readonly transport: WorkerTransport,
+    private readonly data: RunnerData,
     private readonly handlers: Map<string, RunnerHandler> = runnerHandlers(),
-  ) {}
+  ) {
+    this.datasets = new DatasetCache(data);
+  }
 
   get busy(): boolean {
     return this.current !== null;
@@ -32,11 +38,15 @@ export class Worker {
     try {
       const handler = this.handlers.get(assignment.type);
       if (!handler) throw new PermanentTaskError(`this runner cannot run ${assignment.type} tasks`);
+      const progress = throttled((p: Record<string, unknown>) => this.transport.progress(assignment, p), PROGRESS_MS);
       const result = await handler({
         payload: assignment.payload,
         signal: abort.signal,
-        progress: (p) => this.transport.progress(assignment, p),
+        progress: progress.push,
+        data: this.data,
+        datasets: this.datasets,
       });
+      await progress.flush();
       if (abort.signal.aborted) throw new Error('cancelled');
       await this.transport.done(assignment, result);
     } catch (e) {
@@ -50,4 +60,28 @@ export class Worker {
   cancel(taskId: string): void {
     if (this.current?.assignment.taskId === taskId) this.current.abort.abort();
   }
+}
+
+// Handlers report per batch; the server needs a few reports a second at most.
+const PROGRESS_MS = 250;
+
+/** Sends the first report at once, then at most one per interval (the latest), and the last on flush. */
+function throttled(send: (p: Record<string, unknown>) => Promise<void>, intervalMs: number) {
+  let pending: Record<string, unknown> | null = null;
+  let last = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const emit = () => {
+    const p = pending;
+    pending = null;
+    last = Date.now();
+    if (p) chain = chain.then(() => send(p)).catch(() => {});
+    return chain;
+  };
+  return {
+    push: async (p: Record<string, unknown>) => {
+      pending = p;
+      if (Date.now() - last >= intervalMs) await emit();
+    },
+    flush: emit,
+  };
 }

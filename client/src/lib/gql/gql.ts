@@ -18,7 +18,7 @@ type Documents = {
     "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) {\n      ...UserFields\n    }\n  }\n": typeof types.SetUserRoleDocument,
     "\n  query RunnerTokens {\n    runnerTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.RunnerTokensDocument,
     "\n  mutation CreateRunnerToken($name: String!) {\n    createRunnerToken(name: $name) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateRunnerTokenDocument,
-    "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": typeof types.RevokeRunnerTokenDocument,
+    "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": typeof types.RevokeRunnerTokenDocument,
     "\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogIn($input: CredentialsInput!) {\n    logIn(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.LogInDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
@@ -31,6 +31,18 @@ type Documents = {
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": typeof types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": typeof types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelUpdatedDocument,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
+    "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnersDocument,
+    "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnerChangedDocument,
+    "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": typeof types.SetRunnerDisabledDocument,
+    "\n  mutation RestartRunner($id: ID!) {\n    restartRunner(id: $id) {\n      ...RunnerFields\n    }\n  }\n": typeof types.RestartRunnerDocument,
+    "\n  fragment TaskFields on Task {\n    id\n    type\n    status\n    priority\n    attempts\n    maxAttempts\n    cancelRequested\n    modelId\n    runnerId\n    progress\n    error\n    createdAt\n    startedAt\n    finishedAt\n    updatedAt\n  }\n": typeof types.TaskFieldsFragmentDoc,
+    "\n  query Tasks($first: Int!, $offset: Int!, $status: TaskStatus, $type: TaskType, $modelId: ID, $ownerId: ID) {\n    tasks(first: $first, offset: $offset, status: $status, type: $type, modelId: $modelId, ownerId: $ownerId) {\n      totalCount\n      hasNextPage\n      items {\n        ...TaskFields\n      }\n    }\n  }\n": typeof types.TasksDocument,
+    "\n  query TaskFilterChoices {\n    models(all: true, first: 100) {\n      items {\n        id\n        name\n      }\n    }\n    users(first: 100) {\n      items {\n        id\n        email\n      }\n    }\n  }\n": typeof types.TaskFilterChoicesDocument,
+    "\n  subscription TasksChanged {\n    tasksChanged {\n      ...TaskFields\n    }\n  }\n": typeof types.TasksChangedDocument,
+    "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.UpdateTaskDocument,
+    "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
+    "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateDiagnosticTaskDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
@@ -41,7 +53,7 @@ const documents: Documents = {
     "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) {\n      ...UserFields\n    }\n  }\n": types.SetUserRoleDocument,
     "\n  query RunnerTokens {\n    runnerTokens {\n      ...TokenFields\n    }\n  }\n": types.RunnerTokensDocument,
     "\n  mutation CreateRunnerToken($name: String!) {\n    createRunnerToken(name: $name) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateRunnerTokenDocument,
-    "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": types.RevokeRunnerTokenDocument,
+    "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": types.RevokeRunnerTokenDocument,
     "\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogIn($input: CredentialsInput!) {\n    logIn(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": types.LogInDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
@@ -54,6 +66,18 @@ const documents: Documents = {
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelUpdatedDocument,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
+    "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": types.RunnersDocument,
+    "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": types.RunnerChangedDocument,
+    "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": types.SetRunnerDisabledDocument,
+    "\n  mutation RestartRunner($id: ID!) {\n    restartRunner(id: $id) {\n      ...RunnerFields\n    }\n  }\n": types.RestartRunnerDocument,
+    "\n  fragment TaskFields on Task {\n    id\n    type\n    status\n    priority\n    attempts\n    maxAttempts\n    cancelRequested\n    modelId\n    runnerId\n    progress\n    error\n    createdAt\n    startedAt\n    finishedAt\n    updatedAt\n  }\n": types.TaskFieldsFragmentDoc,
+    "\n  query Tasks($first: Int!, $offset: Int!, $status: TaskStatus, $type: TaskType, $modelId: ID, $ownerId: ID) {\n    tasks(first: $first, offset: $offset, status: $status, type: $type, modelId: $modelId, ownerId: $ownerId) {\n      totalCount\n      hasNextPage\n      items {\n        ...TaskFields\n      }\n    }\n  }\n": types.TasksDocument,
+    "\n  query TaskFilterChoices {\n    models(all: true, first: 100) {\n      items {\n        id\n        name\n      }\n    }\n    users(first: 100) {\n      items {\n        id\n        email\n      }\n    }\n  }\n": types.TaskFilterChoicesDocument,
+    "\n  subscription TasksChanged {\n    tasksChanged {\n      ...TaskFields\n    }\n  }\n": types.TasksChangedDocument,
+    "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n": types.UpdateTaskDocument,
+    "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
+    "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": types.CreateDiagnosticTaskDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
@@ -93,7 +117,7 @@ export function graphql(source: "\n  mutation CreateRunnerToken($name: String!) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -142,6 +166,54 @@ export function graphql(source: "\n  mutation DeleteModel($id: ID!) {\n    delet
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n"): (typeof documents)["\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n"): (typeof documents)["\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n"): (typeof documents)["\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestartRunner($id: ID!) {\n    restartRunner(id: $id) {\n      ...RunnerFields\n    }\n  }\n"): (typeof documents)["\n  mutation RestartRunner($id: ID!) {\n    restartRunner(id: $id) {\n      ...RunnerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    type\n    status\n    priority\n    attempts\n    maxAttempts\n    cancelRequested\n    modelId\n    runnerId\n    progress\n    error\n    createdAt\n    startedAt\n    finishedAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment TaskFields on Task {\n    id\n    type\n    status\n    priority\n    attempts\n    maxAttempts\n    cancelRequested\n    modelId\n    runnerId\n    progress\n    error\n    createdAt\n    startedAt\n    finishedAt\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Tasks($first: Int!, $offset: Int!, $status: TaskStatus, $type: TaskType, $modelId: ID, $ownerId: ID) {\n    tasks(first: $first, offset: $offset, status: $status, type: $type, modelId: $modelId, ownerId: $ownerId) {\n      totalCount\n      hasNextPage\n      items {\n        ...TaskFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Tasks($first: Int!, $offset: Int!, $status: TaskStatus, $type: TaskType, $modelId: ID, $ownerId: ID) {\n    tasks(first: $first, offset: $offset, status: $status, type: $type, modelId: $modelId, ownerId: $ownerId) {\n      totalCount\n      hasNextPage\n      items {\n        ...TaskFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskFilterChoices {\n    models(all: true, first: 100) {\n      items {\n        id\n        name\n      }\n    }\n    users(first: 100) {\n      items {\n        id\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query TaskFilterChoices {\n    models(all: true, first: 100) {\n      items {\n        id\n        name\n      }\n    }\n    users(first: 100) {\n      items {\n        id\n        email\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TasksChanged {\n    tasksChanged {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription TasksChanged {\n    tasksChanged {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

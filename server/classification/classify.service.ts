@@ -1,0 +1,151 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { UserPrincipal } from '../auth/principal';
+import type { Limits } from '../config/config';
+import { Image, ImageSource } from '../datasets/image.entity';
+import { ImageRejected, normaliseImage, thumbnailPng } from '../datasets/normalise';
+import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
+import { BadUserInputError } from '../graphql/errors';
+import { readUpload } from '../graphql/upload';
+import type { Model } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
+import { Candidate } from '../training/candidate.entity';
+import type { TrainingService } from '../training/training.service';
+import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import type { ClassScore } from '../ml/infer';
+import type { Classification, ImageInput } from './classify.types';
+
+const MAX_IMAGE_BYTES = 32 << 20;
+
+/** Runs a loaded network on pixels: warm local runners, or this process when there are none. */
+export interface Inference {
+  classify(artifactKey: string, images: Uint8Array[], topK: number): Promise<ClassScore[][]>;
+}
+
+export class ClassifyService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly models: ModelService,
+    private readonly training: TrainingService,
+    private readonly blobs: BlobStore,
+    private readonly inference: Inference,
+    private readonly limits: Limits,
+    private readonly allowPrivateUrls: boolean,
+  ) {}
+
+  /**
+   * Classifies one image with the model's served network. The image is not stored once the
+   * answer is returned, unless `keep` asks for it (then it joins the model's data, unlabelled).
+   */
+  async classify(
+    who: UserPrincipal,
+    modelId: string,
+    input: ImageInput,
+    topK: number,
+    keep: boolean,
+  ): Promise<Classification> {
+    const model = await this.models.get(who, modelId);
+    const candidate = await this.served(model);
+    if (!Number.isInteger(topK) || topK < 1 || topK > 100)
+      throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
+    const bytes = await this.read(input);
+    const pixels = await this.normalise(model, bytes);
+    const [scores] = await this.inference.classify(candidate.artifactKey!, [pixels], topK);
+    const names = await this.training.classNames(model.id, Math.max(0, ...scores!.map((s) => s.classIndex + 1)));
+    const keptImageId = keep ? await this.keep(model, bytes, pixels) : null;
+    return {
+      predictions: scores!.map((s) => ({
+        className: names[s.classIndex]!,
+        classIndex: s.classIndex,
+        probability: s.probability,
+      })),
+      candidateId: candidate.id,
+      keptImageId,
+    };
+  }
+
+  /** The promoted network; a retraining run does not change it until it promotes a new one. */
+  private async served(model: Model): Promise<Candidate> {
+    const c = model.activeCandidateId
+      ? await this.db.getRepository(Candidate).findOneBy({ id: model.activeCandidateId })
+      : null;
+    if (!c?.artifactKey)
+      throw new BadUserInputError('The model has no trained network yet: upload data and train it first.');
+    return c;
+  }
+
+  private async read(input: ImageInput): Promise<Buffer> {
+    const given = [input.file, input.url, input.base64].filter((x) => x != null).length;
+    if (given !== 1) throw new BadUserInputError('Give exactly one of file, url or base64.', { field: 'image' });
+    if (input.file)
+      return (await readUpload(input.file, Math.min(MAX_IMAGE_BYTES, this.limits.uploadBytes), 'image')).data;
+    if (input.url) {
+      try {
+        const { data } = await fetchUrl(input.url, {
+          ...DEFAULT_FETCH,
+          allowPrivate: this.allowPrivateUrls,
+          maxBytes: MAX_IMAGE_BYTES,
+        });
+        return data;
+      } catch (e) {
+        if (e instanceof UrlFetchError)
+          throw new BadUserInputError(`The image URL could not be used: ${e.message}`, {
+            field: 'url',
+            reason: e.problem,
+          });
+        throw e;
+      }
+    }
+    const b64 = input.base64!.replace(/^data:[^,]*,/, '');
+    if (b64.length > (MAX_IMAGE_BYTES * 4) / 3 + 4)
+      throw new BadUserInputError('The base64 image is too large.', { field: 'base64' });
+    return Buffer.from(b64, 'base64');
+  }
+
+  private async normalise(model: Model, bytes: Buffer): Promise<Buffer> {
+    try {
+      return await normaliseImage(
+        bytes,
+        { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 },
+        this.limits.imagePixels,
+      );
+    } catch (e) {
+      if (e instanceof ImageRejected)
+        throw new BadUserInputError(`The image cannot be classified: ${e.message}.`, {
+          field: 'image',
+          reason: e.reason,
+        });
+      throw e;
+    }
+  }
+
+  private async keep(model: Model, original: Buffer, pixels: Buffer): Promise<string> {
+    const checksum = createHash('sha256').update(original).digest('hex');
+    const existing = await this.db.getRepository(Image).findOneBy({ modelId: model.id, checksum });
+    if (existing) return existing.id;
+    const id = randomUUID();
+    const blobKey = `${modelPrefix(model.id)}images/${id}`;
+    await this.blobs.put(blobKey, pixels);
+    try {
+      const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
+      await this.blobs.put(`${modelPrefix(model.id)}thumbs/${id}`, await thumbnailPng(pixels, shape));
+      await this.db
+        .getRepository(Image)
+        .insert({
+          id,
+          modelId: model.id,
+          classId: null,
+          source: ImageSource.CLASSIFIED,
+          split: null,
+          blobKey,
+          checksum,
+          originalName: null,
+        });
+    } catch (e) {
+      await this.blobs.delete(blobKey);
+      await this.blobs.delete(`${modelPrefix(model.id)}thumbs/${id}`);
+      throw e;
+    }
+    return id;
+  }
+}

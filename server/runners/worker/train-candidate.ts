@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { parseArchitecture } from '../../ml/architecture';
+import { buildModel } from '../../ml/build';
+import { loadCheckpoint } from '../../ml/checkpoint';
+import { InMemoryImageDataset } from '../../ml/dataset';
+import { evaluate } from '../../ml/evaluate';
+import { saveModel } from '../../ml/io';
+import { train } from '../../ml/train';
+import { PermanentTaskError, type TrainCandidatePayload } from '../../tasks/task-types';
+import type { DatasetPack } from '../data/pack';
+import { artifactPrefix, checkpointKey } from './artifact-keys';
+import type { RunnerHandler } from './handlers';
+
+/**
+ * One round of one candidate: resume from its checkpoint, train to `toEpoch` (or the deadline),
+ * checkpoint each epoch. With `finalize`: restore the checkpoint, score the test split and export
+ * the model in TensorFlow.js Layers format for serving.
+ */
+export const trainCandidate: RunnerHandler = async ({ payload, signal, progress, data, datasets }) => {
+  const p = payload as unknown as TrainCandidatePayload;
+  const arch = parseArchitecture(p.architecture);
+  const pack = await datasets.get(p.modelId, p.datasetVersion);
+  const parts = splitPack(pack);
+  if (parts.train.size === 0) throw new PermanentTaskError('the dataset has no training images');
+  const model = buildModel(arch, { seed: p.seed });
+  const key = checkpointKey(p.modelId, p.candidateId);
+  try {
+    if (p.finalize) {
+      const optimizer = tf.train.adam();
+      const state = await loadCheckpoint(data.store, key, model, optimizer);
+      optimizer.dispose();
+      if (!state) throw new PermanentTaskError('the candidate has no checkpoint to promote');
+      await progress({ phase: 'evaluating' });
+      const testSet = parts.test.size > 0 ? parts.test : parts.validation;
+      const evaluation = await evaluate(model, testSet);
+      const prefix = artifactPrefix(p.modelId, p.candidateId);
+      await saveModel(model, data.store, prefix, { candidateId: p.candidateId, epochs: state.epoch });
+      return {
+        evaluation,
+        evaluatedOn: parts.test.size > 0 ? 'test' : 'validation',
+        artifactKey: prefix,
+        epochs: state.epoch,
+      };
+    }
+
+    // The wall-time budget ends the round after the epoch in progress is abandoned; the last
+    // checkpoint keeps every completed epoch.
+    const deadline = new AbortController();
+    const timer = p.deadline
+      ? setTimeout(() => deadline.abort(), Math.max(0, Date.parse(p.deadline) - Date.now()))
+      : null;
+    const started = Date.now();
+    let lastEpochSeconds = 0;
+    try {
+      const result = await train(model, parts.train, {
+        epochs: p.toEpoch,
+        batchSize: p.batchSize,
+        seed: p.seed,
+        validation: parts.validation.size > 0 ? parts.validation : undefined,
+        signal: AbortSignal.any([signal, deadline.signal]),
+        checkpoint: { store: data.store, key },
+        onBatch: (m) =>
+          progress({
+            phase: 'training',
+            epoch: m.epoch,
+            batch: m.batch,
+            batches: m.batches,
+            loss: m.loss,
+            accuracy: m.accuracy,
+            imagesPerSecond: m.imagesPerSecond,
+            epochSeconds: lastEpochSeconds,
+          }),
+        onEpoch: (m) => {
+          lastEpochSeconds = m.seconds;
+        },
+      });
+      if (signal.aborted) throw new Error('cancelled');
+      return {
+        epochs: result.epochs,
+        stopReason: deadline.signal.aborted ? 'deadline' : result.stopReason,
+        history: result.history,
+        bestValAccuracy: result.bestValAccuracy,
+        bestEpoch: result.bestEpoch,
+        resumedFrom: result.resumedFrom,
+        seconds: (Date.now() - started) / 1000,
+      };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  } finally {
+    model.dispose();
+  }
+};
+
+function splitPack(pack: DatasetPack): {
+  train: InMemoryImageDataset;
+  validation: InMemoryImageDataset;
+  test: InMemoryImageDataset;
+} {
+  const all = new InMemoryImageDataset(pack.shape, pack.pixels, pack.labels);
+  const indices: number[][] = [[], [], []];
+  pack.splits.forEach((s, i) => indices[s]!.push(i));
+  return { train: all.subset(indices[0]!), validation: all.subset(indices[1]!), test: all.subset(indices[2]!) };
+}

@@ -1,0 +1,312 @@
+import type { DataSource } from 'typeorm';
+import type { PerceptPubSub } from '../graphql/pubsub';
+import type { Logger } from '../logging/logger';
+import { Model, ModelStatus } from '../models/model.entity';
+import type { RunnerDataService } from '../runners/data/data.service';
+import { artifactPrefix } from '../runners/worker/artifact-keys';
+import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
+import type { TaskQueue } from '../tasks/task-queue';
+import {
+  PermanentTaskError,
+  type TaskContext,
+  type TaskHandler,
+  type TrainCandidatePayload,
+} from '../tasks/task-types';
+import { Candidate, CandidateStatus } from './candidate.entity';
+
+const WAIT_MS = 5000;
+
+/**
+ * The coordinator of a training run (successive halving in spirit). It runs in a server process
+ * and holds no state of its own: each pass reads the candidates and their round tasks from
+ * PostgreSQL, so a restarted server resumes where the run was. A pass either waits for the
+ * running round, or absorbs its results, prunes candidates that trail the best by more than the
+ * gap, and queues the next round — or, when the target is met or the budget is spent, queues the
+ * promotion of the best candidate (test evaluation and export) and records it.
+ */
+export function trainModelHandler(deps: {
+  db: DataSource;
+  queue: TaskQueue;
+  pubsub: PerceptPubSub;
+  runnerData: RunnerDataService;
+}): TaskHandler<TaskType.TRAIN_MODEL> {
+  const { db, queue, pubsub, runnerData } = deps;
+  const candidates = db.getRepository(Candidate);
+  const models = db.getRepository(Model);
+
+  const childrenOf = (taskId: string): Promise<Task[]> =>
+    db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .where('t.type = :type', { type: TaskType.TRAIN_CANDIDATE })
+      .andWhere(`t.payload->>'trainTaskId' = :id`, { id: taskId })
+      .orderBy('t.createdAt', 'ASC')
+      .getMany();
+
+  const trainImages = async (modelId: string): Promise<number> =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
+        [modelId],
+      )
+    )[0].n;
+
+  const modelChanged = (id: string) => pubsub.publish('MODEL_UPDATED', id, id);
+
+  /** Resolves when a child task changes, after `ms`, or when aborted. */
+  const waitForChange = async (ids: Set<string>, ms: number, signal: AbortSignal): Promise<void> => {
+    const events = pubsub.subscribe('TASK_CHANGED')[Symbol.asyncIterator]();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    const aborted = new Promise<void>((r) => {
+      onAbort = r;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const changed = (async () => {
+      for (let e = await events.next(); !e.done; e = await events.next()) if (ids.has(e.value)) return;
+    })();
+    try {
+      await Promise.race([timeout, aborted, changed]);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort!);
+      await events.return?.();
+    }
+  };
+
+  const enqueueRound = async (
+    ctx: TaskContext<TaskType.TRAIN_MODEL>,
+    c: Candidate,
+    toEpoch: number,
+    finalize: boolean,
+  ) => {
+    const p = ctx.payload;
+    const payload: TrainCandidatePayload = {
+      modelId: p.modelId,
+      candidateId: c.id,
+      trainTaskId: ctx.task.id,
+      toEpoch,
+      deadline:
+        finalize || !p.maxMinutes ? null : new Date(Date.parse(p.startedAt) + p.maxMinutes * 60_000).toISOString(),
+      finalize,
+      datasetVersion: await runnerData.datasetVersion(p.modelId),
+      architecture: c.architecture,
+      seed: seedOf(c.id),
+      batchSize: batchSizeFor(await trainImages(p.modelId)),
+    };
+    await queue.enqueue({
+      type: TaskType.TRAIN_CANDIDATE,
+      payload,
+      ownerId: ctx.task.ownerId,
+      modelId: p.modelId,
+      priority: ctx.task.priority,
+    });
+  };
+
+  const run = async (ctx: TaskContext<TaskType.TRAIN_MODEL>): Promise<Record<string, unknown>> => {
+    const p = ctx.payload;
+    const log: Logger = ctx.log;
+    const deadline = p.maxMinutes ? Date.parse(p.startedAt) + p.maxMinutes * 60_000 : Infinity;
+    for (;;) {
+      const model = await models.findOneBy({ id: p.modelId });
+      if (!model) throw new PermanentTaskError('the model was deleted');
+      const mine = await candidates.find({ where: { taskId: ctx.task.id }, order: { createdAt: 'ASC' } });
+      const children = await childrenOf(ctx.task.id);
+      if (ctx.signal.aborted) return stop(model, mine, children, 'cancelled');
+
+      const active = children.filter((t) => t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING);
+      if (active.length) {
+        await ctx.progress(summary(mine, children));
+        await waitForChange(new Set(active.map((t) => t.id)), WAIT_MS, ctx.signal);
+        continue;
+      }
+
+      // Promotion finished (or failed): record it and end the run.
+      const final = children.filter((t) => (t.payload as unknown as TrainCandidatePayload).finalize).at(-1);
+      if (final?.status === TaskStatus.SUCCEEDED) return promote(model, mine, final);
+      if (final) throw new PermanentTaskError(`promoting the best candidate failed: ${final.error ?? final.status}`);
+
+      await absorb(mine, children);
+      const live = mine.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
+      const ranked = mine
+        .filter((c) => c.status !== CandidateStatus.FAILED && c.bestValAccuracy !== null)
+        .sort((a, b) => b.bestValAccuracy! - a.bestValAccuracy!);
+      const best = ranked[0];
+      if (best) {
+        for (const c of live) {
+          if (c.id === best.id || c.epochsDone === 0) continue;
+          const gap = best.bestValAccuracy! - (c.bestValAccuracy ?? 0);
+          if (gap > p.pruneGap) {
+            c.status = CandidateStatus.PRUNED;
+            c.prunedReason = `validation accuracy ${pct(c.bestValAccuracy)} trails the best (${best.name}, ${pct(best.bestValAccuracy)}) by more than ${pct(p.pruneGap)} after ${c.epochsDone} epoch(s)`;
+            await candidates.save(c);
+            log.info({ candidate: c.id, reason: c.prunedReason }, 'candidate pruned');
+          }
+        }
+      }
+      const stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
+      const reachedTarget = best !== undefined && best.bestValAccuracy! >= model.targetAccuracy;
+      const outOfTime = Date.now() >= deadline;
+      const outOfEpochs = stillLive.every((c) => c.epochsDone >= p.maxEpochs);
+      if (reachedTarget || outOfTime || outOfEpochs || stillLive.length === 0) {
+        if (!best) throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
+        for (const c of stillLive)
+          if (c.id !== best.id) await candidates.update({ id: c.id }, { status: CandidateStatus.COMPLETED });
+        await candidates.update({ id: best.id }, { status: CandidateStatus.TRAINING });
+        await enqueueRound(ctx, best, best.epochsDone, true);
+        log.info({ best: best.id, reachedTarget, outOfTime, outOfEpochs }, 'promoting the best candidate');
+        continue;
+      }
+      for (const c of stillLive) {
+        if (c.epochsDone >= p.maxEpochs) continue;
+        await candidates.update({ id: c.id }, { status: CandidateStatus.TRAINING });
+        await enqueueRound(ctx, c, Math.min(c.epochsDone + p.roundEpochs, p.maxEpochs), false);
+      }
+    }
+  };
+
+  /** Folds each candidate's latest finished round into its row (idempotent). */
+  const absorb = async (mine: Candidate[], children: Task[]) => {
+    for (const c of mine) {
+      if (c.status !== CandidateStatus.QUEUED && c.status !== CandidateStatus.TRAINING) continue;
+      const last = children.filter((t) => (t.payload as unknown as TrainCandidatePayload).candidateId === c.id).at(-1);
+      if (!last) continue;
+      if (last.status === TaskStatus.SUCCEEDED) {
+        const r = last.result as {
+          epochs: number;
+          history: unknown[];
+          bestValAccuracy: number | null;
+          stopReason: string;
+        };
+        c.epochsDone = r.epochs;
+        c.bestValAccuracy = r.bestValAccuracy;
+        c.metrics = { ...c.metrics, history: r.history };
+        // Converged: early stopping fired, so more rounds would not help it.
+        if (r.stopReason === 'early-stopped') c.status = CandidateStatus.COMPLETED;
+      } else {
+        c.status = CandidateStatus.FAILED;
+        c.prunedReason = `training failed: ${last.error ?? last.status}`;
+      }
+      await candidates.save(c);
+    }
+  };
+
+  const promote = async (model: Model, mine: Candidate[], final: Task) => {
+    const r = final.result as {
+      evaluation: { accuracy: number };
+      evaluatedOn: string;
+      artifactKey: string;
+      epochs: number;
+    };
+    const winner = mine.find((c) => c.id === (final.payload as unknown as TrainCandidatePayload).candidateId)!;
+    await db.transaction(async (tx) => {
+      await tx.update(
+        Candidate,
+        { modelId: model.id, status: CandidateStatus.PROMOTED },
+        { status: CandidateStatus.COMPLETED },
+      );
+      await tx.update(
+        Candidate,
+        { id: winner.id },
+        {
+          status: CandidateStatus.PROMOTED,
+          testAccuracy: r.evaluation.accuracy,
+          artifactKey: r.artifactKey ?? artifactPrefix(model.id, winner.id),
+          metrics: { ...winner.metrics, evaluation: r.evaluation, evaluatedOn: r.evaluatedOn },
+        },
+      );
+      await tx.update(
+        Model,
+        { id: model.id },
+        {
+          activeCandidateId: winner.id,
+          status: ModelStatus.READY,
+          underTarget: (winner.bestValAccuracy ?? 0) < model.targetAccuracy,
+          trainedAt: new Date(),
+        },
+      );
+    });
+    modelChanged(model.id);
+    return {
+      promoted: winner.id,
+      name: winner.name,
+      testAccuracy: r.evaluation.accuracy,
+      validationAccuracy: winner.bestValAccuracy,
+      epochs: r.epochs,
+    };
+  };
+
+  const stop = async (model: Model, mine: Candidate[], children: Task[], why: string) => {
+    for (const t of children) {
+      if (t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING) {
+        await db.query(
+          `UPDATE tasks SET "cancelRequested" = true,
+             status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status WHERE id = $1`,
+          [t.id],
+        );
+        pubsub.publish('TASK_CHANGED', t.id);
+      }
+    }
+    for (const c of mine) {
+      if (c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING) {
+        await candidates.update({ id: c.id }, { status: CandidateStatus.FAILED, prunedReason: why });
+      }
+    }
+    await models.update(
+      { id: model.id },
+      { status: model.activeCandidateId ? ModelStatus.READY : ModelStatus.CREATED },
+    );
+    modelChanged(model.id);
+    throw new Error(why);
+  };
+
+  return {
+    type: TaskType.TRAIN_MODEL,
+    run: async (ctx) => {
+      try {
+        return await run(ctx);
+      } catch (e) {
+        // Leave the model serving what it served before, and say the run ended.
+        const model = await models.findOneBy({ id: ctx.payload.modelId });
+        if (
+          model &&
+          model.status === ModelStatus.TRAINING &&
+          (e instanceof PermanentTaskError || ctx.task.attempts >= ctx.task.maxAttempts)
+        ) {
+          await models.update(
+            { id: model.id },
+            { status: model.activeCandidateId ? ModelStatus.READY : ModelStatus.FAILED },
+          );
+          modelChanged(model.id);
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+function summary(mine: Candidate[], children: Task[]): Record<string, unknown> {
+  return {
+    candidates: mine.length,
+    training: mine.filter((c) => c.status === CandidateStatus.TRAINING).length,
+    pruned: mine.filter((c) => c.status === CandidateStatus.PRUNED).length,
+    rounds: children.length,
+  };
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * Small datasets need small batches to get enough optimiser steps per epoch (about 30 at least);
+ * large ones train faster per image with larger batches. Powers of two from 8 to 64.
+ */
+export function batchSizeFor(trainImages: number): number {
+  const ideal = 2 ** Math.round(Math.log2(Math.max(1, trainImages / 30)));
+  return Math.min(64, Math.max(8, ideal));
+}
+
+/** A stable seed per candidate, so every round (and a retried one) replays the same stream. */
+export function seedOf(candidateId: string): number {
+  return parseInt(candidateId.replace(/-/g, '').slice(0, 8), 16) % 2 ** 31;
+}

@@ -1,0 +1,232 @@
+import type { DataSource } from 'typeorm';
+import type { UserPrincipal } from '../auth/principal';
+import { BadUserInputError } from '../graphql/errors';
+import type { PerceptPubSub } from '../graphql/pubsub';
+import type { Architecture } from '../ml/architecture';
+import { generateCandidates } from '../ml/generate';
+import { ModelClass } from '../models/model-class.entity';
+import { Model, ModelStatus } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
+import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
+import type { TaskQueue } from '../tasks/task-queue';
+import type { TrainCandidatePayload, TrainModelPayload } from '../tasks/task-types';
+import { Candidate, CandidateStatus } from './candidate.entity';
+import type { CandidateState, ModelEvaluation, TrainingRun, TrainModelInput } from './training.types';
+
+/** Fewer training images than this in a class make validation figures meaningless. */
+export const MIN_IMAGES_PER_CLASS = 5;
+
+export class TrainingService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly models: ModelService,
+    private readonly queue: TaskQueue,
+    private readonly pubsub: PerceptPubSub,
+  ) {}
+
+  async start(who: UserPrincipal, modelId: string, input: TrainModelInput): Promise<Task> {
+    const model = await this.models.get(who, modelId);
+    checkOptions(input);
+    const busy = await this.db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
+        id: model.id,
+        types: [TaskType.TRAIN_MODEL, TaskType.IMPORT_DATASET],
+        live: [TaskStatus.QUEUED, TaskStatus.RUNNING],
+      })
+      .getOne();
+    if (busy) {
+      const what = busy.type === TaskType.TRAIN_MODEL ? 'is already training' : 'is still importing data';
+      throw new BadUserInputError(`The model ${what} (task ${busy.id}); wait for it or cancel it.`, {
+        taskId: busy.id,
+      });
+    }
+    const classes = await this.readiness(model);
+    const architectures = generateCandidates({
+      inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
+      classes,
+      expandable: model.expandable,
+      count: input.candidates,
+    });
+    const payload: TrainModelPayload = {
+      modelId: model.id,
+      maxEpochs: input.maxEpochs,
+      maxMinutes: input.maxMinutes ?? null,
+      roundEpochs: input.roundEpochs,
+      pruneGap: input.pruneGap,
+      startedAt: new Date().toISOString(),
+    };
+    const task = await this.db.transaction(async (tx) => {
+      const t = await this.queue.enqueue(
+        { type: TaskType.TRAIN_MODEL, payload, ownerId: model.ownerId, modelId: model.id, maxAttempts: 5 },
+        tx,
+      );
+      for (const arch of architectures) {
+        await tx.save(
+          tx.create(Candidate, {
+            modelId: model.id,
+            taskId: t.id,
+            name: arch.name,
+            family: arch.family,
+            architecture: arch,
+            status: CandidateStatus.QUEUED,
+          }),
+        );
+      }
+      await tx.update(Model, { id: model.id }, { status: ModelStatus.TRAINING });
+      return t;
+    });
+    this.pubsub.publish('MODEL_UPDATED', model.id, model.id);
+    return task;
+  }
+
+  /** The latest training run of a model, or null when it was never trained. */
+  async latestRun(who: UserPrincipal, modelId: string): Promise<TrainingRun | null> {
+    const model = await this.models.get(who, modelId);
+    const task = await this.db.getRepository(Task).findOne({
+      where: { modelId: model.id, type: TaskType.TRAIN_MODEL },
+      order: { createdAt: 'DESC' },
+    });
+    return task ? this.runOf(model, task) : null;
+  }
+
+  /** The run now, then again each time one of its tasks or the model changes. */
+  async *subscribe(who: UserPrincipal, modelId: string): AsyncGenerator<TrainingRun> {
+    const model = await this.models.get(who, modelId);
+    const first = await this.latestRun(who, model.id);
+    if (first) yield first;
+    const taskEvents = this.pubsub.subscribe('TASK_CHANGED');
+    for await (const taskId of taskEvents) {
+      const t = await this.db.getRepository(Task).findOneBy({ id: taskId });
+      if (t?.modelId !== model.id || (t.type !== TaskType.TRAIN_MODEL && t.type !== TaskType.TRAIN_CANDIDATE)) continue;
+      const run = await this.latestRun(who, model.id).catch(() => null);
+      if (!run) return;
+      yield run;
+    }
+  }
+
+  async evaluation(who: UserPrincipal, modelId: string): Promise<ModelEvaluation | null> {
+    const model = await this.models.get(who, modelId);
+    if (!model.activeCandidateId) return null;
+    const c = await this.db.getRepository(Candidate).findOneBy({ id: model.activeCandidateId });
+    const e = c?.metrics.evaluation as
+      | {
+          count: number;
+          accuracy: number;
+          perClass: { precision: number; recall: number; f1: number; support: number }[];
+          confusion: number[][];
+        }
+      | undefined;
+    if (!c || !e) return null;
+    const names = await this.classNames(model.id, e.confusion.length);
+    return {
+      candidateId: c.id,
+      networkName: c.name,
+      evaluatedOn: String(c.metrics.evaluatedOn ?? 'test'),
+      count: e.count,
+      accuracy: e.accuracy,
+      perClass: e.perClass.map((m, i) => ({ className: names[i]!, ...m })),
+      classNames: names,
+      confusion: e.confusion,
+    };
+  }
+
+  /** Class names by output index; a deleted class keeps its slot. */
+  async classNames(modelId: string, outputs: number): Promise<string[]> {
+    const rows = await this.db.getRepository(ModelClass).find({ where: { modelId } });
+    const names = Array.from({ length: outputs }, (_, i) => `class ${i}`);
+    for (const r of rows) if (r.index < outputs) names[r.index] = r.name;
+    return names;
+  }
+
+  private async readiness(model: Model): Promise<number> {
+    const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
+      `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
+       FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND i."blobKey" IS NOT NULL
+       WHERE c."modelId" = $1 GROUP BY c.id ORDER BY c.index`,
+      [model.id],
+    );
+    const withImages = counts.filter((c) => c.total > 0);
+    if (withImages.length === 0)
+      throw new BadUserInputError('The model has no data yet: upload a zip with one folder of images per class.');
+    if (withImages.length < 2) {
+      throw new BadUserInputError(
+        `Training needs at least two classes; the data has one (${withImages[0]!.name}). Upload images of another class.`,
+      );
+    }
+    const thin = withImages.filter((c) => c.train < MIN_IMAGES_PER_CLASS);
+    if (thin.length) {
+      const list = thin.map((c) => `${c.name} (${c.train})`).join(', ');
+      throw new BadUserInputError(
+        `Each class needs at least ${MIN_IMAGES_PER_CLASS} training images; too few in: ${list}.`,
+      );
+    }
+    return Math.max(...counts.map((c) => c.index)) + 1;
+  }
+
+  private async runOf(model: Model, task: Task): Promise<TrainingRun> {
+    const payload = task.payload as unknown as TrainModelPayload;
+    const candidates = await this.db
+      .getRepository(Candidate)
+      .find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } });
+    const running = await this.db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .where(`t.type = :type AND t.payload->>'trainTaskId' = :id AND t.status = :running`, {
+        type: TaskType.TRAIN_CANDIDATE,
+        id: task.id,
+        running: TaskStatus.RUNNING,
+      })
+      .getMany();
+    const liveOf = new Map(
+      running.map((t) => [(t.payload as unknown as TrainCandidatePayload).candidateId, t.progress]),
+    );
+    const states: CandidateState[] = candidates.map((c) => {
+      const live = liveOf.get(c.id) as Record<string, unknown> | undefined;
+      return {
+        id: c.id,
+        name: c.name,
+        family: c.family,
+        params: (c.architecture as Architecture).params,
+        status: c.status,
+        epochsDone: c.epochsDone,
+        bestValAccuracy: c.bestValAccuracy,
+        testAccuracy: c.testAccuracy,
+        prunedReason: c.prunedReason,
+        history: (c.metrics.history as CandidateState['history']) ?? [],
+        live: live ? { phase: String(live.phase ?? 'training'), ...live } : null,
+      };
+    });
+    return { model, task, candidates: states, maxEpochs: payload.maxEpochs, etaSeconds: eta(task, payload, states) };
+  }
+}
+
+/** Remaining candidate-epochs × the last epoch time, spread over the candidates training at once; capped by the budget. */
+function eta(task: Task, p: TrainModelPayload, states: CandidateState[]): number | null {
+  if (task.status !== TaskStatus.RUNNING && task.status !== TaskStatus.QUEUED) return null;
+  const live = states.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
+  const seconds = live.map((c) => c.history.at(-1)?.seconds).filter((s): s is number => typeof s === 'number');
+  const budget = p.maxMinutes
+    ? Math.max(0, Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000
+    : Infinity;
+  if (!seconds.length) return Number.isFinite(budget) ? budget : null;
+  const perEpoch = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+  const remaining = live.reduce((n, c) => n + Math.max(0, p.maxEpochs - c.epochsDone), 0);
+  const parallel = Math.max(1, running(states));
+  return Math.min(budget, (remaining * perEpoch) / parallel);
+}
+
+const running = (states: CandidateState[]) => states.filter((c) => c.live).length;
+
+function checkOptions(o: TrainModelInput): void {
+  const bad = (field: string, msg: string) => new BadUserInputError(msg, { field });
+  if (!Number.isInteger(o.candidates) || o.candidates < 1 || o.candidates > 6)
+    throw bad('candidates', 'candidates must be between 1 and 6.');
+  if (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1 || o.maxEpochs > 1000)
+    throw bad('maxEpochs', 'maxEpochs must be between 1 and 1000.');
+  if (!Number.isInteger(o.roundEpochs) || o.roundEpochs < 1) throw bad('roundEpochs', 'roundEpochs must be 1 or more.');
+  if (o.maxMinutes != null && !(o.maxMinutes > 0 && o.maxMinutes <= 7 * 24 * 60))
+    throw bad('maxMinutes', 'maxMinutes must be more than 0 and at most a week.');
+  if (!(o.pruneGap >= 0 && o.pruneGap <= 1)) throw bad('pruneGap', 'pruneGap must be between 0 and 1.');
+}

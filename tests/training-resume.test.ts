@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { gql, gqlUpload } from './support/graphql';
+import { createModel, png, signUp } from './support/fixtures';
+import { IMPORT_DATASET } from './support/datasets';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { percept, type Proc } from './support/process';
+import { syntheticZip, TRAIN, waitForTask } from './support/training';
+import { waitFor } from './support/wait';
+
+let database: TestDatabase;
+let dataDir: string;
+const procs: Proc[] = [];
+before(async () => {
+  database = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'percept-resume-'));
+});
+after(async () => {
+  for (const p of procs) await p.kill('SIGKILL');
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function serve(): Promise<string> {
+  const p = percept(['serve'], {
+    DATABASE_URL: database.url,
+    PERCEPT_DATA_DIR: dataDir,
+    PERCEPT_NODE_ID: 'resume-node',
+    PORT: '0',
+    PERCEPT_HOST: '127.0.0.1',
+    PERCEPT_LOCAL_RUNNERS: '1',
+    PERCEPT_TICK_MS: '500',
+    PERCEPT_LOG_LEVEL: 'warn',
+  });
+  procs.push(p);
+  return `${(await p.waitFor(/Percept is running at (\S+)/))[1]}/graphql`;
+}
+
+test('a server killed with SIGKILL mid-training resumes from the last checkpoint on restart', async () => {
+  let url = await serve();
+  const user = await signUp(url);
+  const m = await createModel(url, user.token, 'resume', await png(32, 32, 1));
+  const data = await syntheticZip({ classes: 3, perClass: 200, side: 32 });
+  const imp = await gqlUpload(
+    url,
+    IMPORT_DATASET,
+    { modelId: m.id, file: null },
+    { file: { data: data.zip, filename: 'd.zip' } },
+    user.token,
+  );
+  await waitForTask(url, user.token, imp.data!.importDataset.id);
+  // One candidate, one long round: the kill lands inside the round.
+  const train = await gql(
+    url,
+    TRAIN,
+    { id: m.id, input: { candidates: 1, maxEpochs: 30, roundEpochs: 30 } },
+    user.token,
+  );
+  const trainTaskId = train.data!.trainModel.id as string;
+
+  const childOf = async () =>
+    (
+      await database.query(
+        `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1`,
+        [trainTaskId],
+      )
+    )[0];
+  await waitFor(
+    'epoch 3 under way (2 checkpointed)',
+    async () => ((await childOf())?.progress?.epoch ?? 0) >= 3,
+    120_000,
+  );
+  await procs[0]!.kill('SIGKILL');
+
+  url = await serve();
+  await waitForTask(url, user.token, trainTaskId, 'SUCCEEDED', 180_000);
+  const child = await childOf();
+  assert.equal(child.status, 'SUCCEEDED');
+  assert.equal(child.attempts, 2, 'the interrupted round ran again');
+  assert.ok(child.result.resumedFrom < 30);
+  assert.ok(child.result.resumedFrom >= 2, `resumed from epoch ${child.result.resumedFrom}, not from the start`);
+  assert.equal(child.result.epochs, 30);
+  const model = (await gql(url, 'query($id: ID!) { model(id: $id) { status } }', { id: m.id }, user.token)).data!.model;
+  assert.equal(model.status, 'READY');
+});

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { errorCode, gql } from './support/graphql';
+import { createModel, png, signUp } from './support/fixtures';
+import { uploadDataset } from './support/datasets';
+import { startTestServer, type TestServer } from './support/server';
+import { CLASSIFY, syntheticZip, TRAIN, waitForTask, type SyntheticSet } from './support/training';
+import { waitFor } from './support/wait';
+
+// 24×24 greyscale shapes of 3 classes, two real local runners: the whole product path in CI time.
+let srv: TestServer;
+let token: string;
+let data: SyntheticSet;
+before(async () => {
+  srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '2', PERCEPT_TICK_MS: '500' });
+  token = (await signUp(srv.graphqlUrl)).token;
+  data = await syntheticZip({ classes: 3, perClass: 150, side: 24, heldOutPerClass: 10 });
+  await waitFor('runners ready', async () => srv.percept.pool!.idle().length === 2, 60_000);
+});
+after(() => srv.stop());
+
+async function importedModel(name: string): Promise<string> {
+  const m = await createModel(srv.graphqlUrl, token, name, await png(24, 24, 1));
+  const res = await uploadDataset(srv, token, m.id, data.zip);
+  assert.ok(res.data, JSON.stringify(res.errors));
+  await waitForTask(srv.graphqlUrl, token, res.data.importDataset.id);
+  return m.id;
+}
+
+async function heldOutAccuracy(modelId: string): Promise<{ accuracy: number; candidateIds: Set<string> }> {
+  let right = 0;
+  const candidateIds = new Set<string>();
+  for (const h of data.heldOut) {
+    const res = await gql(
+      srv.graphqlUrl,
+      CLASSIFY,
+      { id: modelId, image: { base64: h.png.toString('base64') } },
+      token,
+    );
+    assert.ok(res.data, JSON.stringify(res.errors));
+    candidateIds.add(res.data.classify.candidateId);
+    if (res.data.classify.predictions[0].className === h.className) right++;
+  }
+  return { accuracy: right / data.heldOut.length, candidateIds };
+}
+
+describe('training and classification through the API', () => {
+  let modelId: string;
+
+  test('refuses clearly when the model cannot be trained or used yet', async () => {
+    const empty = await createModel(srv.graphqlUrl, token, 'empty', await png(24, 24, 1));
+    const noData = await gql(srv.graphqlUrl, TRAIN, { id: empty.id }, token);
+    assert.equal(errorCode(noData), 'BAD_USER_INPUT');
+    assert.match(noData.errors![0]!.message, /no data yet/);
+    const untrained = await gql(
+      srv.graphqlUrl,
+      CLASSIFY,
+      { id: empty.id, image: { base64: data.heldOut[0]!.png.toString('base64') } },
+      token,
+    );
+    assert.equal(errorCode(untrained), 'BAD_USER_INPUT');
+    assert.match(untrained.errors![0]!.message, /no trained network yet/);
+  });
+
+  test('trains to a useful accuracy, with live progress, and classifies held-out images', async () => {
+    modelId = await importedModel('shapes');
+    const client = createClient({
+      url: srv.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+    const progress: { batch: number | null; epoch: number | null; status: string }[] = [];
+    const unsubscribe = client.subscribe(
+      {
+        query: `subscription($id: ID!) { trainingProgress(modelId: $id) {
+          task { status } etaSeconds candidates { name status epochsDone live { epoch batch loss imagesPerSecond } }
+        } }`,
+        variables: { id: modelId },
+      },
+      {
+        next: (v) => {
+          const run = (v.data as any).trainingProgress;
+          for (const c of run.candidates)
+            if (c.live) progress.push({ batch: c.live.batch, epoch: c.live.epoch, status: run.task.status });
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    const started = await gql(
+      srv.graphqlUrl,
+      TRAIN,
+      { id: modelId, input: { candidates: 2, maxEpochs: 20, roundEpochs: 2 } },
+      token,
+    );
+    assert.ok(started.data, JSON.stringify(started.errors));
+    const again = await gql(srv.graphqlUrl, TRAIN, { id: modelId }, token);
+    assert.equal(errorCode(again), 'BAD_USER_INPUT');
+    assert.match(again.errors![0]!.message, new RegExp(started.data.trainModel.id));
+
+    await waitForTask(srv.graphqlUrl, token, started.data.trainModel.id, 'SUCCEEDED', 300_000);
+    unsubscribe();
+    await client.dispose();
+    assert.ok(progress.length >= 3, `live progress arrived (${progress.length} updates)`);
+    assert.ok(new Set(progress.map((p) => `${p.epoch}/${p.batch}`)).size >= 3, 'progress changed while training');
+
+    const run = (
+      await gql(
+        srv.graphqlUrl,
+        'query($id: ID!) { trainingRun(modelId: $id) { task { result } candidates { name status epochsDone bestValAccuracy prunedReason history { epoch loss accuracy valAccuracy } } } }',
+        { id: modelId },
+        token,
+      )
+    ).data!.trainingRun;
+    assert.equal(run.candidates.length, 2);
+    assert.equal(run.candidates.filter((c: { status: string }) => c.status === 'PROMOTED').length, 1);
+    const model = (
+      await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status underTarget } }', { id: modelId }, token)
+    ).data!.model;
+    assert.equal(model.status, 'READY');
+    const evaluation = (
+      await gql(
+        srv.graphqlUrl,
+        'query($id: ID!) { modelEvaluation(modelId: $id) { accuracy count classNames confusion perClass { className recall } } }',
+        { id: modelId },
+        token,
+      )
+    ).data!.modelEvaluation;
+    assert.ok(evaluation.count > 0);
+    assert.equal(evaluation.confusion.length, 3);
+    assert.ok(evaluation.accuracy >= 0.8, `test accuracy ${evaluation.accuracy}`);
+    const { accuracy } = await heldOutAccuracy(modelId);
+    assert.ok(accuracy >= 0.8, `held-out accuracy through classify: ${accuracy}`);
+  });
+
+  test('classification keeps being served by the previous network while the model retrains', async () => {
+    const before = (
+      await gql(
+        srv.graphqlUrl,
+        'query($id: ID!) { trainingRun(modelId: $id) { candidates { id status } } }',
+        { id: modelId },
+        token,
+      )
+    ).data!.trainingRun.candidates.find((c: { status: string }) => c.status === 'PROMOTED').id;
+    // Long enough that it is still running when the classifications below are done; cancelled then.
+    const retrain = await gql(
+      srv.graphqlUrl,
+      TRAIN,
+      { id: modelId, input: { candidates: 1, maxEpochs: 500, roundEpochs: 500 } },
+      token,
+    );
+    assert.ok(retrain.data, JSON.stringify(retrain.errors));
+    const during = await heldOutAccuracy(modelId);
+    const status = (await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: modelId }, token))
+      .data!.model.status;
+    assert.deepEqual([...during.candidateIds], [before], 'the previously promoted network answered');
+    assert.ok(during.accuracy >= 0.8);
+    assert.equal(status, 'TRAINING', 'and the retraining was still running');
+    await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!) { cancelTask(id: $id) { id } }',
+      { id: retrain.data.trainModel.id },
+      token,
+    );
+    await waitForTask(srv.graphqlUrl, token, retrain.data.trainModel.id, 'CANCELLED', 60_000);
+    const after = (await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: modelId }, token))
+      .data!.model;
+    assert.equal(after.status, 'READY', 'a cancelled retraining leaves the model serving');
+    assert.deepEqual([...(await heldOutAccuracy(modelId)).candidateIds], [before]);
+  });
+});
