@@ -1,11 +1,13 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import { Access } from '../auth/access';
 import { userOf, type Context } from '../graphql/context';
+import { RateLimit } from '../graphql/rate-limit';
 import { Classification, ImageInput } from './classify.types';
 
 @Resolver()
 export class ClassifyResolver {
   @Authorized(Access.USER, Access.CLASSIFY)
+  @UseMiddleware(RateLimit('classify'))
   @Mutation(() => Classification, {
     description:
       'Classifies one image with the served network: top-k classes with probabilities. The image is not kept unless keep is true.',

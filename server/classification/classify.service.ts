@@ -129,18 +129,16 @@ export class ClassifyService {
     try {
       const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
       await this.blobs.put(`${modelPrefix(model.id)}thumbs/${id}`, await thumbnailPng(pixels, shape));
-      await this.db
-        .getRepository(Image)
-        .insert({
-          id,
-          modelId: model.id,
-          classId: null,
-          source: ImageSource.CLASSIFIED,
-          split: null,
-          blobKey,
-          checksum,
-          originalName: null,
-        });
+      await this.db.getRepository(Image).insert({
+        id,
+        modelId: model.id,
+        classId: null,
+        source: ImageSource.CLASSIFIED,
+        split: null,
+        blobKey,
+        checksum,
+        originalName: null,
+      });
     } catch (e) {
       await this.blobs.delete(blobKey);
       await this.blobs.delete(`${modelPrefix(model.id)}thumbs/${id}`);

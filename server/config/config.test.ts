@@ -35,4 +35,16 @@ test('a bad setting fails fast and names itself', () => {
     /PERCEPT_BLOB_STORE: must be one of postgres, filesystem/,
   );
   assert.throws(() => loadConfig({ PERCEPT_CONFIG: '/nonexistent.json' }), /PERCEPT_CONFIG/);
+  assert.throws(() => loadConfig({ PERCEPT_MAX_QUERY_DEPTH: '1' }), /PERCEPT_MAX_QUERY_DEPTH: must be between 2/);
+  assert.throws(() => loadConfig({ PERCEPT_CLASSIFY_PER_MINUTE: '0' }), /PERCEPT_CLASSIFY_PER_MINUTE/);
+});
+
+test('GraphQL and classify limits default to usable values and can be set', () => {
+  const c = loadConfig({});
+  assert.deepEqual(
+    [c.limits.queryDepth, c.limits.queryCost, c.limits.aliases, c.limits.rootFields, c.limits.queryTokens],
+    [12, 5000, 30, 20, 10_000],
+  );
+  assert.equal(c.limits.classifyPerMinute, 600);
+  assert.equal(loadConfig({ PERCEPT_MAX_QUERY_COST: '250' }).limits.queryCost, 250);
 });

@@ -20,6 +20,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   limits: Limits;
   sessionTtlHours: number;
+  /** Let dataset URLs reach loopback and private networks (off: a server-side request forgery guard). */
+  allowPrivateUrls: boolean;
 }
 
 export interface Limits {
@@ -34,6 +36,14 @@ export interface Limits {
   zipTotalBytes: number;
   zipEntryBytes: number;
   zipRatio: number;
+  /** GraphQL documents: nesting depth, static cost (fields × list sizes), aliases, root fields, tokens. */
+  queryDepth: number;
+  queryCost: number;
+  aliases: number;
+  rootFields: number;
+  queryTokens: number;
+  /** `classify` and `classifyBatch` requests per API or session token per minute (per server process). */
+  classifyPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'info',
     ),
     sessionTtlHours: read.int('PERCEPT_SESSION_TTL_HOURS', 'sessionTtlHours', 24 * 30, 1, 24 * 365),
+    allowPrivateUrls: read.bool('PERCEPT_ALLOW_PRIVATE_URLS', 'allowPrivateUrls', false),
     limits: {
       requestBodyBytes: read.int('PERCEPT_MAX_REQUEST_BYTES', 'limits.requestBodyBytes', 2 ** 20, 1024, 2 ** 30),
       uploadBytes: read.int('PERCEPT_MAX_UPLOAD_BYTES', 'limits.uploadBytes', 2 * 2 ** 30, 1024, 64 * 2 ** 30),
@@ -80,6 +91,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       zipTotalBytes: read.int('PERCEPT_MAX_ZIP_TOTAL_BYTES', 'limits.zipTotalBytes', 8 * 2 ** 30, 1, 2 ** 40),
       zipEntryBytes: read.int('PERCEPT_MAX_ZIP_ENTRY_BYTES', 'limits.zipEntryBytes', 64 * 2 ** 20, 1, 2 ** 34),
       zipRatio: read.int('PERCEPT_MAX_ZIP_RATIO', 'limits.zipRatio', 200, 1, 1_000_000),
+      queryDepth: read.int('PERCEPT_MAX_QUERY_DEPTH', 'limits.queryDepth', 12, 2, 1000),
+      queryCost: read.int('PERCEPT_MAX_QUERY_COST', 'limits.queryCost', 5000, 10, 10_000_000),
+      aliases: read.int('PERCEPT_MAX_ALIASES', 'limits.aliases', 30, 0, 100_000),
+      rootFields: read.int('PERCEPT_MAX_ROOT_FIELDS', 'limits.rootFields', 20, 1, 100_000),
+      queryTokens: read.int('PERCEPT_MAX_QUERY_TOKENS', 'limits.queryTokens', 10_000, 200, 10_000_000),
+      classifyPerMinute: read.int('PERCEPT_CLASSIFY_PER_MINUTE', 'limits.classifyPerMinute', 600, 1, 1_000_000),
     },
   };
 }
@@ -135,6 +152,14 @@ class Reader {
     if (!Number.isInteger(n)) throw new ConfigError(r.name, `must be a whole number, got ${JSON.stringify(r.value)}`);
     if (n < min || n > max) throw new ConfigError(r.name, `must be between ${min} and ${max}, got ${n}`);
     return n;
+  }
+
+  bool(envName: string, filePath: string, fallback: boolean): boolean {
+    const r = this.raw(envName, filePath);
+    if (!r) return fallback;
+    if (r.value === true || r.value === 'true' || r.value === '1') return true;
+    if (r.value === false || r.value === 'false' || r.value === '0') return false;
+    throw new ConfigError(r.name, `must be true or false, got ${JSON.stringify(r.value)}`);
   }
 
   oneOf<T extends string>(envName: string, filePath: string, allowed: readonly T[], fallback: T): T {

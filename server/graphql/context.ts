@@ -2,11 +2,14 @@ import type { Principal, UserPrincipal } from '../auth/principal';
 import type { Logger } from '../logging/logger';
 import type { Services } from '../app/services';
 import { UnauthenticatedError } from './errors';
+import type { RateBucket } from './rate-limit';
 
 export interface Context {
   principal: Principal | null;
   services: Services;
   log: Logger;
+  /** Counts this request against the caller's budget; throws TOO_MANY_REQUESTS when it is spent. */
+  rateLimit(bucket: RateBucket): void;
 }
 
 /** The caller as a user; the auth checker has already refused anonymous and runner callers. */

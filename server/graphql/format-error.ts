@@ -1,6 +1,7 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '../logging/logger';
+import { QUERY_LIMIT_CODES, QueryLimitError } from './limits';
 
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
@@ -14,17 +15,28 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',
   'TOO_MANY_REQUESTS',
+  ...QUERY_LIMIT_CODES,
 ]);
 
 /** Client errors pass through with their code; anything else is logged and shown without internals. */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
+    // Apollo files every validation-rule error under GRAPHQL_VALIDATION_FAILED; a query limit keeps its own code.
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    const code = original instanceof QueryLimitError ? original.extensions.code : formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      const { stacktrace: _drop, http: _http, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code } };
     }
     log.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a GraphQL operation');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/**
+ * graphql-ws sends errors as they are; this gives them the same treatment as over HTTP (codes kept,
+ * internals hidden, Apollo's `http` extension dropped).
+ */
+export function formatSocketErrors(format: ReturnType<typeof formatError>, errors: readonly GraphQLError[]) {
+  return errors.map((e) => format(e.toJSON(), e));
 }

@@ -2,4 +2,5 @@ export { BadUserInputError } from './bad-user-input.error';
 export { ForbiddenError } from './forbidden.error';
 export { NotFoundError } from './not-found.error';
 export { PayloadTooLargeError } from './payload-too-large.error';
+export { TooManyRequestsError } from './too-many-requests.error';
 export { UnauthenticatedError } from './unauthenticated.error';
