@@ -72,6 +72,7 @@ const MATRIX: Record<string, Entry> = {
     who: OWNED_CLASSIFY,
     vars: (f) => ({ modelId: f.model, image: { base64: f.samplePngBase64 } }),
   },
+  'Mutation.classifyBatch': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model, archive: f.junkFile }) },
   'Mutation.completeTask': { who: RUNNER, vars: async (f) => ({ report: await f.claimedReport(), result: {} }) },
   'Mutation.createApiToken': { who: FULL, vars: () => ({ input: { name: 'matrix' } }) },
   'Mutation.createDiagnosticTask': { who: ADMIN, vars: () => ({ sleepMs: 0 }) },

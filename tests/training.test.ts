@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { errorCode, gql } from './support/graphql';
+import JSZip from 'jszip';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorCode, gql, gqlUpload } from './support/graphql';
 import { createModel, png, signUp } from './support/fixtures';
 import { uploadDataset } from './support/datasets';
 import { startTestServer, type TestServer } from './support/server';
@@ -171,3 +174,66 @@ describe('training and classification through the API', () => {
     assert.deepEqual([...(await heldOutAccuracy(modelId)).candidateIds], [before]);
   });
 });
+
+describe('classifying many images, and privacy', () => {
+  test('classifyBatch answers for every file of a zip, says why it skipped one, and keeps nothing', async () => {
+    const modelId = await trainedModel();
+    const zip = new JSZip();
+    data.heldOut.forEach((h, i) => zip.file(`batch/${i}-${h.className}.png`, h.png));
+    zip.file('batch/notes.txt', 'not an image');
+    const blobsBefore = await countRows('blobs');
+    const res = await gqlUpload(
+      srv.graphqlUrl,
+      'mutation($m: ID!, $a: Upload!) { classifyBatch(modelId: $m, archive: $a, topK: 2) { id } }',
+      { m: modelId, a: null },
+      { a: { data: await zip.generateAsync({ type: 'nodebuffer' }), filename: 'batch.zip' } },
+      token,
+    );
+    assert.ok(res.data, JSON.stringify(res.errors));
+    const task = await waitForTask(srv.graphqlUrl, token, res.data.classifyBatch.id);
+    const { results, count, failed } = task.result;
+    assert.equal(count, data.heldOut.length + 1);
+    assert.equal(failed, 1);
+    assert.match(results.find((r: { name: string }) => r.name.endsWith('notes.txt')).error, /not an image/);
+    const right = results.filter(
+      (r: { name: string; predictions?: { className: string }[] }) =>
+        r.predictions?.[0]?.className === r.name.replace(/^batch\/\d+-|\.png$/g, ''),
+    );
+    assert.ok(right.length / data.heldOut.length >= 0.8, `batch accuracy ${right.length / data.heldOut.length}`);
+    assert.equal(await countRows('blobs'), blobsBefore, 'the batch stored no image');
+    assert.deepEqual(readdirSync(join(srv.config.dataDir, 'uploads')), [], 'the uploaded zip is gone');
+  });
+
+  test('classify keeps the image only when asked, as unlabelled data of the model', async () => {
+    const modelId = await trainedModel();
+    const image = { base64: data.heldOut[0]!.png.toString('base64') };
+    const images = () =>
+      srv.percept.db.query(`SELECT source, "classId" FROM images WHERE "modelId" = $1 AND source = 'CLASSIFIED'`, [
+        modelId,
+      ]);
+    const blobsBefore = await countRows('blobs');
+    await gql(srv.graphqlUrl, CLASSIFY, { id: modelId, image }, token);
+    assert.deepEqual(await images(), []);
+    assert.equal(await countRows('blobs'), blobsBefore, 'nothing stored without keep');
+    const kept = await gql(
+      srv.graphqlUrl,
+      'mutation($id: ID!, $image: ImageInput!) { classify(modelId: $id, image: $image, keep: true) { keptImageId } }',
+      { id: modelId, image },
+      token,
+    );
+    assert.ok(kept.data?.classify.keptImageId);
+    assert.deepEqual(await images(), [{ source: 'CLASSIFIED', classId: null }]);
+  });
+});
+
+let trained: string | null = null;
+/** The model trained by the first describe block (files run their tests in order). */
+async function trainedModel(): Promise<string> {
+  trained ??= (await gql(srv.graphqlUrl, '{ models { items { id name status } } }', {}, token)).data!.models.items.find(
+    (m: { name: string; status: string }) => m.name === 'shapes' && m.status === 'READY',
+  ).id;
+  return trained!;
+}
+
+const countRows = async (table: string) =>
+  (await srv.percept.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;

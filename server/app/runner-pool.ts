@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import { LocalPool } from '../runners/local-pool';
 import { Orchestrator } from '../runners/orchestrator';
 import { runnerHandlers } from '../runners/worker/handlers';
+import { classifyBatchHandler } from '../classification/batch.handler';
 import { createImportHandler } from '../datasets/import.handler';
 import type { BlobStore } from '../storage/blob-store';
 import { serverHandlerRegistry } from '../tasks/task-registry';
@@ -26,6 +27,12 @@ export async function startRunnerPool(opts: {
     [
       createImportHandler({ db, blobs: opts.blobs, limits: config.limits }),
       trainModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
+      classifyBatchHandler({
+        db,
+        inference: services.classify.inference,
+        training: services.training,
+        limits: config.limits,
+      }),
     ],
     new Set(runnerHandlers().keys()),
   );

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ClassifyService } from '../classification/classify.service';
 import { PooledInference } from '../classification/inference';
+import { MicroBatcher } from '../classification/micro-batch';
 import { TrainingService } from '../training/training.service';
 import { AuthService } from '../auth/auth.service';
 import type { Config } from '../config/config';
@@ -41,6 +43,17 @@ export function createServices(
   });
   const models = new ModelService(db, blobs, config.limits, pubsub);
   const training = new TrainingService(db, models, queue, pubsub);
+  const classify = new ClassifyService(
+    db,
+    models,
+    training,
+    blobs,
+    new MicroBatcher(new PooledInference(pool, blobs)),
+    config.limits,
+    config.allowPrivateUrls,
+    { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
+  );
+  void forgetOnChange(pubsub, classify);
   return {
     auth: new AuthService(db, config.sessionTtlHours),
     models,
@@ -51,14 +64,11 @@ export function createServices(
     runnerData: new RunnerDataService(db, blobs),
     datasets: new DatasetService(db, blobs, queue, models, config),
     training,
-    classify: new ClassifyService(
-      db,
-      models,
-      training,
-      blobs,
-      new PooledInference(pool, blobs),
-      config.limits,
-      config.allowPrivateUrls,
-    ),
+    classify,
   };
+}
+
+/** Cached serving state of a model goes when the model changes, on any server (the pubsub relays). */
+async function forgetOnChange(pubsub: PerceptPubSub, classify: ClassifyService): Promise<void> {
+  for await (const modelId of pubsub.subscribe('MODEL_CHANGED')) classify.forget(modelId);
 }

@@ -2,6 +2,8 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, UseMiddleware } from
 import { Access } from '../auth/access';
 import { userOf, type Context } from '../graphql/context';
 import { RateLimit } from '../graphql/rate-limit';
+import { GraphQLUpload, type FileUpload } from '../graphql/upload';
+import { Task } from '../tasks/task.entity';
 import { Classification, ImageInput } from './classify.types';
 
 @Resolver()
@@ -21,5 +23,20 @@ export class ClassifyResolver {
     @Ctx() ctx: Context,
   ): Promise<Classification> {
     return ctx.services.classify.classify(userOf(ctx), modelId, image, topK, keep);
+  }
+
+  @Authorized(Access.USER, Access.CLASSIFY)
+  @UseMiddleware(RateLimit('classify'))
+  @Mutation(() => Task, {
+    description:
+      'Classifies every image in a zip as a task: follow it with taskUpdated; its result lists each file with its top-k.',
+  })
+  classifyBatch(
+    @Arg('modelId', () => ID) modelId: string,
+    @Arg('archive', () => GraphQLUpload) archive: Promise<FileUpload>,
+    @Arg('topK', () => Int, { defaultValue: 5 }) topK: number,
+    @Ctx() ctx: Context,
+  ): Promise<Task> {
+    return ctx.services.classify.startBatch(userOf(ctx), modelId, archive, topK);
   }
 }

@@ -5,8 +5,14 @@ import type { Limits } from '../config/config';
 import { Image, ImageSource } from '../datasets/image.entity';
 import { ImageRejected, normaliseImage, thumbnailPng } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
-import { BadUserInputError } from '../graphql/errors';
-import { readUpload } from '../graphql/upload';
+import { Role } from '../auth/user.entity';
+import { BadUserInputError, NotFoundError } from '../graphql/errors';
+import { readUpload, type FileUpload } from '../graphql/upload';
+import { rm } from 'node:fs/promises';
+import { saveUpload } from '../datasets/upload-intake';
+import { ArchiveError, listZip } from '../datasets/zip-archive';
+import { Task, TaskType } from '../tasks/task.entity';
+import type { TaskQueue } from '../tasks/task-queue';
 import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { Candidate } from '../training/candidate.entity';
@@ -22,16 +28,55 @@ export interface Inference {
   classify(artifactKey: string, images: Uint8Array[], topK: number): Promise<ClassScore[][]>;
 }
 
+interface Served {
+  model: Model;
+  candidate: Candidate;
+  names: string[];
+  expires: number;
+}
+
+const SERVED_TTL_MS = 10_000;
+
 export class ClassifyService {
+  private readonly cache = new Map<string, Served>();
+
   constructor(
     private readonly db: DataSource,
     private readonly models: ModelService,
     private readonly training: TrainingService,
     private readonly blobs: BlobStore,
-    private readonly inference: Inference,
+    readonly inference: Inference,
     private readonly limits: Limits,
     private readonly allowPrivateUrls: boolean,
+    private readonly batches: { queue: TaskQueue; uploadsDir: string; nodeId: string },
   ) {}
+
+  /** Queues the classification of every image in a zip; results arrive in the task's result. */
+  async startBatch(who: UserPrincipal, modelId: string, archive: Promise<FileUpload>, topK: number): Promise<Task> {
+    const { model, candidate } = await this.servedFor(who, modelId);
+    if (!Number.isInteger(topK) || topK < 1 || topK > 100)
+      throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
+    const saved = await saveUpload(archive, this.batches.uploadsDir, this.limits.uploadBytes);
+    try {
+      await listZip(saved.path, this.limits);
+    } catch (e) {
+      await rm(saved.path, { force: true });
+      if (e instanceof ArchiveError) throw new BadUserInputError(e.message, { reason: e.problem });
+      throw e;
+    }
+    return this.batches.queue.enqueue({
+      type: TaskType.CLASSIFY_BATCH,
+      payload: {
+        modelId: model.id,
+        candidateId: candidate.id,
+        uploadPath: saved.path,
+        nodeId: this.batches.nodeId,
+        topK,
+      },
+      ownerId: model.ownerId,
+      modelId: model.id,
+    });
+  }
 
   /**
    * Classifies one image with the model's served network. The image is not stored once the
@@ -62,6 +107,33 @@ export class ClassifyService {
       candidateId: candidate.id,
       keptImageId,
     };
+  }
+
+  /**
+   * The model, its served network and class names, cached per model: classify is the hot path.
+   * An entry lives until the model changes (MODEL_UPDATED, from any server) or for TTL at most.
+   */
+  private async servedFor(who: UserPrincipal, modelId: string): Promise<Served> {
+    let entry = this.cache.get(modelId);
+    if (!entry || entry.expires < Date.now()) {
+      const model = await this.models.get(who, modelId);
+      const candidate = await this.served(model);
+      const names = await this.training.classNames(model.id, await this.outputs(candidate));
+      entry = { model, candidate, names, expires: Date.now() + SERVED_TTL_MS };
+      this.cache.set(modelId, entry);
+    }
+    if (entry.model.ownerId !== who.userId && who.role !== Role.ADMIN) throw new NotFoundError('No such model.');
+    return entry;
+  }
+
+  /** Forgets what it knew of a model (it changed). */
+  forget(modelId: string): void {
+    this.cache.delete(modelId);
+  }
+
+  private async outputs(candidate: Candidate): Promise<number> {
+    const arch = candidate.architecture as { classes?: number };
+    return arch.classes ?? 0;
   }
 
   /** The promoted network; a retraining run does not change it until it promotes a new one. */

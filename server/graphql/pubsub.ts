@@ -10,6 +10,8 @@ import type { Logger } from '../logging/logger';
 export type Topics = {
   /** Keyed by model id. */
   MODEL_UPDATED: [modelId: string, modelId: string];
+  /** Every model change, for caches (see modelChanged). */
+  MODEL_CHANGED: [modelId: string];
   /** Keyed by task id. */
   TASK_UPDATED: [taskId: string, taskId: string];
   /** Every task change, for lists (filtered by owner or admin in the resolver). */
@@ -74,6 +76,12 @@ class PostgresRelay extends EventTarget {
 export interface PubSubHandle {
   pubsub: PerceptPubSub;
   stop(): Promise<void>;
+}
+
+/** Announces a change of a model to its subscribers and to every cache of it. */
+export function modelChanged(pubsub: PerceptPubSub, modelId: string): void {
+  pubsub.publish('MODEL_UPDATED', modelId, modelId);
+  pubsub.publish('MODEL_CHANGED', modelId);
 }
 
 /** In-process only (schema emission, unit tests). */

@@ -6,7 +6,7 @@ import { Role } from '../auth/user.entity';
 import type { Limits } from '../config/config';
 import { probeImage } from '../datasets/image-probe';
 import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
 import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
 import { readUpload, type FileUpload } from '../graphql/upload';
 import { modelPrefix, type BlobStore } from '../storage/blob-store';
@@ -91,7 +91,7 @@ export class ModelService {
     if (changes.name != null) model.name = checkName(changes.name, 'name');
     if (changes.targetAccuracy != null) model.targetAccuracy = checkTarget(changes.targetAccuracy);
     const saved = await this.db.getRepository(Model).save(model);
-    this.pubsub.publish('MODEL_UPDATED', saved.id, saved.id);
+    modelChanged(this.pubsub, saved.id);
     return saved;
   }
 
@@ -106,6 +106,7 @@ export class ModelService {
     const model = await this.get(who, id);
     await this.db.getRepository(Model).delete({ id: model.id });
     await this.blobs.deletePrefix(modelPrefix(model.id));
+    modelChanged(this.pubsub, model.id);
     return true;
   }
 }

@@ -7,8 +7,8 @@ import { TASK_PLACEMENT, type TaskHandler } from './task-types';
  */
 export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set([
   TaskType.SPLIT_MODEL,
+  TaskType.EXPAND_MODEL,
   TaskType.TRAIN_HEAD,
-  TaskType.CLASSIFY_BATCH,
 ]);
 
 /**

@@ -15,9 +15,18 @@ export interface TaskPayloads {
   };
   [TaskType.TRAIN_MODEL]: TrainModelPayload;
   [TaskType.TRAIN_CANDIDATE]: TrainCandidatePayload;
-  [TaskType.SPLIT_MODEL]: { modelId: string; candidateId: string };
-  [TaskType.TRAIN_HEAD]: { modelId: string; headId: string };
-  [TaskType.CLASSIFY_BATCH]: { modelId: string; imageKeys: string[] };
+  [TaskType.SPLIT_MODEL]: SplitModelPayload;
+  [TaskType.EXPAND_MODEL]: ExpandModelPayload;
+  [TaskType.TRAIN_HEAD]: TrainHeadPayload;
+  [TaskType.CLASSIFY_BATCH]: {
+    modelId: string;
+    /** The network at the time of the request, so one batch is answered by one network. */
+    candidateId: string;
+    /** The uploaded zip of images, on the node that received it. */
+    uploadPath: string;
+    nodeId: string;
+    topK: number;
+  };
   [TaskType.NOOP]: { sleepMs?: number; fail?: string };
 }
 
@@ -53,14 +62,60 @@ export interface TrainCandidatePayload {
   batchSize: number;
 }
 
+export interface SplitModelPayload {
+  modelId: string;
+  /** The promoted candidate, and the TRAIN_MODEL task that promoted it. */
+  candidateId: string;
+  trainTaskId: string;
+  architecture: unknown;
+  /** The exported full network. */
+  artifactKey: string;
+  /** Where the base and the first head go; the head's row gets `headId` once the split succeeds. */
+  baseKey: string;
+  headId: string;
+  headKey: string;
+}
+
+export interface ExpandModelPayload {
+  modelId: string;
+  /** What started it: an import that brought new classes, or the user (expandModel). */
+  trigger: 'import' | 'user';
+}
+
+export interface TrainHeadPayload {
+  modelId: string;
+  /** The EXPAND_MODEL task this belongs to. */
+  expandTaskId: string;
+  datasetVersion: string;
+  /** The frozen base (read only) and its feature cache. */
+  baseKey: string;
+  featuresKey: string;
+  /**
+   * Heads to train, each saved at `artifactKey`: the new head (`fromKey` null) and a none-aware
+   * copy of every active head (fine-tuned from `fromKey`; `fromNoneOutput` says whether it has one).
+   */
+  heads: {
+    headId: string;
+    artifactKey: string;
+    fromKey: string | null;
+    fromNoneOutput: boolean;
+    classIndexes: number[];
+  }[];
+  seed: number;
+  batchSize: number;
+  maxEpochs: number;
+}
+
 /** Where a type runs: in a server process (I/O and database work) or on a runner (ML work). */
 export const TASK_PLACEMENT: Record<TaskType, 'server' | 'runner'> = {
   [TaskType.IMPORT_DATASET]: 'server',
   [TaskType.TRAIN_MODEL]: 'server',
   [TaskType.TRAIN_CANDIDATE]: 'runner',
   [TaskType.SPLIT_MODEL]: 'runner',
+  [TaskType.EXPAND_MODEL]: 'server',
   [TaskType.TRAIN_HEAD]: 'runner',
-  [TaskType.CLASSIFY_BATCH]: 'runner',
+  // It reads the archive on the node that holds it; the predictions run on the warm runners.
+  [TaskType.CLASSIFY_BATCH]: 'server',
   [TaskType.NOOP]: 'runner',
 };
 

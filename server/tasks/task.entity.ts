@@ -20,7 +20,11 @@ export enum TaskType {
   TRAIN_MODEL = 'TRAIN_MODEL',
   /** Trains one candidate for one round of epochs (or evaluates it for promotion). */
   TRAIN_CANDIDATE = 'TRAIN_CANDIDATE',
+  /** Cuts a promoted expandable network into a base and a first head. */
   SPLIT_MODEL = 'SPLIT_MODEL',
+  /** Coordinates adding classes to an expandable model: queues head training, activates or rejects. */
+  EXPAND_MODEL = 'EXPAND_MODEL',
+  /** Trains a new head (and none-aware copies of the active ones) on cached base features. */
   TRAIN_HEAD = 'TRAIN_HEAD',
   CLASSIFY_BATCH = 'CLASSIFY_BATCH',
   /** Does nothing; used to measure the queue itself. */

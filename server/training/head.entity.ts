@@ -20,6 +20,7 @@ export class Head {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  @Field(() => ID)
   @Column({ type: 'uuid' })
   modelId!: string;
 
@@ -43,7 +44,33 @@ export class Head {
   @Column({ type: 'text', nullable: true })
   artifactKey!: string | null;
 
-  @Field(() => Float, { nullable: true })
+  /** Global class index of each output, in output order (a deleted class keeps its output). */
+  @Field(() => [Int], { description: 'Class index of each output, in output order.' })
+  @Column({ type: 'int', array: true, default: () => "'{}'" })
+  classIndexes!: number[];
+
+  @Field(() => Boolean, {
+    description: 'Has a last "none of mine" output, trained on the other heads\' classes, so its scores compare across heads.',
+  })
+  @Column({ type: 'boolean', default: false })
+  noneOutput!: boolean;
+
+  /** The SPLIT_MODEL or EXPAND_MODEL task that made it. */
+  @Column({ type: 'uuid', nullable: true })
+  taskId!: string | null;
+
+  /** Training history and, for a copy, `sourceHeadId`: the head it replaces when activated. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metrics!: Record<string, unknown>;
+
+  /** Not a column: names of the classes it serves now (deleted classes left out), set by the service. */
+  @Field(() => [String], { description: 'Names of the classes it outputs (deleted classes are left out).' })
+  classNames?: string[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Held-out accuracy over all served classes of the head set it was trained in.',
+  })
   @Column({ type: 'double precision', nullable: true })
   accuracy!: number | null;
 

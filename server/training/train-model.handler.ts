@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
 import type { Logger } from '../logging/logger';
 import { Model, ModelStatus } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
@@ -51,7 +51,7 @@ export function trainModelHandler(deps: {
       )
     )[0].n;
 
-  const modelChanged = (id: string) => pubsub.publish('MODEL_UPDATED', id, id);
+  const changed = (id: string) => modelChanged(pubsub, id);
 
   /** Resolves when a child task changes, after `ms`, or when aborted. */
   const waitForChange = async (ids: Set<string>, ms: number, signal: AbortSignal): Promise<void> => {
@@ -227,7 +227,7 @@ export function trainModelHandler(deps: {
         },
       );
     });
-    modelChanged(model.id);
+    changed(model.id);
     return {
       promoted: winner.id,
       name: winner.name,
@@ -257,7 +257,7 @@ export function trainModelHandler(deps: {
       { id: model.id },
       { status: model.activeCandidateId ? ModelStatus.READY : ModelStatus.CREATED },
     );
-    modelChanged(model.id);
+    changed(model.id);
     throw new Error(why);
   };
 
@@ -278,7 +278,7 @@ export function trainModelHandler(deps: {
             { id: model.id },
             { status: model.activeCandidateId ? ModelStatus.READY : ModelStatus.FAILED },
           );
-          modelChanged(model.id);
+          changed(model.id);
         }
         throw e;
       }

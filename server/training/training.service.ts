@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { BadUserInputError } from '../graphql/errors';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
 import { ModelClass } from '../models/model-class.entity';
@@ -77,7 +77,7 @@ export class TrainingService {
       await tx.update(Model, { id: model.id }, { status: ModelStatus.TRAINING });
       return t;
     });
-    this.pubsub.publish('MODEL_UPDATED', model.id, model.id);
+    modelChanged(this.pubsub, model.id);
     return task;
   }
 
