@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     const modelId = await user.createModel('bench', await png(SIDE, SIDE, 1));
     const data = await syntheticZip({ classes: 6, perClass: 100, side: SIDE, heldOutPerClass: 20 });
     await user.importZip(modelId, data.zip);
-    const { trainModel } = await user.call('mutation($m: ID!) { trainModel(modelId: $m, input: { candidates: 1, maxEpochs: 3 }) { id } }', { m: modelId });
+    const { trainModel } = await user.call(
+      'mutation($m: ID!) { trainModel(modelId: $m, input: { candidates: 1, maxEpochs: 3 }) { id } }',
+      { m: modelId },
+    );
     await user.waitForTask(trainModel.id);
     log('model trained');
     const images = data.heldOut.map((h) => h.png);
@@ -56,13 +59,18 @@ async function main(): Promise<void> {
       }),
     );
     const c16 = done / ((performance.now() - t16) / 1000);
-    log(`HTTP: p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms; c16 ${round(c16)} requests/s`);
+    log(
+      `HTTP: p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms; c16 ${round(c16)} requests/s`,
+    );
 
     // Bare: the same network and images in this process.
     const backend = await initBackend();
     const db = createDataSource(server.databaseUrl);
     await db.initialize();
-    const [row] = await db.query(`SELECT c."artifactKey" FROM models m JOIN candidates c ON c.id = m."activeCandidateId" WHERE m.id = $1`, [modelId]);
+    const [row] = await db.query(
+      `SELECT c."artifactKey" FROM models m JOIN candidates c ON c.id = m."activeCandidateId" WHERE m.id = $1`,
+      [modelId],
+    );
     const classifier = await ImageClassifier.load(new PostgresBlobStore(db), row.artifactKey);
     await db.destroy();
     const shape = { width: SIDE, height: SIDE, channels: 1 as const };
@@ -81,7 +89,9 @@ async function main(): Promise<void> {
       batches++;
     }
     const bareBatch = (batches * 64) / ((performance.now() - tb) / 1000);
-    log(`bare (${backend.backend}): p50 ${round(percentile(bare, 50), 2)} ms per image; ${round(bareBatch)} images/s in batches of 64`);
+    log(
+      `bare (${backend.backend}): p50 ${round(percentile(bare, 50), 2)} ms per image; ${round(bareBatch)} images/s in batches of 64`,
+    );
 
     const result = {
       bench: 'classify',

@@ -53,6 +53,8 @@ interface Entry {
 const MATRIX: Record<string, Entry> = {
   'Query.apiTokens': { who: FULL },
   'Query.dataset': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Query.expansionRun': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
+  'Query.heads': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
   'Query.images': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Query.importReport': { who: OWNED, vars: (f) => ({ taskId: f.importTask }) },
   'Query.me': { who: SIGNED_IN },
@@ -82,6 +84,7 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.deleteDataset': { who: OWNED, vars: async (f) => ({ modelId: await f.newModel() }) },
   'Mutation.deleteImage': { who: OWNED, vars: (f) => ({ id: f.image() }) },
   'Mutation.deleteModel': { who: OWNED, vars: async (f) => ({ id: await f.newModel() }) },
+  'Mutation.expandModel': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Mutation.failTask': { who: RUNNER, vars: async (f) => ({ report: await f.claimedReport(), error: 'matrix' }) },
   'Mutation.importDataset': { who: OWNED, vars: async (f) => ({ modelId: await f.newModel(), file: f.junkFile }) },
   'Mutation.logIn': {
@@ -90,6 +93,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'Mutation.logOut': { who: SIGNED_IN, fresh: true },
   'Mutation.registerRunner': { who: RUNNER, vars: () => ({ name: 'matrix-2', backend: 'cpu', device: 'test' }) },
+  'Mutation.removeHead': { who: OWNED, vars: async (f) => ({ id: await f.newHead() }) },
   'Mutation.reportTaskProgress': {
     who: RUNNER,
     vars: async (f) => ({ report: await f.claimedReport(), progress: {} }),
@@ -108,6 +112,7 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.updateModel': { who: OWNED, vars: (f) => ({ id: f.model, input: { name: 'renamed' } }) },
   'Mutation.updateTask': { who: ADMIN, vars: (f) => ({ id: f.importTask, input: { priority: 0 } }) },
 
+  'Subscription.expansionProgress': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Subscription.modelUpdated': { who: OWNED_CLASSIFY, vars: (f) => ({ id: f.model }) },
   'Subscription.runnerChanged': { who: ADMIN },
   'Subscription.runnerWakeup': { who: RUNNER },

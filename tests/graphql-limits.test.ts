@@ -220,3 +220,11 @@ describe('classify rate limit', () => {
     assert.equal(body.errors[0]?.extensions.code, 'TOO_MANY_REQUESTS');
   });
 });
+
+describe('transport', () => {
+  test('a subscription sent over HTTP is a clear BAD_REQUEST pointing at graphql-ws', async () => {
+    const res = await post({ query: 'subscription { tasksChanged { id } }' });
+    assert.equal(res.errors?.[0]?.extensions.code, 'BAD_REQUEST');
+    assert.match(res.errors?.[0]?.message ?? '', /graphql-ws/);
+  });
+});

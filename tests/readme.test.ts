@@ -21,5 +21,8 @@ test("the README's curl quickstart works as printed", async () => {
   const script = block.replaceAll('http://localhost:4000', srv.url);
   const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir });
   const created = JSON.parse(stdout) as { data: { createModel: Record<string, unknown> } };
-  assert.deepEqual({ ...created.data.createModel, id: 'x' }, { id: 'x', inputWidth: 48, inputHeight: 32, inputChannels: 1 });
+  assert.deepEqual(
+    { ...created.data.createModel, id: 'x' },
+    { id: 'x', inputWidth: 48, inputHeight: 32, inputChannels: 1 },
+  );
 });

@@ -12,7 +12,10 @@ export class BenchUser {
   ) {}
 
   static async signUp(graphqlUrl: string): Promise<BenchUser> {
-    const res = await gql(graphqlUrl, 'mutation { signUp(input: { email: "bench@example.com", password: "bench password" }) { token } }');
+    const res = await gql(
+      graphqlUrl,
+      'mutation { signUp(input: { email: "bench@example.com", password: "bench password" }) { token } }',
+    );
     if (!res.data) throw new Error(JSON.stringify(res.errors));
     return new BenchUser(graphqlUrl, res.data.signUp.token);
   }
@@ -56,13 +59,18 @@ export class BenchUser {
     });
     return new Promise((resolve, reject) => {
       client.subscribe(
-        { query: 'subscription($id: ID!) { taskUpdated(id: $id) { id status progress result error startedAt finishedAt } }', variables: { id } },
+        {
+          query:
+            'subscription($id: ID!) { taskUpdated(id: $id) { id status progress result error startedAt finishedAt } }',
+          variables: { id },
+        },
         {
           next: (v) => {
             const t = (v.data as { taskUpdated: any }).taskUpdated;
             onUpdate?.(t);
             if (t.status === 'SUCCEEDED') resolve(t);
-            else if (t.status === 'FAILED' || t.status === 'CANCELLED') reject(new Error(`task ${id} ${t.status}: ${t.error}`));
+            else if (t.status === 'FAILED' || t.status === 'CANCELLED')
+              reject(new Error(`task ${id} ${t.status}: ${t.error}`));
             else return;
             void client.dispose();
           },

@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import processRequest from 'graphql-upload/processRequest.mjs';
 import { useServer } from 'graphql-ws/use/ws';
 import { existsSync } from 'node:fs';
@@ -84,6 +84,17 @@ export async function startApi(opts: {
       ApolloServerPluginLandingPageDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
       costLimitPlugin(queryLimits.cost),
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ operation }) => {
+            if (operation?.operation === 'subscription') {
+              throw new GraphQLError('Subscriptions run over WebSocket (graphql-ws) on /graphql, not HTTP POST.', {
+                extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+              });
+            }
+          },
+        }),
+      },
     ],
   });
   await apollo.start();

@@ -9,6 +9,7 @@ import { classifyBatchHandler } from '../classification/batch.handler';
 import { createImportHandler } from '../datasets/import.handler';
 import type { BlobStore } from '../storage/blob-store';
 import { serverHandlerRegistry } from '../tasks/task-registry';
+import { expandModelHandler } from '../training/expand-model.handler';
 import { trainModelHandler } from '../training/train-model.handler';
 import type { Services } from './services';
 
@@ -25,8 +26,15 @@ export async function startRunnerPool(opts: {
   const { config, db, services, pubsub, log } = opts;
   const serverHandlers = serverHandlerRegistry(
     [
-      createImportHandler({ db, blobs: opts.blobs, limits: config.limits }),
+      createImportHandler({
+        db,
+        blobs: opts.blobs,
+        limits: config.limits,
+        // New class folders in an expandable model's data start training a head for them.
+        afterImport: (modelId, log) => services.expansion.afterImport(modelId, log),
+      }),
       trainModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
+      expandModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
       classifyBatchHandler({
         db,
         inference: services.classify.inference,

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ClassifyService } from '../classification/classify.service';
 import { PooledInference } from '../classification/inference';
 import { MicroBatcher } from '../classification/micro-batch';
+import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
 import { AuthService } from '../auth/auth.service';
 import type { Config } from '../config/config';
@@ -27,6 +28,7 @@ export interface Services {
   runnerData: RunnerDataService;
   datasets: DatasetService;
   training: TrainingService;
+  expansion: ExpansionService;
   classify: ClassifyService;
 }
 
@@ -64,6 +66,7 @@ export function createServices(
     runnerData: new RunnerDataService(db, blobs),
     datasets: new DatasetService(db, blobs, queue, models, config),
     training,
+    expansion: new ExpansionService(db, models, queue, blobs, pubsub),
     classify,
   };
 }

@@ -8,6 +8,7 @@ import { Model } from '../models/model.entity';
 import { TaskType } from '../tasks/task.entity';
 import { PermanentTaskError, type TaskHandler } from '../tasks/task-types';
 import { Candidate } from '../training/candidate.entity';
+import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
 import type { Inference } from './classify.service';
 
@@ -37,7 +38,9 @@ export function classifyBatchHandler(deps: {
         const model = await deps.db.getRepository(Model).findOneBy({ id: p.modelId });
         const candidate = await deps.db.getRepository(Candidate).findOneBy({ id: p.candidateId });
         if (!model || !candidate?.artifactKey) throw new PermanentTaskError('the model or its network was deleted');
-        const names = await deps.training.classNames(model.id, (candidate.architecture as { classes: number }).classes);
+        // A split expandable model answers with its base and active heads (global class indexes).
+        const network = await servedNetwork(deps.db, model, candidate);
+        const names = await deps.training.classNames(model.id, network.outputs);
         const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
         const entries = await listZip(p.uploadPath, deps.limits);
         const files = entries
@@ -61,7 +64,7 @@ export function classifyBatchHandler(deps: {
           const ok = pixels.flatMap((px, i) => (px instanceof ImageRejected ? [] : [{ i, px }]));
           const scores = ok.length
             ? await deps.inference.classify(
-                candidate.artifactKey!,
+                network.key,
                 ok.map((o) => o.px),
                 p.topK,
               )

@@ -16,6 +16,7 @@ import type { TaskQueue } from '../tasks/task-queue';
 import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { Candidate } from '../training/candidate.entity';
+import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
 import { modelPrefix, type BlobStore } from '../storage/blob-store';
 import type { ClassScore } from '../ml/infer';
@@ -95,7 +96,9 @@ export class ClassifyService {
       throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
     const bytes = await this.read(input);
     const pixels = await this.normalise(model, bytes);
-    const [scores] = await this.inference.classify(candidate.artifactKey!, [pixels], topK);
+    // An expandable model that has been split answers with its base and active heads.
+    const network = await servedNetwork(this.db, model, candidate);
+    const [scores] = await this.inference.classify(network.key, [pixels], topK);
     const names = await this.training.classNames(model.id, Math.max(0, ...scores!.map((s) => s.classIndex + 1)));
     const keptImageId = keep ? await this.keep(model, bytes, pixels) : null;
     return {

@@ -36,6 +36,7 @@ export class Image {
   @JoinColumn({ name: 'modelId' })
   model?: Model;
 
+  @Field(() => ID, { nullable: true, description: 'Null for an unlabelled image.' })
   @Column({ type: 'uuid', nullable: true })
   classId!: string | null;
 
@@ -70,4 +71,17 @@ export class Image {
   @Field(() => Date)
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Not a column: a short-lived signed URL set by the dataset service for whoever asked. */
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'PNG of what the network sees, at most 128 px; relative to the API origin, signed for you, valid about an hour. Null for URL images.',
+  })
+  thumbnailUrl?: string | null;
 }
+
+/** Where an image's normalised pixels (raw HWC bytes) live in the blob store. */
+export const imagePixelsKey = (modelId: string, imageId: string): string => `models/${modelId}/images/${imageId}`;
+/** Where its PNG thumbnail lives. */
+export const imageThumbKey = (modelId: string, imageId: string): string => `models/${modelId}/thumbs/${imageId}`;

@@ -100,19 +100,14 @@ export class ImportReport {
       filesSeen: this.filesSeen,
       imported: this.importedCount,
       skipped: this.skippedCount,
-      classes: [...this.perClass].map(([name, imported]) => ({ name, imported })),
+      classes: [...this.perClass]
+        .map(([name, imported]) => ({ name, imported }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
       skippedByReason: Object.fromEntries(this.byReason),
       skippedFiles: this.listed,
       skippedNotListed: this.skippedCount - this.listed.length,
       seconds: Math.round(seconds * 1000) / 1000,
       imagesPerSecond: this.rate(),
     };
-  }
-
-  /** One line for an error message: the most common reasons first. */
-  summary(): string {
-    const parts = [...this.byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r.toLowerCase()}`);
-    const first = this.listed[0];
-    return `${parts.join(', ')}${first ? `; first: ${first.path}: ${first.detail}` : ''}`;
   }
 }

@@ -1,25 +1,24 @@
-import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import type { Limits } from '../config/config';
 
 /*
  * Uploaded datasets are read with yauzl, not jszip (which Percept keeps for writing small zips):
  * jszip loads a whole archive into memory, so a 2 GiB upload would cost 2 GiB of heap or more.
- * yauzl reads the central directory, then streams one entry at a time from the file, and it
- * enforces each entry's declared uncompressed size while inflating — which is what makes the
- * zip-bomb checks below, done on declared sizes alone, trustworthy.
+ * yauzl reads the central directory, then one entry at a time from the file. The zip-bomb checks
+ * below work on the sizes the central directory declares; inflating enforces them
+ * (maxOutputLength), so a lying archive cannot get past them.
+ *
+ * yauzl is given a reader that reads the file synchronously: reads of a just-uploaded file come
+ * from the page cache in microseconds, while each asynchronous read waits in libuv's four-thread
+ * pool behind sharp's decodes. Entry data is read in zip-read.ts, for the same reason.
  */
 
 export type ZipLimits = Pick<Limits, 'zipEntries' | 'zipTotalBytes' | 'zipEntryBytes' | 'zipRatio'>;
 
 export type ArchiveProblem =
-  | 'NOT_A_ZIP'
-  | 'TOO_MANY_ENTRIES'
-  | 'TOO_LARGE'
-  | 'ENTRY_TOO_LARGE'
-  | 'COMPRESSION_RATIO'
-  | 'UNSAFE_PATH';
+  'NOT_A_ZIP' | 'TOO_MANY_ENTRIES' | 'TOO_LARGE' | 'ENTRY_TOO_LARGE' | 'COMPRESSION_RATIO' | 'UNSAFE_PATH';
 
 /** A problem with the archive as a whole: the import is refused and nothing is written. */
 export class ArchiveError extends Error {
@@ -41,6 +40,10 @@ export interface ZipEntryInfo {
   compressedSize: number;
   /** Encrypted, or compressed with a method other than store/deflate. */
   unreadable: boolean;
+  /** Where to find and check the data (zip-read.ts). */
+  method: number;
+  crc32: number;
+  localHeaderOffset: number;
 }
 
 /** Entries this small cannot be bombs whatever their ratio (a kilobyte of zeros deflates 1000:1). */
@@ -114,60 +117,83 @@ export function safeEntryPath(name: string): string[] | null {
   return normalised.split('/').filter((s) => s !== '' && s !== '.');
 }
 
-export interface ZipEntryData {
-  index: number;
-  info: ZipEntryInfo;
-  /** The entry's bytes, or why they could not be read (corrupt data, CRC mismatch, size lie). */
-  data: Buffer | null;
-  error: string | null;
-}
-
-/**
- * Streams the data of the wanted entries in archive order, one entry at a time: the caller's
- * `onEntry` is awaited before the next entry is read, which is how it applies backpressure.
- */
-export async function readZipEntries(
-  path: string,
-  limits: ZipLimits,
-  want: (index: number, info: ZipEntryInfo) => boolean,
-  onEntry: (entry: ZipEntryData) => Promise<void>,
-  signal?: AbortSignal,
-): Promise<void> {
-  const zip = await openZip(path);
+export async function openZip(path: string): Promise<yauzl.ZipFile> {
+  let fd: number;
   try {
-    let index = -1;
-    for await (const entry of zip.eachEntry()) {
-      index++;
-      signal?.throwIfAborted();
-      const info = describe(entry);
-      if (!want(index, info)) continue;
-      // The archive was checked when it was uploaded; a changed file is refused all the same.
-      checkEntrySize(info, limits);
-      let data: Buffer | null = null;
-      let error: string | null = null;
-      try {
-        data = await readAll(await zip.openReadStreamPromise(entry), info.size);
-        if ((crc32(data) >>> 0) !== entry.crc32 >>> 0) {
-          data = null;
-          error = 'its CRC-32 does not match: the archive is damaged';
-        }
-      } catch (e) {
-        error = `it cannot be unpacked: ${(e as Error).message}`;
-      }
-      await onEntry({ index, info, data, error });
-    }
-  } finally {
-    zip.close();
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw notAZip(e);
   }
-}
-
-async function openZip(path: string): Promise<yauzl.ZipFile> {
   try {
     // decodeStrings: false so an unsafe name is ours to report (with its name) rather than an
     // error that ends the listing; names are decoded and checked in describe/safeEntryPath.
-    return await yauzl.openPromise(path, { decodeStrings: false, validateEntrySizes: true, autoClose: false });
+    return await yauzl.fromRandomAccessReaderPromise(new SyncFileReader(fd), fstatSync(fd).size, {
+      decodeStrings: false,
+      validateEntrySizes: true,
+      autoClose: false,
+    });
   } catch (e) {
+    closeSync(fd);
     throw notAZip(e);
+  }
+}
+
+/** Random access to the file with synchronous reads (see the top of this file for why). */
+class SyncFileReader extends yauzl.RandomAccessReader {
+  constructor(private readonly fd: number) {
+    super();
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ) {
+    let err: Error | null = null;
+    let done = 0;
+    try {
+      while (done < length) {
+        const n = readSync(this.fd, buffer, offset + done, length - done, position + done);
+        if (n === 0) throw new Error('unexpected end of file');
+        done += n;
+      }
+    } catch (e) {
+      err = e as Error;
+    }
+    // fs.read's contract: the callback comes later, never synchronously.
+    process.nextTick(callback as (err: Error | null, bytesRead: number) => void, err, done);
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    let position = start;
+    const fd = this.fd;
+    return new Readable({
+      read() {
+        if (position >= end) return void this.push(null);
+        const chunk = Buffer.allocUnsafe(Math.min(1 << 20, end - position));
+        let n: number;
+        try {
+          n = readSync(fd, chunk, 0, chunk.length, position);
+        } catch (e) {
+          return void this.destroy(e as Error);
+        }
+        if (n === 0) return void this.destroy(new Error('unexpected end of file'));
+        position += n;
+        this.push(n < chunk.length ? chunk.subarray(0, n) : chunk);
+      },
+    });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    let err: Error | null = null;
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      err = e as Error;
+    }
+    process.nextTick(callback, err);
   }
 }
 
@@ -189,20 +215,8 @@ function describe(entry: yauzl.Entry): ZipEntryInfo {
     size: entry.uncompressedSize,
     compressedSize: entry.compressedSize,
     unreadable: !entry.canDecodeFileData(),
+    method: entry.compressionMethod,
+    crc32: entry.crc32,
+    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
   };
-}
-
-async function readAll(stream: Readable, expected: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    // yauzl stops a stream that runs past its declared size; this is a second, cheap guard.
-    if (size > expected) {
-      stream.destroy();
-      throw new Error('it holds more bytes than it declares');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

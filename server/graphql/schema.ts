@@ -4,13 +4,23 @@ import { authChecker } from '../auth/access';
 import { AuthResolver } from '../auth/auth.resolver';
 import { ClassifyResolver } from '../classification/classify.resolver';
 import { DatasetResolver } from '../datasets/dataset.resolver';
+import { ExpansionResolver } from '../training/expansion.resolver';
 import { TrainingResolver } from '../training/training.resolver';
 import { ModelResolver } from '../models/model.resolver';
 import { RunnerResolver } from '../runners/runner.resolver';
 import { TaskResolver } from '../tasks/task.resolver';
 import { createPerceptPubSub, type PerceptPubSub } from './pubsub';
 
-export const resolvers = [AuthResolver, ModelResolver, TaskResolver, RunnerResolver, DatasetResolver, TrainingResolver, ClassifyResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  ModelResolver,
+  TaskResolver,
+  RunnerResolver,
+  DatasetResolver,
+  TrainingResolver,
+  ExpansionResolver,
+  ClassifyResolver,
+] as const;
 
 export function buildPerceptSchema(pubsub: PerceptPubSub = createPerceptPubSub()): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, pubSub: pubsub, validate: false, authMode: 'error' });

@@ -84,7 +84,10 @@ function nextShape(shape: number[], layer: LayerSpec): number[] {
 }
 
 /** Weights and multiply-accumulates of the whole stack, computed from the shapes alone. */
-export function countCost(inputShape: readonly number[], layers: readonly LayerSpec[]): { params: number; macs: number } {
+export function countCost(
+  inputShape: readonly number[],
+  layers: readonly LayerSpec[],
+): { params: number; macs: number } {
   let params = 0;
   let macs = 0;
   let shape = [...inputShape];
@@ -132,7 +135,12 @@ export function featureSize(arch: Pick<Architecture, 'inputShape' | 'layers' | '
 }
 
 /** FNV-1a over the structure: ids are stable across processes and versions of this file. */
-export function architectureId(family: Family, inputShape: InputShape, classes: number, layers: readonly LayerSpec[]): string {
+export function architectureId(
+  family: Family,
+  inputShape: InputShape,
+  classes: number,
+  layers: readonly LayerSpec[],
+): string {
   const text = JSON.stringify([inputShape, classes, layers]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

@@ -38,13 +38,24 @@ describe('initBackend', () => {
 
   test('PERCEPT_TF_BACKEND forces a backend', async () => {
     process.env.PERCEPT_TF_BACKEND = 'cpu';
-    assert.deepEqual(await initBackend(), { backend: 'cpu', device: 'CPU (js)', package: '@tensorflow/tfjs-backend-cpu' });
+    assert.deepEqual(await initBackend(), {
+      backend: 'cpu',
+      device: 'CPU (js)',
+      package: '@tensorflow/tfjs-backend-cpu',
+    });
     assert.equal(tf.getBackend(), 'cpu');
     assert.equal((await initBackend('wasm')).backend, 'wasm', 'an explicit argument wins over the environment');
   });
 
-  test('a forced backend that cannot load fails clearly instead of falling back', { skip: hasNode && 'tfjs-node is installed here' }, async () => {
-    await assert.rejects(initBackend('tensorflow'), /backend "tensorflow" \(PERCEPT_TF_BACKEND\) could not be loaded: .*tfjs-node-gpu.*tfjs-node/);
-    await assert.rejects(initBackend('gpu'), /must be one of tensorflow, wasm, cpu, got "gpu"/);
-  });
+  test(
+    'a forced backend that cannot load fails clearly instead of falling back',
+    { skip: hasNode && 'tfjs-node is installed here' },
+    async () => {
+      await assert.rejects(
+        initBackend('tensorflow'),
+        /backend "tensorflow" \(PERCEPT_TF_BACKEND\) could not be loaded: .*tfjs-node-gpu.*tfjs-node/,
+      );
+      await assert.rejects(initBackend('gpu'), /must be one of tensorflow, wasm, cpu, got "gpu"/);
+    },
+  );
 });

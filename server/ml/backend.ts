@@ -3,6 +3,7 @@
 // downloaded, so they are required lazily and their absence is normal.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './kernels/index';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -24,7 +25,9 @@ const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
  * cpu. `forced` (or env PERCEPT_TF_BACKEND) names one backend; if it cannot load, this throws
  * instead of silently running somewhere slower. Safe to call again to switch (tests do).
  */
-export async function initBackend(forced: string | undefined = process.env.PERCEPT_TF_BACKEND || undefined): Promise<BackendInfo> {
+export async function initBackend(
+  forced: string | undefined = process.env.PERCEPT_TF_BACKEND || undefined,
+): Promise<BackendInfo> {
   if (forced !== undefined && !BACKEND_NAMES.includes(forced as BackendName)) {
     throw new Error(`PERCEPT_TF_BACKEND must be one of ${BACKEND_NAMES.join(', ')}, got "${forced}"`);
   }
@@ -37,7 +40,9 @@ export async function initBackend(forced: string | undefined = process.env.PERCE
       failures.push(`${name}: ${(err as Error).message}`);
     }
   }
-  const what = forced ? `backend "${forced}" (PERCEPT_TF_BACKEND) could not be loaded` : 'no TensorFlow.js backend could be loaded';
+  const what = forced
+    ? `backend "${forced}" (PERCEPT_TF_BACKEND) could not be loaded`
+    : 'no TensorFlow.js backend could be loaded';
   throw new Error(`${what}: ${failures.join('; ')}`);
 }
 
@@ -60,7 +65,9 @@ function activateNode(): Promise<BackendInfo> {
     ['@tensorflow/tfjs-node', 'CPU (libtensorflow)'],
   ] as const) {
     try {
-      // Requiring the package registers the 'tensorflow' backend with the shared tfjs engine.
+      // Requiring the package registers the 'tensorflow' backend with the shared tfjs engine; a
+      // static import would make the optional package mandatory.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(pkg);
     } catch (err) {
       tried.push(`${pkg} not available (${firstLine(err)})`);
@@ -74,10 +81,10 @@ function activateNode(): Promise<BackendInfo> {
 let wasmPathsSet = false;
 
 async function activateWasm(): Promise<BackendInfo> {
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   if (!wasmPathsSet) {
     // Load the .wasm binaries from node_modules: without this the backend would fetch them.
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const dist =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     wasm.setWasmPaths(dist);
     wasmPathsSet = true;
   }
@@ -123,7 +130,14 @@ export function trainingUnsupportedReason(options: { separable?: boolean } = {})
         return tf.softmax(tf.matMul(tf.reshape(pooled, [2, 36]), w)).mean() as tf.Scalar;
       };
       const variables = options.separable ? [filter, weights, depthwise, pointwise] : [filter, weights];
-      const grads = tf.grads((...v: tf.Tensor[]) => loss(v[0] as tf.Tensor4D, v[1] as tf.Tensor2D, (v[2] ?? depthwise) as tf.Tensor4D, (v[3] ?? pointwise) as tf.Tensor4D))(variables);
+      const grads = tf.grads((...v: tf.Tensor[]) =>
+        loss(
+          v[0] as tf.Tensor4D,
+          v[1] as tf.Tensor2D,
+          (v[2] ?? depthwise) as tf.Tensor4D,
+          (v[3] ?? pointwise) as tf.Tensor4D,
+        ),
+      )(variables);
       for (const g of grads) g.dataSync();
     });
     return null;

@@ -36,7 +36,11 @@ describe('buildModel', () => {
         assert.equal(model.countParams(), arch.params, `${arch.id}: params`);
         const shapes = layerShapes(arch.inputShape, arch.layers);
         model.layers.forEach((layer, i) => {
-          assert.deepEqual((layer.outputShape as number[]).slice(1), shapes[i], `${arch.id}: layer ${i} (${arch.layers[i]!.kind})`);
+          assert.deepEqual(
+            (layer.outputShape as number[]).slice(1),
+            shapes[i],
+            `${arch.id}: layer ${i} (${arch.layers[i]!.kind})`,
+          );
         });
         assert.deepEqual(model.outputs[0]!.shape, [null, arch.classes]);
       } finally {
@@ -75,7 +79,9 @@ describe('buildModel', () => {
       assert.ok(cheapest, `the grid has ${family} networks`);
       chosen.add(cheapest);
     }
-    const withBatchNorm = archs.filter((a) => a.family === 'cnn' && a.layers.some((l) => l.kind === 'batchNorm')).sort((a, b) => a.macs - b.macs)[0]!;
+    const withBatchNorm = archs
+      .filter((a) => a.family === 'cnn' && a.layers.some((l) => l.kind === 'batchNorm'))
+      .sort((a, b) => a.macs - b.macs)[0]!;
     chosen.add(withBatchNorm);
     for (const arch of chosen) await trainOneStep(arch);
   });

@@ -18,7 +18,12 @@ export function buildModel(arch: Architecture, options: BuildOptions): tf.Sequen
  * layers[0] in the full architecture: a base or head built alone gets the same initialisers and
  * layer names as the same layers inside the full model.
  */
-export function buildStack(inputShape: readonly number[], layers: readonly LayerSpec[], seed: number, firstIndex: number): tf.Sequential {
+export function buildStack(
+  inputShape: readonly number[],
+  layers: readonly LayerSpec[],
+  seed: number,
+  firstIndex: number,
+): tf.Sequential {
   const model = tf.sequential();
   layers.forEach((spec, i) => {
     // The input shape goes on the first layer: a Sequential model has no separate input layer.

@@ -39,7 +39,11 @@ interface Header {
   specs: tf.io.WeightsManifestEntry[];
 }
 
-export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<Buffer> {
+export async function encodeCheckpoint(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: TrainingState,
+): Promise<Buffer> {
   const modelWeights = model.getWeights();
   const optimizerWeights = await optimizer.getWeights();
   try {
@@ -48,7 +52,12 @@ export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Opti
       ...optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
     ];
     const { data, specs } = await tf.io.encodeWeights(named);
-    const header: Header = { state, modelWeights: modelWeights.length, optimizerNames: optimizerWeights.map((w) => w.name), specs };
+    const header: Header = {
+      state,
+      modelWeights: modelWeights.length,
+      optimizerNames: optimizerWeights.map((w) => w.name),
+      specs,
+    };
     const json = Buffer.from(JSON.stringify(header));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
@@ -64,7 +73,11 @@ export async function encodeCheckpoint(model: tf.LayersModel, optimizer: tf.Opti
  * Writes the checkpoint's weights into `model` and `optimizer` (a fresh one, not yet stepped)
  * and returns the trainer state. Throws if the checkpoint belongs to a different network.
  */
-export async function restoreCheckpoint(blob: Buffer, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainingState> {
+export async function restoreCheckpoint(
+  blob: Buffer,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<TrainingState> {
   if (blob.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new Error('not a Percept training checkpoint');
   const length = blob.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
@@ -73,7 +86,10 @@ export async function restoreCheckpoint(blob: Buffer, model: tf.LayersModel, opt
   const current = model.getWeights();
   try {
     const weights = current.map((_, i) => tensors[`model/${i}`]!);
-    if (header.modelWeights !== current.length || weights.some((w, i) => !w || !tf.util.arraysEqual(w.shape, current[i]!.shape))) {
+    if (
+      header.modelWeights !== current.length ||
+      weights.some((w, i) => !w || !tf.util.arraysEqual(w.shape, current[i]!.shape))
+    ) {
       throw new Error('checkpoint does not match this model (different architecture?)');
     }
     model.setWeights(weights);
@@ -85,12 +101,23 @@ export async function restoreCheckpoint(blob: Buffer, model: tf.LayersModel, opt
   return header.state;
 }
 
-export async function saveCheckpoint(store: ArtifactStore, key: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
+export async function saveCheckpoint(
+  store: ArtifactStore,
+  key: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: TrainingState,
+): Promise<void> {
   await store.put(key, await encodeCheckpoint(model, optimizer, state), 'application/octet-stream');
 }
 
 /** Restores from `key` if a checkpoint is stored there; null when there is none. */
-export async function loadCheckpoint(store: ArtifactStore, key: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainingState | null> {
+export async function loadCheckpoint(
+  store: ArtifactStore,
+  key: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<TrainingState | null> {
   const blob = await store.get(key);
   return blob ? restoreCheckpoint(blob, model, optimizer) : null;
 }

@@ -69,14 +69,20 @@ export class InMemoryImageDataset implements Dataset {
   private readonly sampleBytes: number;
 
   /** `pixels` is either one buffer of size × h × w × c bytes or one buffer per image. */
-  constructor(shape: readonly [number, number, number], pixels: Uint8Array | readonly Uint8Array[], labels: ArrayLike<number>) {
+  constructor(
+    shape: readonly [number, number, number],
+    pixels: Uint8Array | readonly Uint8Array[],
+    labels: ArrayLike<number>,
+  ) {
     this.sampleShape = [...shape];
     this.sampleBytes = shape[0] * shape[1] * shape[2];
     this.pixels = pixels instanceof Uint8Array ? pixels : concatImages(pixels, this.sampleBytes);
     this.labelArray = checkLabels(labels);
     this.size = this.labelArray.length;
     if (this.pixels.length !== this.size * this.sampleBytes) {
-      throw new Error(`pixels hold ${this.pixels.length} bytes; ${this.size} images of [${shape.join(', ')}] need ${this.size * this.sampleBytes}`);
+      throw new Error(
+        `pixels hold ${this.pixels.length} bytes; ${this.size} images of [${shape.join(', ')}] need ${this.size * this.sampleBytes}`,
+      );
     }
   }
 
@@ -150,7 +156,9 @@ export class StreamedImageDataset implements Dataset {
       const labels = new Int32Array(samples.length);
       samples.forEach((s, i) => {
         if (s.pixels.length !== this.sampleBytes) {
-          throw new Error(`image has ${s.pixels.length} bytes, expected ${this.sampleBytes} for [${this.sampleShape.join(', ')}]`);
+          throw new Error(
+            `image has ${s.pixels.length} bytes, expected ${this.sampleBytes} for [${this.sampleShape.join(', ')}]`,
+          );
         }
         scaleInto(floats, i * this.sampleBytes, s.pixels);
         labels[i] = s.label;
@@ -176,7 +184,9 @@ export class FeatureDataset implements Dataset {
     this.size = this.labelArray.length;
     this.sampleShape = [featureSize];
     if (features.length !== this.size * featureSize) {
-      throw new Error(`features hold ${features.length} values; ${this.size} vectors of ${featureSize} need ${this.size * featureSize}`);
+      throw new Error(
+        `features hold ${features.length} values; ${this.size} vectors of ${featureSize} need ${this.size * featureSize}`,
+      );
     }
   }
 
@@ -206,7 +216,8 @@ export function imagesToTensor(images: readonly Uint8Array[], shape: readonly nu
   const bytes = shape.reduce((a, b) => a * b, 1);
   const floats = new Float32Array(images.length * bytes);
   images.forEach((img, i) => {
-    if (img.length !== bytes) throw new Error(`image ${i} has ${img.length} bytes, expected ${bytes} for [${shape.join(', ')}]`);
+    if (img.length !== bytes)
+      throw new Error(`image ${i} has ${img.length} bytes, expected ${bytes} for [${shape.join(', ')}]`);
     scaleInto(floats, i * bytes, img);
   });
   return tf.tensor4d(floats, [images.length, shape[0]!, shape[1]!, shape[2]!]);
@@ -222,7 +233,11 @@ export interface Split {
  * A reproducible train/validation/test split, stratified by class so that every class appears in
  * each part in proportion (when it has enough images). Same labels + seed = same split.
  */
-export function stratifiedSplit(labels: ArrayLike<number>, fractions: { validation: number; test: number }, seed: number): Split {
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  fractions: { validation: number; test: number },
+  seed: number,
+): Split {
   const { validation, test } = fractions;
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) throw new Error('validation + test must be in [0, 1)');
   const byClass = new Map<number, number[]>();
@@ -270,7 +285,8 @@ function concatImages(images: readonly Uint8Array[], bytes: number): Uint8Array 
 function checkLabels(labels: ArrayLike<number>): Int32Array {
   const out = Int32Array.from(labels);
   for (let i = 0; i < labels.length; i++) {
-    if (!Number.isInteger(labels[i]) || labels[i]! < 0) throw new Error(`label ${i} is ${labels[i]}, expected an integer ≥ 0`);
+    if (!Number.isInteger(labels[i]) || labels[i]! < 0)
+      throw new Error(`label ${i} is ${labels[i]}, expected an integer ≥ 0`);
   }
   return out;
 }

@@ -32,7 +32,14 @@ describe('end to end', () => {
       const arch = candidates.find((a) => a.family === 'cnn');
       assert.ok(arch, `no CNN among ${candidates.map((a) => a.name).join('; ')}`);
 
-      const images = syntheticImages({ height: SHAPE[0], width: SHAPE[1], channels: SHAPE[2], classes: CLASSES, count: 400, seed: 1 });
+      const images = syntheticImages({
+        height: SHAPE[0],
+        width: SHAPE[1],
+        channels: SHAPE[2],
+        classes: CLASSES,
+        count: 400,
+        seed: 1,
+      });
       const all = new InMemoryImageDataset(SHAPE, images.pixels, images.labels);
       const split = stratifiedSplit(images.labels, { validation: 0.2, test: 0.2 }, 1);
       const model = buildModel(arch, { seed: 1 });
@@ -48,7 +55,9 @@ describe('end to end', () => {
 
       const testSet = all.subset(split.test);
       const evaluation = await evaluate(model, testSet);
-      t.diagnostic(`${arch.name}: test accuracy ${evaluation.accuracy} after ${result.epochs} epochs (chance ${1 / CLASSES})`);
+      t.diagnostic(
+        `${arch.name}: test accuracy ${evaluation.accuracy} after ${result.epochs} epochs (chance ${1 / CLASSES})`,
+      );
       assert.ok(evaluation.accuracy >= 0.8, `test accuracy ${evaluation.accuracy}`);
       assert.equal(evaluation.count, split.test.length);
       assert.equal(tf.memory().numTensors, start, 'training and evaluation leaked tensors');
@@ -58,7 +67,10 @@ describe('end to end', () => {
       const store = new DirectoryArtifactStore(dir);
       await saveModel(model, store, `models/${arch.id}`, { architecture: arch });
       const classifier = await ImageClassifier.load(store, `models/${arch.id}`);
-      assert.deepEqual(parseArchitecture((classifier.model.getUserDefinedMetadata() as { architecture?: unknown }).architecture), arch);
+      assert.deepEqual(
+        parseArchitecture((classifier.model.getUserDefinedMetadata() as { architecture?: unknown }).architecture),
+        arch,
+      );
       assert.deepEqual(classifier.inputShape, SHAPE);
       assert.equal(classifier.classes, CLASSES);
 
@@ -66,10 +78,17 @@ describe('end to end', () => {
       const inputs = Array.from(split.test, (i) => images.pixels.subarray(i * bytes, (i + 1) * bytes));
       const predictions = await classifier.classify(inputs, CLASSES);
       const expected = tf.tidy(() => {
-        const x = tf.tensor4d(Float32Array.from(inputs.flatMap((p) => Array.from(p, (v) => v / 255))), [inputs.length, ...SHAPE]);
+        const x = tf.tensor4d(Float32Array.from(inputs.flatMap((p) => Array.from(p, (v) => v / 255))), [
+          inputs.length,
+          ...SHAPE,
+        ]);
         return tf.argMax(model.predict(x) as tf.Tensor, -1).arraySync() as number[];
       });
-      assert.deepEqual(predictions.map((p) => p[0]!.classIndex), expected, 'the loaded model predicts as the trained one');
+      assert.deepEqual(
+        predictions.map((p) => p[0]!.classIndex),
+        expected,
+        'the loaded model predicts as the trained one',
+      );
       const correct = predictions.filter((p, k) => p[0]!.classIndex === images.labels[split.test[k]!]).length;
       assert.equal(correct / inputs.length, evaluation.accuracy);
       for (const p of predictions) {

@@ -28,7 +28,10 @@ describe('evaluate', () => {
     close(e.perClass[2]!.recall, 3 / 4);
     // A class never seen nor predicted scores 0 rather than NaN.
     assert.deepEqual(e.perClass[3], { precision: 0, recall: 0, f1: 0, support: 0 });
-    assert.deepEqual(e.perClass.map((c) => c.support), [4, 2, 4, 0]);
+    assert.deepEqual(
+      e.perClass.map((c) => c.support),
+      [4, 2, 4, 0],
+    );
   });
 
   test('scorePredictions rejects mismatched or out-of-range input', () => {
@@ -41,16 +44,28 @@ describe('evaluate', () => {
     // A fixed "model": class = which of the two pixels is brighter. Dropout would scramble it if
     // evaluation ran in training mode.
     const model = tf.sequential({
-      layers: [tf.layers.flatten({ inputShape: [1, 2, 1] }), tf.layers.dropout({ rate: 0.9 }), tf.layers.dense({ units: 2, activation: 'softmax', useBias: false })],
+      layers: [
+        tf.layers.flatten({ inputShape: [1, 2, 1] }),
+        tf.layers.dropout({ rate: 0.9 }),
+        tf.layers.dense({ units: 2, activation: 'softmax', useBias: false }),
+      ],
     });
-    model.layers[2]!.setWeights([tf.tensor2d([[10, -10], [-10, 10]])]);
+    model.layers[2]!.setWeights([
+      tf.tensor2d([
+        [10, -10],
+        [-10, 10],
+      ]),
+    ]);
     const pixels = Uint8Array.from([200, 10, 10, 200, 30, 250, 250, 0, 90, 80]);
     const labels = [0, 1, 1, 0, 1]; // the last one is wrong on purpose: the model says 0
     const before = tf.memory().numTensors;
     const e = await evaluate(model, new InMemoryImageDataset([1, 2, 1], pixels, labels), { batchSize: 2 });
     assert.equal(tf.memory().numTensors, before);
     assert.equal(e.accuracy, 0.8);
-    assert.deepEqual(e.confusion, [[2, 0], [1, 2]]);
+    assert.deepEqual(e.confusion, [
+      [2, 0],
+      [1, 2],
+    ]);
     model.dispose();
   });
 });

@@ -23,7 +23,11 @@ export interface Evaluation {
 }
 
 /** Runs the model over `data` in inference mode and scores its top-1 predictions. */
-export async function evaluate(model: tf.LayersModel, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
+export async function evaluate(
+  model: tf.LayersModel,
+  data: Dataset,
+  options: { batchSize?: number } = {},
+): Promise<Evaluation> {
   const classes = outputClasses(model);
   const truth: number[] = [];
   const predicted: number[] = [];
@@ -48,7 +52,8 @@ export function scorePredictions(truth: ArrayLike<number>, predicted: ArrayLike<
   for (let i = 0; i < truth.length; i++) {
     const t = truth[i]!;
     const p = predicted[i]!;
-    if (t < 0 || t >= classes || p < 0 || p >= classes) throw new Error(`class index out of range at ${i}: true ${t}, predicted ${p}`);
+    if (t < 0 || t >= classes || p < 0 || p >= classes)
+      throw new Error(`class index out of range at ${i}: true ${t}, predicted ${p}`);
     confusion[t]![p]!++;
     if (t === p) correct++;
   }

@@ -4,7 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { featureSize, type InputShape } from './architecture';
 import { buildModel } from './build';
 import { FeatureDataset, InMemoryImageDataset } from './dataset';
-import { buildHead, computeFeatures, headLabels, splitModel, SPLIT_TOLERANCE, trainHead, withNoneOutput } from './expand';
+import {
+  buildHead,
+  computeFeatures,
+  headLabels,
+  splitModel,
+  SPLIT_TOLERANCE,
+  trainHead,
+  withNoneOutput,
+} from './expand';
 import { generateCandidates } from './generate';
 import { MultiHeadClassifier } from './infer';
 import { loadModel, MemoryArtifactStore, saveModel } from './io';
@@ -48,7 +56,9 @@ describe('expandable models', () => {
 
   test('splitModel refuses a model that is not of the architecture', async () => {
     await useTrainingBackend('cpu');
-    const [a, b] = generateCandidates({ inputShape: [8, 8, 1], classes: 4, expandable: true, count: 4 }).filter((x) => x.family === 'dense');
+    const [a, b] = generateCandidates({ inputShape: [8, 8, 1], classes: 4, expandable: true, count: 4 }).filter(
+      (x) => x.family === 'dense',
+    );
     const model = buildModel(a!, { seed: 1 });
     assert.throws(() => splitModel(model, { ...b!, layers: [...b!.layers, ...b!.layers] }), /layers/);
     model.dispose();
@@ -63,7 +73,10 @@ describe('expandable models', () => {
     assert.deepEqual(plain.outputs[0]!.shape, [null, 3]);
     assert.equal(plain.countParams(), 64 * 32 + 32 + 32 * 3 + 3);
     const again = buildHead(64, 3, { seed: 1 });
-    assert.deepEqual(again.getWeights().map((w) => Array.from(w.dataSync())), head.getWeights().map((w) => Array.from(w.dataSync())));
+    assert.deepEqual(
+      again.getWeights().map((w) => Array.from(w.dataSync())),
+      head.getWeights().map((w) => Array.from(w.dataSync())),
+    );
     for (const m of [head, plain, again]) m.dispose();
     assert.deepEqual(headLabels([7, 3, 9, 3, 12], [9, 7]), Int32Array.of(1, 2, 0, 2, 2));
   });
@@ -101,12 +114,16 @@ describe('expandable models', () => {
     // The promoted head gets its own "none of mine" output, fine-tuned on the same features.
     const oldHead = withNoneOutput(head);
     assert.deepEqual(oldHead.outputs[0]!.shape, [null, 4]);
-    await trainHead(oldHead, new FeatureDataset(features.featureSize, features.features, headLabels(await all.labels(), [0, 1, 2])), {
-      epochs: 12,
-      batchSize: 16,
-      learningRate: 0.003,
-      seed: 5,
-    });
+    await trainHead(
+      oldHead,
+      new FeatureDataset(features.featureSize, features.features, headLabels(await all.labels(), [0, 1, 2])),
+      {
+        epochs: 12,
+        batchSize: 16,
+        learningRate: 0.003,
+        seed: 5,
+      },
+    );
     const classifier = new MultiHeadClassifier(base, [
       { model: oldHead, classIds: [0, 1, 2] },
       { model: newHead, classIds: [3, 4] },
@@ -120,7 +137,10 @@ describe('expandable models', () => {
     for (const p of predictions) {
       assert.equal(p.length, 3);
       assert.ok(p[0]!.probability >= p[1]!.probability && p[1]!.probability >= p[2]!.probability);
-      assert.ok(p.every((s) => s.classIndex >= 0 && s.classIndex <= 4), 'global class ids, never "none"');
+      assert.ok(
+        p.every((s) => s.classIndex >= 0 && s.classIndex <= 4),
+        'global class ids, never "none"',
+      );
     }
     const correct = (cls: number[]) => {
       const idx = predictions.map((_, i) => i).filter((i) => cls.includes(truth[i]!));
@@ -128,7 +148,10 @@ describe('expandable models', () => {
     };
     const [oldAccuracy, newAccuracy, overall] = [correct([0, 1, 2]), correct([3, 4]), correct([0, 1, 2, 3, 4])];
     t.diagnostic(`top-1 accuracy: old classes ${oldAccuracy}, new classes ${newAccuracy}, all ${overall}`);
-    assert.ok(oldAccuracy > 0.7 && newAccuracy > 0.5 && overall > 0.6, `old ${oldAccuracy}, new ${newAccuracy}, all ${overall} (chance 0.2)`);
+    assert.ok(
+      oldAccuracy > 0.7 && newAccuracy > 0.5 && overall > 0.6,
+      `old ${oldAccuracy}, new ${newAccuracy}, all ${overall} (chance 0.2)`,
+    );
     // withNoneOutput kept what the promoted head had learned: before fine-tuning, the copy ranks
     // the old classes exactly as the original does (softmax ratios are unchanged by a new column).
     const copy = withNoneOutput(head);

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { featureSize, type Architecture } from './architecture';
 import { buildStack } from './build';
 import { disposeBatch, FeatureDataset, type Dataset } from './dataset';
+import { scorePredictions, type Evaluation } from './evaluate';
 import { headLayers, widthLevel } from './generate';
+import { classifyFeatures, type ClassifierHead } from './infer';
 import { mixSeed } from './random';
 import { train, type TrainOptions, type TrainResult } from './train';
 
@@ -46,7 +48,12 @@ export function splitModel(model: tf.LayersModel, arch: Architecture): SplitResu
 }
 
 /** Max |full(x) − head(base(x))| over a seeded batch of random images. */
-export function splitDifference(model: tf.LayersModel, base: tf.LayersModel, head: tf.LayersModel, arch: Pick<Architecture, 'inputShape'>): number {
+export function splitDifference(
+  model: tf.LayersModel,
+  base: tf.LayersModel,
+  head: tf.LayersModel,
+  arch: Pick<Architecture, 'inputShape'>,
+): number {
   return tf.tidy(() => {
     const x = tf.randomUniform([4, ...arch.inputShape], 0, 1, 'float32', 7);
     const full = model.predict(x) as tf.Tensor;
@@ -90,13 +97,20 @@ export function withNoneOutput(head: tf.LayersModel): tf.Sequential {
     const cfg = { ...config[i]!, name: undefined } as Record<string, unknown>;
     if (i === 0) cfg.batchInputShape = head.inputs[0]!.shape;
     if (i === head.layers.length - 1) cfg.units = (cfg.units as number) + 1;
-    copy.add(tf.layers[className === 'Dense' ? 'dense' : className === 'Dropout' ? 'dropout' : unsupported(className)](cfg as never));
+    copy.add(
+      tf.layers[className === 'Dense' ? 'dense' : className === 'Dropout' ? 'dropout' : unsupported(className)](
+        cfg as never,
+      ),
+    );
   });
   copy.layers.forEach((layer, i) => {
     const weights = head.layers[i]!.getWeights();
     if (i < head.layers.length - 1) return layer.setWeights(weights);
     const [kernel, bias] = weights as [tf.Tensor2D, tf.Tensor1D];
-    const widened = tf.tidy(() => [tf.concat([kernel, tf.zeros([kernel.shape[0], 1])], 1), tf.concat([bias, tf.zeros([1])])]);
+    const widened = tf.tidy(() => [
+      tf.concat([kernel, tf.zeros([kernel.shape[0], 1])], 1),
+      tf.concat([bias, tf.zeros([1])]),
+    ]);
     layer.setWeights(widened);
     tf.dispose(widened);
   });
@@ -142,4 +156,29 @@ export async function computeFeatures(base: tf.LayersModel, data: Dataset, batch
  */
 export function trainHead(head: tf.LayersModel, data: FeatureDataset, options: TrainOptions): Promise<TrainResult> {
   return train(head, data, options);
+}
+
+/**
+ * Scores a set of heads together, as they would serve: `data` holds features labelled with global
+ * class ids, and each vector's prediction is the most probable class across all heads. Rows of
+ * the confusion matrix and perClass are indexed by global class id.
+ */
+export async function evaluateHeads(
+  heads: readonly ClassifierHead[],
+  data: FeatureDataset,
+  batchSize = 256,
+): Promise<Evaluation> {
+  const served = heads.flatMap((h) => h.classIds.filter((id): id is number => id !== null));
+  if (served.length === 0) throw new Error('the heads serve no class');
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  for await (const b of data.batches({ batchSize })) {
+    try {
+      predicted.push(...(await classifyFeatures(heads, b.xs, 1)).map((top) => top[0]!.classIndex));
+      truth.push(...(await b.labels.data()));
+    } finally {
+      disposeBatch(b);
+    }
+  }
+  return scorePredictions(truth, predicted, Math.max(...served, ...truth) + 1);
 }

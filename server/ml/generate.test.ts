@@ -3,21 +3,41 @@ import { describe, test } from 'node:test';
 import { featureSize, parseArchitecture, type Architecture, type InputShape } from './architecture';
 import { generateCandidates } from './generate';
 
-const best = (inputShape: InputShape, classes: number, expandable = false) => generateCandidates({ inputShape, classes, expandable })[0]!;
-const depth = (a: Architecture) => a.layers.filter((l) => l.kind === 'conv2d' || l.kind === 'separableConv2d' || l.kind === 'dense').length;
-const widest = (a: Architecture) => Math.max(...a.layers.map((l) => ('filters' in l ? l.filters : 'units' in l ? l.units : 0)));
+const best = (inputShape: InputShape, classes: number, expandable = false) =>
+  generateCandidates({ inputShape, classes, expandable })[0]!;
+const depth = (a: Architecture) =>
+  a.layers.filter((l) => l.kind === 'conv2d' || l.kind === 'separableConv2d' || l.kind === 'dense').length;
+const widest = (a: Architecture) =>
+  Math.max(...a.layers.map((l) => ('filters' in l ? l.filters : 'units' in l ? l.units : 0)));
 
 const SIDES = [8, 12, 16, 20, 28, 32, 48, 64, 96, 128, 160, 224];
 const CLASS_COUNTS = [2, 3, 5, 10, 17, 20, 50, 100, 200];
 
 describe('generateCandidates', () => {
   test('small images get dense networks, larger ones convolutional', () => {
-    for (const shape of [[8, 8, 1], [16, 16, 3], [12, 12, 1]] as InputShape[]) assert.equal(best(shape, 10).family, 'dense', shape.join('x'));
-    for (const shape of [[28, 28, 1], [32, 32, 3], [64, 64, 3], [128, 128, 1], [224, 224, 3]] as InputShape[]) {
+    for (const shape of [
+      [8, 8, 1],
+      [16, 16, 3],
+      [12, 12, 1],
+    ] as InputShape[])
+      assert.equal(best(shape, 10).family, 'dense', shape.join('x'));
+    for (const shape of [
+      [28, 28, 1],
+      [32, 32, 3],
+      [64, 64, 3],
+      [128, 128, 1],
+      [224, 224, 3],
+    ] as InputShape[]) {
       assert.equal(best(shape, 10).family, 'cnn', shape.join('x'));
     }
-    // Too small to convolve at all: only dense networks are offered.
-    assert.deepEqual(new Set(generateCandidates({ inputShape: [5, 5, 1], classes: 3, count: 4 }).map((a) => a.family)), new Set(['dense']));
+    // Too small or too thin to convolve: only dense networks are offered.
+    for (const inputShape of [
+      [5, 5, 1],
+      [4, 500, 3],
+    ] as InputShape[]) {
+      const families = generateCandidates({ inputShape, classes: 3, count: 4 }).map((a) => a.family);
+      assert.deepEqual(new Set(families), new Set(['dense']), inputShape.join('x'));
+    }
   });
 
   test('Fashion-MNIST (28×28×1, 10 classes) gets the conventional small CNN', () => {
@@ -42,7 +62,8 @@ describe('generateCandidates', () => {
       for (const classes of CLASS_COUNTS) {
         for (const expandable of [false, true]) {
           const depths = SIDES.map((s) => depth(best([s, s, channels], classes, expandable)));
-          for (let i = 1; i < depths.length; i++) assert.ok(depths[i]! >= depths[i - 1]!, `${classes} classes: ${SIDES.join(',')} → ${depths.join(',')}`);
+          for (let i = 1; i < depths.length; i++)
+            assert.ok(depths[i]! >= depths[i - 1]!, `${classes} classes: ${SIDES.join(',')} → ${depths.join(',')}`);
         }
       }
     }
@@ -80,7 +101,12 @@ describe('generateCandidates', () => {
   });
 
   test('count 1 gives the best network; more give distinct kinds and sizes, with a smaller one', () => {
-    for (const inputShape of [[8, 8, 1], [28, 28, 1], [64, 64, 3], [224, 224, 3]] as InputShape[]) {
+    for (const inputShape of [
+      [8, 8, 1],
+      [28, 28, 1],
+      [64, 64, 3],
+      [224, 224, 3],
+    ] as InputShape[]) {
       const one = generateCandidates({ inputShape, classes: 10, count: 1 });
       assert.equal(one.length, 1);
       for (const count of [2, 3, 4, 6]) {
@@ -90,7 +116,11 @@ describe('generateCandidates', () => {
         assert.equal(new Set(many.map((a) => a.id)).size, count, 'candidates are distinct');
         assert.ok(many[1]!.params < many[0]!.params, 'the second candidate is a smaller one');
         if (count >= 3) assert.ok(new Set(many.map((a) => a.family)).size >= 2, 'several kinds');
-        if (count >= 4) assert.ok(many.some((a) => a.params > many[0]!.params), 'and a larger one');
+        if (count >= 4)
+          assert.ok(
+            many.some((a) => a.params > many[0]!.params),
+            'and a larger one',
+          );
       }
     }
     // When everything is tiny the pool is small: never more than the distinct candidates.
@@ -100,7 +130,20 @@ describe('generateCandidates', () => {
   });
 
   test('networks stay a sensible size for any input up to 224×224×3 and 1000 classes', () => {
-    const shapes: InputShape[] = [[8, 8, 1], [16, 16, 3], [28, 28, 1], [32, 32, 3], [64, 64, 3], [128, 128, 1], [224, 224, 3], [224, 224, 4], [100, 75, 3], [300, 20, 3], [1, 64, 1], [7, 9, 3]];
+    const shapes: InputShape[] = [
+      [8, 8, 1],
+      [16, 16, 3],
+      [28, 28, 1],
+      [32, 32, 3],
+      [64, 64, 3],
+      [128, 128, 1],
+      [224, 224, 3],
+      [224, 224, 4],
+      [100, 75, 3],
+      [300, 20, 3],
+      [1, 64, 1],
+      [7, 9, 3],
+    ];
     for (const inputShape of shapes) {
       for (const classes of [2, 10, 100, 1000]) {
         for (const expandable of [false, true]) {
@@ -136,7 +179,10 @@ describe('generateCandidates', () => {
     assert.throws(() => parseArchitecture(broken((a) => a.layers.pop())), /last layer/);
     assert.throws(() => parseArchitecture(broken((a) => (a.headStart = 0))), /headStart/);
     assert.throws(() => parseArchitecture(broken((a) => (a.params += 1))), /params/);
-    assert.throws(() => parseArchitecture(broken((a) => ((a.layers[0] as { kind: string }).kind = 'lstm'))), /unknown layer kind/);
+    assert.throws(
+      () => parseArchitecture(broken((a) => ((a.layers[0] as { kind: string }).kind = 'lstm'))),
+      /unknown layer kind/,
+    );
     assert.throws(() => parseArchitecture(broken((a) => a.layers.splice(5, 1))), /flat input/);
   });
 

@@ -51,7 +51,9 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
   const expandable = options.expandable ?? false;
   const count = options.count ?? 1;
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
+    throw new Error(
+      `inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`,
+    );
   }
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`classes must be an integer ≥ 2, got ${classes}`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
@@ -106,8 +108,9 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
 function families([h, w, c]: InputShape): Family[] {
   const side = Math.sqrt(h * w);
   const minSide = Math.min(h, w);
-  const dense = side <= 32 && h * w * c <= 4096;
   const cnn = minSide >= 8;
+  // Too thin to convolve: a dense network is all that is left, whatever the size.
+  const dense = (side <= 32 && h * w * c <= 4096) || !cnn;
   const separable = minSide >= 32;
   const list: Family[] = [];
   if (dense && (side <= 16 || !cnn)) list.push('dense');
@@ -157,7 +160,9 @@ function convNet(ctx: Context, width: number): Draft {
   };
   const [h, w] = ctx.inputShape;
   // Sizes are judged by the geometric-mean side, so long thin images are treated by their area.
-  const stem = downsample(Math.sqrt(h * w), (step) => (step === 0 ? conv(Math.max(8, f0 / 2), 2) : layers.push(pool())));
+  const stem = downsample(Math.sqrt(h * w), (step) =>
+    step === 0 ? conv(Math.max(8, f0 / 2), 2) : layers.push(pool()),
+  );
   // Halve with conv blocks until the maps are small and few enough to flatten into the head.
   const stop = sl >= 3 ? 4 : 7;
   const filters: number[] = [];
@@ -167,7 +172,10 @@ function convNet(ctx: Context, width: number): Draft {
   do {
     filters.push(Math.min(f0 * 2 ** filters.length, cap));
     halvings++;
-  } while (Math.min(h, w) > 2 ** halvings && (side(halvings) > stop || flatAfter(halvings, filters.at(-1)!) > MAX_FLATTEN));
+  } while (
+    Math.min(h, w) > 2 ** halvings &&
+    (side(halvings) > stop || flatAfter(halvings, filters.at(-1)!) > MAX_FLATTEN)
+  );
   // Depth grows with image size; the extra convolutions go where the maps are smallest, so they
   // add depth at little cost.
   const extra = Math.min(2, Math.max(0, sl - 2) + (width >= 3 && sl >= 3 ? 1 : 0));

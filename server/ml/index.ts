@@ -33,7 +33,10 @@ export {
 export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_LEARNING_RATE,
+  countCorrect,
+  crossEntropy,
   lossAndAccuracy,
+  outputClasses,
   train,
   type BatchMetrics,
   type EpochMetrics,
@@ -44,10 +47,18 @@ export {
 } from './train';
 export { encodeCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 export { evaluate, scorePredictions, type ClassMetrics, type Evaluation } from './evaluate';
-export { ImageClassifier, MultiHeadClassifier, type ClassifierHead, type ClassScore } from './infer';
+export {
+  checkHeads,
+  classifyFeatures,
+  ImageClassifier,
+  MultiHeadClassifier,
+  type ClassifierHead,
+  type ClassScore,
+} from './infer';
 export {
   buildHead,
   computeFeatures,
+  evaluateHeads,
   headLabels,
   splitDifference,
   splitModel,
@@ -57,6 +68,14 @@ export {
   type HeadOptions,
   type SplitResult,
 } from './expand';
+export {
+  cachedFeatures,
+  decodeFeatures,
+  encodeFeatures,
+  type CachedFeatures,
+  type FeatureRequest,
+  type FeatureResult,
+} from './feature-cache';
 export {
   artifactKey,
   DirectoryArtifactStore,

@@ -40,7 +40,12 @@ export class ImageClassifier {
       probs.dispose();
       for (let j = 0; j < chunk.length; j++) {
         const row = data.subarray(j * this.classes, (j + 1) * this.classes) as Float32Array;
-        out.push(rank(Array.from(row, (probability, classIndex) => ({ classIndex, probability })), topK));
+        out.push(
+          rank(
+            Array.from(row, (probability, classIndex) => ({ classIndex, probability })),
+            topK,
+          ),
+        );
       }
     }
     return out;
@@ -54,8 +59,11 @@ export class ImageClassifier {
 export interface ClassifierHead {
   /** Features → probabilities; one output per entry of classIds, plus a last "none of mine" output if it was trained with one. */
   model: tf.LayersModel;
-  /** Global class id of each of the head's own outputs, in output order. */
-  classIds: readonly number[];
+  /**
+   * Global class id of each of the head's own outputs, in output order. null marks an output that
+   * is no longer served (its class was deleted): it is computed but never reported.
+   */
+  classIds: readonly (number | null)[];
 }
 
 /**
@@ -69,17 +77,7 @@ export class MultiHeadClassifier {
     readonly base: tf.LayersModel,
     readonly heads: readonly ClassifierHead[],
   ) {
-    const seen = new Set<number>();
-    for (const head of heads) {
-      const outputs = head.model.outputs[0]!.shape.at(-1)!;
-      if (outputs !== head.classIds.length && outputs !== head.classIds.length + 1) {
-        throw new Error(`a head with ${outputs} outputs cannot serve ${head.classIds.length} classes`);
-      }
-      for (const id of head.classIds) {
-        if (seen.has(id)) throw new Error(`class ${id} is served by two heads`);
-        seen.add(id);
-      }
-    }
+    checkHeads(heads);
   }
 
   get inputShape(): [number, number, number] {
@@ -91,19 +89,11 @@ export class MultiHeadClassifier {
     const out: ClassScore[][] = [];
     for (let i = 0; i < images.length; i += CHUNK) {
       const chunk = images.slice(i, i + CHUNK);
-      const perHead = tf.tidy(() => {
-        const features = this.base.predict(imagesToTensor(chunk, this.inputShape)) as tf.Tensor;
-        return this.heads.map((h) => h.model.predict(features) as tf.Tensor);
-      });
-      const data = await Promise.all(perHead.map((t) => t.data()));
-      tf.dispose(perHead);
-      for (let j = 0; j < chunk.length; j++) {
-        const scores: ClassScore[] = [];
-        this.heads.forEach((head, h) => {
-          const width = perHead[h]!.shape.at(-1)!;
-          head.classIds.forEach((classIndex, k) => scores.push({ classIndex, probability: data[h]![j * width + k]! }));
-        });
-        out.push(rank(scores, topK));
+      const features = tf.tidy(() => this.base.predict(imagesToTensor(chunk, this.inputShape)) as tf.Tensor);
+      try {
+        out.push(...(await classifyFeatures(this.heads, features, topK)));
+      } finally {
+        features.dispose();
       }
     }
     return out;
@@ -115,7 +105,52 @@ export class MultiHeadClassifier {
   }
 }
 
+/** Checks that heads fit their class lists and that no class is served twice. */
+export function checkHeads(heads: readonly ClassifierHead[]): void {
+  const seen = new Set<number>();
+  for (const head of heads) {
+    const outputs = head.model.outputs[0]!.shape.at(-1)!;
+    if (outputs !== head.classIds.length && outputs !== head.classIds.length + 1) {
+      throw new Error(`a head with ${outputs} outputs cannot serve ${head.classIds.length} classes`);
+    }
+    for (const id of head.classIds) {
+      if (id === null) continue;
+      if (seen.has(id)) throw new Error(`class ${id} is served by two heads`);
+      seen.add(id);
+    }
+  }
+}
+
+/**
+ * Top `topK` global classes per row of `features` (base outputs, [n, featureSize]) across heads:
+ * what MultiHeadClassifier answers, and what head evaluation scores on cached features.
+ */
+export async function classifyFeatures(
+  heads: readonly ClassifierHead[],
+  features: tf.Tensor,
+  topK: number,
+): Promise<ClassScore[][]> {
+  const perHead = tf.tidy(() => heads.map((h) => h.model.predict(features) as tf.Tensor));
+  const data = await Promise.all(perHead.map((t) => t.data()));
+  const widths = perHead.map((t) => t.shape.at(-1)!);
+  tf.dispose(perHead);
+  const rows = features.shape[0]!;
+  const out: ClassScore[][] = [];
+  for (let j = 0; j < rows; j++) {
+    const scores: ClassScore[] = [];
+    heads.forEach((head, h) => {
+      head.classIds.forEach((classIndex, k) => {
+        if (classIndex !== null) scores.push({ classIndex, probability: data[h]![j * widths[h]! + k]! });
+      });
+    });
+    out.push(rank(scores, topK));
+  }
+  return out;
+}
+
 /** Most probable first; ties broken by class index so results are stable. */
 function rank(scores: ClassScore[], topK: number): ClassScore[] {
-  return scores.sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex).slice(0, Math.max(1, topK));
+  return scores
+    .sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex)
+    .slice(0, Math.max(1, topK));
 }

@@ -99,10 +99,20 @@ describe('io', () => {
     const y = tf.oneHot(tf.tensor1d([0, 4], 'int32'), 5);
     const step = (m: tf.LayersModel, o: tf.Optimizer) => {
       const variables = m.trainableWeights.map((w) => w.read() as tf.Variable);
-      tf.dispose(o.minimize(() => tf.losses.softmaxCrossEntropy(y, m.apply(x) as tf.Tensor) as tf.Scalar, true, variables)!);
+      tf.dispose(
+        o.minimize(() => tf.losses.softmaxCrossEntropy(y, m.apply(x) as tf.Tensor) as tf.Scalar, true, variables)!,
+      );
     };
     step(model, optimizer);
-    const state: TrainingState = { epoch: 3, seed: 1, history: [], bestValAccuracy: 0.5, bestEpoch: 2, sinceBest: 1, earlyStopped: false };
+    const state: TrainingState = {
+      epoch: 3,
+      seed: 1,
+      history: [],
+      bestValAccuracy: 0.5,
+      bestEpoch: 2,
+      sinceBest: 1,
+      earlyStopped: false,
+    };
     const blob = await encodeCheckpoint(model, optimizer, state);
 
     const before = tf.memory().numTensors;
@@ -118,7 +128,10 @@ describe('io', () => {
     const other = buildModel(generateCandidates({ inputShape: [16, 16, 3], classes: 5 })[0]!, { seed: 1 });
     const unused = tf.train.adam();
     await assert.rejects(restoreCheckpoint(blob, other, unused), /does not match/);
-    await assert.rejects(restoreCheckpoint(Buffer.from('nonsense'), other, unused), /not a Percept training checkpoint/);
+    await assert.rejects(
+      restoreCheckpoint(Buffer.from('nonsense'), other, unused),
+      /not a Percept training checkpoint/,
+    );
     unused.dispose();
     other.dispose();
     fresh.dispose();

@@ -73,7 +73,9 @@ export function storeHandler(store: ArtifactStore, prefix: string): tf.io.IOHand
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error('only Layers models (JSON topology) can be saved');
       }
-      const weights = artifacts.weightData ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : Buffer.alloc(0);
+      const weights = artifacts.weightData
+        ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : Buffer.alloc(0);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology!,
         format: artifacts.format,
@@ -119,8 +121,13 @@ export function storeHandler(store: ArtifactStore, prefix: string): tf.io.IOHand
 }
 
 /** Saves a model under `prefix`; `metadata` lands in model.json's userDefinedMetadata. */
-export async function saveModel(model: tf.LayersModel, store: ArtifactStore, prefix: string, metadata?: object): Promise<void> {
-  if (metadata) model.setUserDefinedMetadata(metadata as {});
+export async function saveModel(
+  model: tf.LayersModel,
+  store: ArtifactStore,
+  prefix: string,
+  metadata?: object,
+): Promise<void> {
+  if (metadata) model.setUserDefinedMetadata(metadata as Parameters<tf.LayersModel['setUserDefinedMetadata']>[0]);
   await model.save(storeHandler(store, prefix));
 }
 

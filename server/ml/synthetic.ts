@@ -24,7 +24,8 @@ export interface SyntheticImages {
 
 export function syntheticImages(options: SyntheticOptions): SyntheticImages {
   const { height: h, width: w, channels: c, classes, count } = options;
-  if (classes < 2 || classes > SYNTHETIC_CLASSES.length) throw new Error(`classes must be 2..${SYNTHETIC_CLASSES.length}`);
+  if (classes < 2 || classes > SYNTHETIC_CLASSES.length)
+    throw new Error(`classes must be 2..${SYNTHETIC_CLASSES.length}`);
   if (Math.min(h, w) < 6) throw new Error('images must be at least 6×6');
   const rand = seededRandom(options.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));

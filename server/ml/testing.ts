@@ -11,7 +11,10 @@ export const TRAINING_BACKENDS = ['cpu', 'wasm'] as const satisfies readonly Bac
  * Activates `backend` and returns why it cannot train, or null when it can. Stock wasm lacks
  * gradient kernels until Percept's are registered, and tests then skip with this reason.
  */
-export async function useTrainingBackend(backend: BackendName, options: { separable?: boolean } = {}): Promise<string | null> {
+export async function useTrainingBackend(
+  backend: BackendName,
+  options: { separable?: boolean } = {},
+): Promise<string | null> {
   await initBackend(backend);
   return trainingUnsupportedReason(options);
 }

@@ -32,11 +32,29 @@ function tinyCnn(batchNorm = true): Architecture {
     { kind: 'dense', units: CLASSES, activation: 'softmax' },
   ];
   const { params, macs } = countCost(SHAPE, layers);
-  return { id: architectureId('cnn', SHAPE, CLASSES, layers), family: 'cnn', name: 'test CNN', inputShape: SHAPE, classes: CLASSES, expandable: false, layers, headStart: layers.length - 3, params, macs };
+  return {
+    id: architectureId('cnn', SHAPE, CLASSES, layers),
+    family: 'cnn',
+    name: 'test CNN',
+    inputShape: SHAPE,
+    classes: CLASSES,
+    expandable: false,
+    layers,
+    headStart: layers.length - 3,
+    params,
+    macs,
+  };
 }
 
 function data(count: number, seed: number) {
-  const { pixels, labels } = syntheticImages({ height: SHAPE[0], width: SHAPE[1], channels: SHAPE[2], classes: CLASSES, count, seed });
+  const { pixels, labels } = syntheticImages({
+    height: SHAPE[0],
+    width: SHAPE[1],
+    channels: SHAPE[2],
+    classes: CLASSES,
+    count,
+    seed,
+  });
   return new InMemoryImageDataset(SHAPE, pixels, labels);
 }
 
@@ -67,11 +85,28 @@ describe('train', () => {
         assert.equal(result.epochs, 8);
         assert.deepEqual(result.history, epochs);
         assert.equal(batches.length, 8 * 8);
-        assert.deepEqual(batches.slice(0, 9).map((b) => [b.epoch, b.batch, b.batches]), [[1, 1, 8], [1, 2, 8], [1, 3, 8], [1, 4, 8], [1, 5, 8], [1, 6, 8], [1, 7, 8], [1, 8, 8], [2, 1, 8]]);
-        for (const m of [...batches, ...epochs]) assert.ok(m.imagesPerSecond > 0 && Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1);
+        assert.deepEqual(
+          batches.slice(0, 9).map((b) => [b.epoch, b.batch, b.batches]),
+          [
+            [1, 1, 8],
+            [1, 2, 8],
+            [1, 3, 8],
+            [1, 4, 8],
+            [1, 5, 8],
+            [1, 6, 8],
+            [1, 7, 8],
+            [1, 8, 8],
+            [2, 1, 8],
+          ],
+        );
+        for (const m of [...batches, ...epochs])
+          assert.ok(m.imagesPerSecond > 0 && Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1);
         for (const e of epochs) assert.ok(e.valAccuracy !== undefined && e.valLoss !== undefined && e.seconds > 0);
         assert.ok(epochs.at(-1)!.loss < epochs[0]!.loss * 0.7, `loss ${epochs[0]!.loss} → ${epochs.at(-1)!.loss}`);
-        assert.ok(epochs.at(-1)!.valAccuracy! > 0.8, `validation accuracy ${epochs.at(-1)!.valAccuracy} (chance is 0.33)`);
+        assert.ok(
+          epochs.at(-1)!.valAccuracy! > 0.8,
+          `validation accuracy ${epochs.at(-1)!.valAccuracy} (chance is 0.33)`,
+        );
         assert.equal(result.bestValAccuracy, Math.max(...epochs.map((e) => e.valAccuracy!)));
       });
 
@@ -95,11 +130,15 @@ describe('train', () => {
 
         assert.equal(rest.resumedFrom, 2);
         assert.equal(rest.epochs, 4);
-        assert.deepEqual(rest.history.map((e) => e.epoch), [1, 2, 3, 4]);
+        assert.deepEqual(
+          rest.history.map((e) => e.epoch),
+          [1, 2, 3, 4],
+        );
         const diff = maxAbsDiff(weightsOf(straight), weightsOf(resumed));
         t.diagnostic(`max weight difference after resume: ${diff}`);
         assert.ok(diff <= RESUME_TOLERANCE, `weights differ by ${diff}`);
-        for (let i = 0; i < 4; i++) assert.ok(Math.abs(rest.history[i]!.loss - full.history[i]!.loss) < 1e-4, `epoch ${i + 1} loss`);
+        for (let i = 0; i < 4; i++)
+          assert.ok(Math.abs(rest.history[i]!.loss - full.history[i]!.loss) < 1e-4, `epoch ${i + 1} loss`);
         // Training already finished: a further call with the same target does nothing.
         const again = await train(resumed, trainSet, { ...options, epochs: 4, checkpoint: { store, key: 'ckpt' } });
         assert.equal(again.resumedFrom, 4);
@@ -114,7 +153,14 @@ describe('train', () => {
         const model = buildModel(tinyCnn(), { seed: 1 });
         const store = new MemoryArtifactStore();
         // Learning rate 0: the validation accuracy can never improve after the first epoch.
-        const options = { epochs: 10, batchSize: 16, learningRate: 0, validation: data(16, 6), patience: 2, checkpoint: { store, key: 'c' } };
+        const options = {
+          epochs: 10,
+          batchSize: 16,
+          learningRate: 0,
+          validation: data(16, 6),
+          patience: 2,
+          checkpoint: { store, key: 'c' },
+        };
         const result = await train(model, data(16, 5), options);
         assert.equal(result.stopReason, 'early-stopped');
         assert.equal(result.epochs, 3);
@@ -122,6 +168,19 @@ describe('train', () => {
         const resumed = await train(model, data(16, 5), options);
         assert.equal(resumed.stopReason, 'early-stopped');
         assert.equal(resumed.epochs, 3);
+        model.dispose();
+      });
+
+      test('refuses labels the model has no output for', async (t: TestContext) => {
+        const reason = await useTrainingBackend(backend);
+        if (reason) return t.skip(reason);
+        const model = buildModel(tinyCnn(), { seed: 1 });
+        const bad = new InMemoryImageDataset(SHAPE, new Uint8Array(2 * 144), [0, CLASSES]);
+        await assert.rejects(
+          train(model, bad, { epochs: 1 }),
+          /training label 3 \(sample 1\) is out of range for a model of 3 classes/,
+        );
+        await assert.rejects(train(model, data(8, 1), { epochs: 1, validation: bad }), /validation label 3/);
         model.dispose();
       });
 

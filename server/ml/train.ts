@@ -65,13 +65,12 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
  */
 export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const seed = options.seed ?? 0;
   const classes = outputClasses(model);
   const optimizer = tf.train.adam(options.learningRate ?? DEFAULT_LEARNING_RATE);
   try {
     let state: TrainingState = {
       epoch: 0,
-      seed,
+      seed: options.seed ?? 0,
       history: [],
       bestValAccuracy: null,
       bestEpoch: null,
@@ -82,6 +81,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
       const restored = await loadCheckpoint(options.checkpoint.store, options.checkpoint.key, model, optimizer);
       if (restored) state = restored;
     }
+    // A resumed run replays the stream it started with, whatever seed this call passes.
+    const seed = state.seed;
     const resumedFrom = state.epoch;
     const result = (stopReason: StopReason): TrainResult => ({
       epochs: state.epoch,
@@ -93,6 +94,9 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     });
     if (state.earlyStopped) return result('early-stopped');
 
+    // An out-of-range label would one-hot to zeros and train on silently with zero loss.
+    await checkLabels(data, classes, 'training');
+    if (options.validation) await checkLabels(options.validation, classes, 'validation');
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const batches = Math.ceil(data.size / batchSize);
@@ -150,7 +154,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
         seconds,
       };
       if (options.validation) {
-        const v = await lossAndAccuracy(model, options.validation, batchSize, classes);
+        const v = await lossAndAccuracy(model, options.validation, batchSize, classes, options.signal);
+        if (!v) return result('aborted');
         metrics.valLoss = v.loss;
         metrics.valAccuracy = v.accuracy;
       }
@@ -206,13 +211,23 @@ export function countCorrect(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
 }
 
-/** Loss and accuracy in inference mode (dropout off, batch-norm moving statistics). */
-export async function lossAndAccuracy(model: tf.LayersModel, data: Dataset, batchSize: number, classes = outputClasses(model)): Promise<{ loss: number; accuracy: number }> {
+/**
+ * Loss and accuracy in inference mode (dropout off, batch-norm moving statistics); null if
+ * `signal` aborted it.
+ */
+export async function lossAndAccuracy(
+  model: tf.LayersModel,
+  data: Dataset,
+  batchSize: number,
+  classes = outputClasses(model),
+  signal?: AbortSignal,
+): Promise<{ loss: number; accuracy: number } | null> {
   let seen = 0;
   let loss = 0;
   let correct = 0;
   for await (const b of data.batches({ batchSize })) {
     try {
+      if (signal?.aborted) return null;
       const [l, c] = tf.tidy(() => {
         const probs = model.apply(b.xs, { training: false }) as tf.Tensor;
         return [crossEntropy(probs, b.labels, classes), countCorrect(probs, b.labels)];
@@ -227,6 +242,13 @@ export async function lossAndAccuracy(model: tf.LayersModel, data: Dataset, batc
     }
   }
   return { loss: loss / Math.max(seen, 1), accuracy: correct / Math.max(seen, 1) };
+}
+
+async function checkLabels(data: Dataset, classes: number, what: string): Promise<void> {
+  const labels = await data.labels();
+  const bad = labels.findIndex((l) => l >= classes);
+  if (bad >= 0)
+    throw new Error(`${what} label ${labels[bad]} (sample ${bad}) is out of range for a model of ${classes} classes`);
 }
 
 export function outputClasses(model: tf.LayersModel): number {

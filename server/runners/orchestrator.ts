@@ -89,6 +89,7 @@ export class Orchestrator {
     if (this.stopped) return;
     try {
       await this.queue.renewAll(`${this.opts.nodeId}/`);
+      await this.heartbeatLocalRunners();
       const recovered = await recoverInterruptedTasks(this.db, null, this.log);
       await this.remotes.markSilentRunnersFailed();
       if (recovered.requeued.length || recovered.failed.length) {
@@ -98,6 +99,14 @@ export class Orchestrator {
       this.log.error({ err }, 'orchestrator: tick failed');
     }
     this.wake();
+  }
+
+  /** Local runners are alive while this loop runs; their heartbeat says so to the admin pages. */
+  private async heartbeatLocalRunners(): Promise<void> {
+    const ids = this.pool?.list().filter((r) => r.status === 'IDLE' || r.status === 'BUSY').map((r) => r.id) ?? [];
+    if (!ids.length) return;
+    await this.db.query(`UPDATE runners SET "lastHeartbeatAt" = now() WHERE id = ANY($1)`, [ids]);
+    for (const id of ids) this.pubsub.publish('RUNNER_CHANGED', id);
   }
 
   // --- local runner events -------------------------------------------------------------------

@@ -17,6 +17,10 @@ export class FilesystemBlobStore implements BlobStore {
     await rename(tmp, path);
   }
 
+  async putMany(blobs: readonly { key: string; data: Buffer }[]): Promise<void> {
+    for (const b of blobs) await this.put(b.key, b.data);
+  }
+
   async get(key: string): Promise<Buffer | null> {
     assertKey(key);
     try {
@@ -30,6 +34,10 @@ export class FilesystemBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     assertKey(key);
     await rm(join(this.root, key), { force: true });
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await this.delete(key);
   }
 
   async deletePrefix(prefix: string): Promise<number> {

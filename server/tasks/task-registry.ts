@@ -5,11 +5,7 @@ import { TASK_PLACEMENT, type TaskHandler } from './task-types';
  * Types whose handlers have not landed yet: enqueueing one is refused with a clear error instead of
  * leaving a task queued forever. This list only shrinks.
  */
-export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set([
-  TaskType.SPLIT_MODEL,
-  TaskType.EXPAND_MODEL,
-  TaskType.TRAIN_HEAD,
-]);
+export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set<TaskType>([]);
 
 /**
  * Server-placed handlers by type. Startup fails when an available server-placed type has no

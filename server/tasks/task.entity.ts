@@ -87,6 +87,7 @@ export class Task {
   @Column({ type: 'int', default: 3 })
   maxAttempts!: number;
 
+  @Field(() => ID, { nullable: true, description: 'The user the task works for.' })
   @Index()
   @Column({ type: 'uuid', nullable: true })
   ownerId!: string | null;

@@ -50,7 +50,8 @@ export class Head {
   classIndexes!: number[];
 
   @Field(() => Boolean, {
-    description: 'Has a last "none of mine" output, trained on the other heads\' classes, so its scores compare across heads.',
+    description:
+      'Has a last "none of mine" output, trained on the other heads\' classes, so its scores compare across heads.',
   })
   @Column({ type: 'boolean', default: false })
   noneOutput!: boolean;

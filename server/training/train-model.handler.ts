@@ -12,7 +12,9 @@ import {
   type TaskHandler,
   type TrainCandidatePayload,
 } from '../tasks/task-types';
+import { waitForTaskChange } from '../tasks/task-events';
 import { Candidate, CandidateStatus } from './candidate.entity';
+import { modelSplitter } from './split';
 
 const WAIT_MS = 5000;
 
@@ -22,7 +24,8 @@ const WAIT_MS = 5000;
  * PostgreSQL, so a restarted server resumes where the run was. A pass either waits for the
  * running round, or absorbs its results, prunes candidates that trail the best by more than the
  * gap, and queues the next round — or, when the target is met or the budget is spent, queues the
- * promotion of the best candidate (test evaluation and export) and records it.
+ * promotion of the best candidate (test evaluation and export) and records it. An expandable
+ * model is then split into base and first head (split.ts) before the run ends.
  */
 export function trainModelHandler(deps: {
   db: DataSource;
@@ -33,6 +36,7 @@ export function trainModelHandler(deps: {
   const { db, queue, pubsub, runnerData } = deps;
   const candidates = db.getRepository(Candidate);
   const models = db.getRepository(Model);
+  const splitter = modelSplitter({ db, queue, pubsub });
 
   const childrenOf = (taskId: string): Promise<Task[]> =>
     db
@@ -52,28 +56,6 @@ export function trainModelHandler(deps: {
     )[0].n;
 
   const changed = (id: string) => modelChanged(pubsub, id);
-
-  /** Resolves when a child task changes, after `ms`, or when aborted. */
-  const waitForChange = async (ids: Set<string>, ms: number, signal: AbortSignal): Promise<void> => {
-    const events = pubsub.subscribe('TASK_CHANGED')[Symbol.asyncIterator]();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const timeout = new Promise<void>((r) => (timer = setTimeout(r, ms)));
-    const aborted = new Promise<void>((r) => {
-      onAbort = r;
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const changed = (async () => {
-      for (let e = await events.next(); !e.done; e = await events.next()) if (ids.has(e.value)) return;
-    })();
-    try {
-      await Promise.race([timeout, aborted, changed]);
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort!);
-      await events.return?.();
-    }
-  };
 
   const enqueueRound = async (
     ctx: TaskContext<TaskType.TRAIN_MODEL>,
@@ -118,13 +100,22 @@ export function trainModelHandler(deps: {
       const active = children.filter((t) => t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING);
       if (active.length) {
         await ctx.progress(summary(mine, children));
-        await waitForChange(new Set(active.map((t) => t.id)), WAIT_MS, ctx.signal);
+        await waitForTaskChange(pubsub, new Set(active.map((t) => t.id)), WAIT_MS, ctx.signal);
         continue;
       }
 
-      // Promotion finished (or failed): record it and end the run.
+      // Promotion finished (or failed): record it and end the run, after splitting an expandable model.
       const final = children.filter((t) => (t.payload as unknown as TrainCandidatePayload).finalize).at(-1);
-      if (final?.status === TaskStatus.SUCCEEDED) return promote(model, mine, final);
+      if (final?.status === TaskStatus.SUCCEEDED) {
+        const promoted = await promote(model, mine, final);
+        if (!model.expandable) return promoted;
+        const winner = await candidates.findOneByOrFail({ id: promoted.promoted });
+        const split = await splitter.step(ctx, model, winner);
+        if ('result' in split) return { ...promoted, split: split.result };
+        await ctx.progress({ ...summary(mine, children), phase: 'splitting' });
+        await waitForTaskChange(pubsub, new Set([split.waitFor]), WAIT_MS, ctx.signal);
+        continue;
+      }
       if (final) throw new PermanentTaskError(`promoting the best candidate failed: ${final.error ?? final.status}`);
 
       await absorb(mine, children);
@@ -200,6 +191,15 @@ export function trainModelHandler(deps: {
       epochs: number;
     };
     const winner = mine.find((c) => c.id === (final.payload as unknown as TrainCandidatePayload).candidateId)!;
+    const outcome = {
+      promoted: winner.id,
+      name: winner.name,
+      testAccuracy: r.evaluation.accuracy,
+      validationAccuracy: winner.bestValAccuracy,
+      epochs: r.epochs,
+    };
+    // Recorded by an earlier pass (the run waits for the split afterwards, or was re-run after a crash).
+    if (winner.status === CandidateStatus.PROMOTED && model.activeCandidateId === winner.id) return outcome;
     await db.transaction(async (tx) => {
       await tx.update(
         Candidate,
@@ -228,13 +228,7 @@ export function trainModelHandler(deps: {
       );
     });
     changed(model.id);
-    return {
-      promoted: winner.id,
-      name: winner.name,
-      testAccuracy: r.evaluation.accuracy,
-      validationAccuracy: winner.bestValAccuracy,
-      epochs: r.epochs,
-    };
+    return outcome;
   };
 
   const stop = async (model: Model, mine: Candidate[], children: Task[], why: string) => {

@@ -32,12 +32,17 @@ export class TrainingService {
       .createQueryBuilder('t')
       .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
         id: model.id,
-        types: [TaskType.TRAIN_MODEL, TaskType.IMPORT_DATASET],
+        types: [TaskType.TRAIN_MODEL, TaskType.IMPORT_DATASET, TaskType.EXPAND_MODEL],
         live: [TaskStatus.QUEUED, TaskStatus.RUNNING],
       })
       .getOne();
     if (busy) {
-      const what = busy.type === TaskType.TRAIN_MODEL ? 'is already training' : 'is still importing data';
+      const what =
+        busy.type === TaskType.TRAIN_MODEL
+          ? 'is already training'
+          : busy.type === TaskType.EXPAND_MODEL
+            ? 'is training a head for new classes'
+            : 'is still importing data';
       throw new BadUserInputError(`The model ${what} (task ${busy.id}); wait for it or cancel it.`, {
         taskId: busy.id,
       });

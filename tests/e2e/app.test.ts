@@ -217,7 +217,7 @@ describe('web client', { timeout: 180_000 }, () => {
 
   it('lets the admin create a runner token', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
-    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
     await page.getByRole('link', { name: 'Runner tokens' }).click();
     await page.getByLabel('Name').fill('gpu-box-1');
     await page.getByRole('button', { name: 'Create runner token' }).click();

@@ -13,7 +13,7 @@ const CHROMIUM = process.env.PERCEPT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The server serves client/dist only if it exists when it starts: build it first when missing. */
 export function ensureClientBuilt(): void {
-  if (existsSync(join(ROOT, 'client', 'dist', 'index.html'))) return;
+  if (['index.html', 'graphiql.html'].every((page) => existsSync(join(ROOT, 'client', 'dist', page)))) return;
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-client.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('node scripts/build-client.mjs failed');
 }

@@ -116,6 +116,7 @@ export async function makeCallers(srv: TestServer) {
   };
 
   const sample = await png(8, 8);
+  let heads = 0; // ordinals of the heads newHead writes (unique per model)
   return {
     url,
     tokens,
@@ -131,6 +132,15 @@ export async function makeCallers(srv: TestServer) {
     newModel: async () => (await createModel(url, owner.token, 'fresh')).id,
     newApiTokenId: async () => (await apiToken('FULL')).id,
     newRunnerTokenId: async () => (await runnerToken()).id,
+    /** A rejected head of the owner's model, written directly: removeHead deletes it, once per caller. */
+    newHead: async () =>
+      (
+        await srv.percept.db.query(
+          `INSERT INTO heads ("modelId", ordinal, "baseKey", status, "rejectedReason")
+           VALUES ($1, $2, 'none', 'REJECTED', 'matrix') RETURNING id`,
+          [model, ++heads],
+        )
+      )[0].id as string,
     /** A token of the caller's kind that may be spent (revoked by logOut). */
     freshToken: async (caller: Caller): Promise<string | undefined> => {
       switch (caller) {

@@ -10,22 +10,30 @@ export interface SyntheticSet {
   heldOut: { className: string; png: Buffer }[];
 }
 
-/** A zip of class folders of small generated PNGs (the patterns of server/ml/synthetic.ts). */
+/**
+ * A zip of class folders of small generated PNGs (the patterns of server/ml/synthetic.ts): the
+ * first `classes` patterns, or those at the indexes in `pick` (the same images whichever others are
+ * picked, so zips of disjoint picks share none). `folderOf` renames class folders.
+ */
 export async function syntheticZip(opts: {
   classes: number;
   perClass: number;
   side: number;
   heldOutPerClass?: number;
   seed?: number;
+  pick?: number[];
+  folderOf?: (className: string) => string;
 }): Promise<SyntheticSet> {
-  const { classes, perClass, side } = opts;
+  const { perClass, side } = opts;
+  const generated = opts.pick ? SYNTHETIC_CLASSES.length : opts.classes;
+  const pick = new Set(opts.pick ?? Array.from({ length: opts.classes }, (_, i) => i));
   const heldOutPerClass = opts.heldOutPerClass ?? 0;
-  const total = classes * (perClass + heldOutPerClass);
+  const total = generated * (perClass + heldOutPerClass);
   const images = syntheticImages({
     height: side,
     width: side,
     channels: 1,
-    classes,
+    classes: generated,
     count: total,
     seed: opts.seed ?? 7,
   });
@@ -33,14 +41,15 @@ export async function syntheticZip(opts: {
   const heldOut: SyntheticSet['heldOut'] = [];
   const bytes = side * side;
   for (let i = 0; i < total; i++) {
-    const className = SYNTHETIC_CLASSES[images.labels[i]!]!;
+    if (!pick.has(images.labels[i]!)) continue;
+    const className = opts.folderOf?.(SYNTHETIC_CLASSES[images.labels[i]!]!) ?? SYNTHETIC_CLASSES[images.labels[i]!]!;
     const png = await sharp(Buffer.from(images.pixels.subarray(i * bytes, (i + 1) * bytes)), {
       raw: { width: side, height: side, channels: 1 },
     })
       .png()
       .toBuffer();
     // Labels cycle through the classes, so the first perClass rounds go to the zip.
-    if (i < classes * perClass) zip.file(`shapes/${className}/${i}.png`, png);
+    if (i < generated * perClass) zip.file(`shapes/${className}/${i}.png`, png);
     else heldOut.push({ className, png });
   }
   return { zip: await zip.generateAsync({ type: 'nodebuffer' }), heldOut };

@@ -1,10 +1,8 @@
-import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
-import { GRAPHQL_PATH } from './client';
-
 /** What the API panels show: the operation the UI sends, and a curl line that does the same. */
-export const endpoint = (): string => `${location.origin}${GRAPHQL_PATH}`;
+import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
+import { endpoint, wsEndpoint } from './endpoint';
 
-export const wsEndpoint = (): string => endpoint().replace(/^http/, 'ws');
+export { endpoint, wsEndpoint };
 
 export const TOKEN_VARIABLE = '$PERCEPT_TOKEN';
 

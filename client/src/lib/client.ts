@@ -1,7 +1,6 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/svelte';
 import { createClient as createWsClient } from 'graphql-ws';
-
-export const GRAPHQL_PATH = '/graphql';
+import { GRAPHQL_PATH, wsEndpoint } from './endpoint';
 
 export interface ApiClient {
   client: Client;
@@ -15,7 +14,7 @@ export interface ApiClient {
 export function createApiClient(token: string | null, onUnauthenticated: () => void): ApiClient {
   const authorization = token ? `Bearer ${token}` : null;
   const ws = createWsClient({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${GRAPHQL_PATH}`,
+    url: wsEndpoint(),
     connectionParams: () => (authorization ? { authorization } : {}),
   });
   const client = new Client({

@@ -15,3 +15,19 @@ export function describeChannels(channels: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** How long ago, for ages that tick on screen: "4 s ago", "3 min 5 s ago", "2 h 10 min ago". */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min ago`;
+  return `${Math.floor(h / 24)} days ago`;
+}
+
+/** The first block of a UUID: enough to tell rows apart, with the whole id in a tooltip. */
+export function shortId(id: string): string {
+  return id.split('-')[0];
+}

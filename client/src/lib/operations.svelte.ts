@@ -36,15 +36,26 @@ export class QueryState<Data, Variables extends AnyVariables> {
   }
 }
 
-/** The latest event of a subscription, kept open while the component lives. */
+/**
+ * The latest event of a subscription, kept open while the component lives. `onData` sees every event,
+ * for lists that fold them in (several can arrive between two renders).
+ */
 export class SubscriptionState<Data, Variables extends AnyVariables> {
   data = $state<Data | undefined>();
   error = $state<CombinedError | undefined>();
 
-  constructor(client: Client, query: DocumentInput<Data, Variables>, variables: () => Variables) {
+  constructor(
+    client: Client,
+    query: DocumentInput<Data, Variables>,
+    variables: () => Variables,
+    onData?: (data: Data) => void,
+  ) {
     $effect(() => {
       const { unsubscribe } = client.subscription(query, variables()).subscribe((result) => {
-        if (result.data) this.data = result.data;
+        if (result.data) {
+          this.data = result.data;
+          onData?.(result.data);
+        }
         this.error = result.error;
       });
       return unsubscribe;

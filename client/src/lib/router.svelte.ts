@@ -1,3 +1,6 @@
+/** Paths the server answers itself (the API, GraphiQL): the browser loads them. */
+const SERVER_PATHS = /^\/(graphql|graphiql|healthz)\b/;
+
 /** History-based navigation: the address bar is the state, and same-origin links skip the reload. */
 export class Router {
   path = $state(location.pathname);
@@ -12,6 +15,8 @@ export class Router {
 
   navigate(to: string, { replace = false } = {}): void {
     const url = new URL(to, location.href);
+    // Logging in with ?next=/graphiql lands on a page outside the SPA.
+    if (SERVER_PATHS.test(url.pathname)) return void location[replace ? 'replace' : 'assign'](url);
     if (url.pathname === this.path && url.search === this.search) return;
     history[replace ? 'replaceState' : 'pushState'](null, '', url);
     this.sync();
@@ -39,7 +44,7 @@ export class Router {
     const a = (e.target as Element | null)?.closest('a');
     if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return;
     // The server owns these paths; let the browser load them.
-    if (/^\/(graphql|graphiql|healthz)\b/.test(a.pathname)) return;
+    if (SERVER_PATHS.test(a.pathname)) return;
     // In-page anchors (the skip link) scroll and focus natively.
     if (a.hash && a.pathname === location.pathname && a.search === location.search) return;
     e.preventDefault();

@@ -1,11 +1,5 @@
 import type { UserFieldsFragment } from './gql/graphql';
-
-const KEY = 'percept.session';
-
-interface Stored {
-  token: string;
-  user: UserFieldsFragment;
-}
+import { readSession, SESSION_KEY, writeSession } from './session-store';
 
 /** The signed-in user and their session token, kept in localStorage so a reload stays signed in. */
 export class Session {
@@ -20,12 +14,12 @@ export class Session {
     this.load();
     // Logging out in one tab logs out every tab.
     window.addEventListener('storage', (e) => {
-      if (e.key === KEY) this.load();
+      if (e.key === SESSION_KEY) this.load();
     });
   }
 
   start(token: string, user: UserFieldsFragment): void {
-    this.storage.setItem(KEY, JSON.stringify({ token, user } satisfies Stored));
+    writeSession(this.storage, { token, user });
     this.notice = null;
     this.token = token;
     this.user = user;
@@ -34,31 +28,21 @@ export class Session {
   /** The role can change while signed in (an admin promotes or demotes): keep the stored copy current. */
   refresh(user: UserFieldsFragment): void {
     if (!this.token) return;
-    this.storage.setItem(KEY, JSON.stringify({ token: this.token, user } satisfies Stored));
+    writeSession(this.storage, { token: this.token, user });
     this.user = user;
   }
 
   end(notice: string | null = null): void {
-    this.storage.removeItem(KEY);
+    this.storage.removeItem(SESSION_KEY);
     this.notice = notice;
     this.token = null;
     this.user = null;
   }
 
   private load(): void {
-    const stored = parse(this.storage.getItem(KEY));
+    const stored = readSession(this.storage);
     this.token = stored?.token ?? null;
     this.user = stored?.user ?? null;
-  }
-}
-
-function parse(raw: string | null): Stored | null {
-  if (!raw) return null;
-  try {
-    const value = JSON.parse(raw) as Partial<Stored>;
-    return typeof value.token === 'string' && value.user ? (value as Stored) : null;
-  } catch {
-    return null;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Component } from 'svelte';
+import AdminRunners from './admin/AdminRunners.svelte';
 import AdminRunnerTokens from './admin/AdminRunnerTokens.svelte';
+import AdminTasks from './admin/AdminTasks.svelte';
 import AdminUsers from './admin/AdminUsers.svelte';
 import ApiTokens from './ApiTokens.svelte';
 import CreateModel from './CreateModel.svelte';
@@ -17,6 +19,8 @@ export interface Route {
   path: string;
   title: string;
   access: Access;
+  /** Wide tables (the admin's live lists) get more of the screen. */
+  wide?: boolean;
   /** Pages under a path with parameters take them as `params`; the rest take no props. */
   component: Component<{ params: Params }> | Component<Record<string, never>>;
 }
@@ -29,6 +33,8 @@ const ROUTES: Route[] = [
   { path: '/models/:id', title: 'Model', access: 'user', component: ModelPage },
   { path: '/models/:id/:tab', title: 'Model', access: 'user', component: ModelPage },
   { path: '/tokens', title: 'API tokens', access: 'user', component: ApiTokens },
+  { path: '/admin/tasks', title: 'Tasks', access: 'admin', component: AdminTasks, wide: true },
+  { path: '/admin/runners', title: 'Runners', access: 'admin', component: AdminRunners, wide: true },
   { path: '/admin/users', title: 'Users', access: 'admin', component: AdminUsers },
   { path: '/admin/runner-tokens', title: 'Runner tokens', access: 'admin', component: AdminRunnerTokens },
 ];

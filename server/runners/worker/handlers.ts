@@ -1,7 +1,9 @@
 import { PermanentTaskError } from '../../tasks/task-types';
 import { TaskType } from '../../tasks/task.entity';
 import type { DatasetCache, RunnerData } from '../data/runner-data';
+import { splitModelTask } from './split-model';
 import { trainCandidate } from './train-candidate';
+import { trainHeadTask } from './train-head';
 
 export interface RunnerTaskContext {
   payload: Record<string, unknown>;
@@ -34,5 +36,7 @@ export function runnerHandlers(): Map<string, RunnerHandler> {
   return new Map<string, RunnerHandler>([
     [TaskType.NOOP, noop],
     [TaskType.TRAIN_CANDIDATE, trainCandidate],
+    [TaskType.SPLIT_MODEL, splitModelTask],
+    [TaskType.TRAIN_HEAD, trainHeadTask],
   ]);
 }

@@ -1,29 +1,68 @@
-import type { ArtifactStore } from '../../ml/io';
-import { ImageClassifier, type ClassScore } from '../../ml/infer';
+import type * as tf from '@tensorflow/tfjs';
+import { parseNetworkKey } from '../../classification/network-key';
+import { ImageClassifier, MultiHeadClassifier, type ClassScore } from '../../ml/infer';
+import { loadModel, type ArtifactStore } from '../../ml/io';
 
-/** Models a worker keeps loaded for classification: each is loaded once, the least used go first. */
+interface Entry {
+  model: Promise<tf.LayersModel>;
+  /** Calls using it now: an entry in use is never disposed. */
+  users: number;
+}
+
+/**
+ * Models a worker keeps loaded for classification: each is loaded once, the least recently used
+ * go first. A network is a plain model or a base with heads (see network-key.ts); parts are kept
+ * one by one, so a new head set reuses the loaded base and the heads it shares with the old one.
+ */
 export class WarmModels {
-  private readonly loaded = new Map<string, Promise<ImageClassifier>>();
+  private readonly loaded = new Map<string, Entry>();
 
   constructor(
     private readonly store: ArtifactStore,
-    private readonly max = 4,
+    private readonly max = 16,
   ) {}
 
-  async classify(artifactKey: string, images: Uint8Array[], topK: number): Promise<ClassScore[][]> {
-    let entry = this.loaded.get(artifactKey);
+  async classify(network: string, images: Uint8Array[], topK: number): Promise<ClassScore[][]> {
+    const target = parseNetworkKey(network);
+    const keys =
+      'artifactKey' in target ? [target.artifactKey] : [target.heads.base, ...target.heads.heads.map((h) => h.key)];
+    const entries = keys.map((key) => this.acquire(key));
+    try {
+      const [first, ...heads] = await Promise.all(entries.map((e) => e.model));
+      if ('artifactKey' in target) return await new ImageClassifier(first!).classify(images, topK);
+      const classifier = new MultiHeadClassifier(
+        first!,
+        heads.map((model, i) => ({ model, classIds: target.heads.heads[i]!.classIds })),
+      );
+      return await classifier.classify(images, topK);
+    } finally {
+      for (const e of entries) e.users--;
+      this.evict();
+    }
+  }
+
+  private acquire(key: string): Entry {
+    let entry = this.loaded.get(key);
     if (entry) {
-      this.loaded.delete(artifactKey);
+      this.loaded.delete(key); // re-inserted below as the most recently used
     } else {
-      entry = ImageClassifier.load(this.store, artifactKey);
-      entry.catch(() => this.loaded.delete(artifactKey));
+      const fresh: Entry = { model: loadModel(this.store, key), users: 0 };
+      fresh.model.catch(() => {
+        if (this.loaded.get(key) === fresh) this.loaded.delete(key);
+      });
+      entry = fresh;
     }
-    this.loaded.set(artifactKey, entry);
-    while (this.loaded.size > this.max) {
-      const [oldest, evicted] = this.loaded.entries().next().value!;
-      this.loaded.delete(oldest);
-      void evicted.then((c) => c.dispose()).catch(() => {});
+    entry.users++;
+    this.loaded.set(key, entry);
+    return entry;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.loaded) {
+      if (this.loaded.size <= this.max) return;
+      if (entry.users > 0) continue;
+      this.loaded.delete(key);
+      void entry.model.then((m) => m.dispose()).catch(() => {});
     }
-    return (await entry).classify(images, topK);
   }
 }

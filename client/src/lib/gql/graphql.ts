@@ -56,6 +56,7 @@ export type TaskStatus =
 
 export type TaskType =
   | 'CLASSIFY_BATCH'
+  | 'EXPAND_MODEL'
   | 'IMPORT_DATASET'
   | 'NOOP'
   | 'SPLIT_MODEL'

@@ -41,7 +41,7 @@ export const CreateRunnerToken = graphql(`
 
 export const RevokeRunnerToken = graphql(`
   mutation RevokeRunnerToken($id: ID!) {
-    revokeApiToken(id: $id) {
+    revokeRunnerToken(id: $id) {
       ...TokenFields
     }
   }

@@ -1,0 +1,257 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Principal, UserPrincipal } from '../auth/principal';
+import { Token, TokenKind, TokenScope } from '../auth/token.entity';
+import { Role } from '../auth/user.entity';
+import type { Limits } from '../config/config';
+import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
+import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
+import type { FileUpload } from '../graphql/upload';
+import { ModelClass } from '../models/model-class.entity';
+import type { Model } from '../models/model.entity';
+import { isUuid } from '../models/model.service';
+import type { BlobStore } from '../storage/blob-store';
+import { Task, TaskType } from '../tasks/task.entity';
+import type { TaskQueue } from '../tasks/task-queue';
+import type { Dataset, DatasetClass, ImportReport } from './dataset.types';
+import { Image, imagePixelsKey, imageThumbKey, type ImageSplit } from './image.entity';
+import type { ImportResult, SkipReason } from './import-report';
+import { rowsOf } from './import-writer';
+import { thumbnailPng } from './normalise';
+import { signatureValid, thumbExpiry, thumbUrl, type SignedThumb } from './thumbnails';
+import { checkManifestUpload, checkZipUpload, detectKind, saveUpload, sweepUploads } from './upload-intake';
+
+export interface DatasetConfig {
+  limits: Limits;
+  dataDir: string;
+  nodeId: string;
+}
+
+/** The one rule of model access (owner, or admin; others get NOT_FOUND), kept in ModelService. */
+export interface ModelAccess {
+  get(who: UserPrincipal, id: string): Promise<Model>;
+}
+
+/** Uploading, browsing and deleting a model's training data. The import itself is a task. */
+export class DatasetService {
+  private lastSweep = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly blobs: BlobStore,
+    private readonly queue: Pick<TaskQueue, 'enqueue'>,
+    private readonly models: ModelAccess,
+    private readonly config: DatasetConfig,
+  ) {}
+
+  get uploadsDir(): string {
+    return join(this.config.dataDir, 'uploads');
+  }
+
+  /**
+   * Receives a zip or manifest, refuses whole-archive problems at once (nothing is queued and the
+   * file is deleted), and queues the import. Per-file problems are the task's to report.
+   */
+  async startImport(who: UserPrincipal, modelId: string, upload: Promise<FileUpload>): Promise<Task> {
+    const model = await this.models.get(who, modelId);
+    void this.sweep();
+    const saved = await saveUpload(upload, this.uploadsDir, this.config.limits.uploadBytes);
+    try {
+      const kind = await detectKind(saved);
+      if (kind === 'zip') await checkZipUpload(saved.path, this.config.limits);
+      else await checkManifestUpload(saved);
+      return await this.queue.enqueue({
+        type: TaskType.IMPORT_DATASET,
+        payload: {
+          modelId: model.id,
+          uploadPath: saved.path,
+          nodeId: this.config.nodeId,
+          filename: saved.filename,
+          kind,
+        },
+        ownerId: model.ownerId,
+        modelId: model.id,
+      });
+    } catch (e) {
+      await rm(saved.path, { force: true });
+      throw e;
+    }
+  }
+
+  /** Classes with their image counts, per split: one grouped query. */
+  async dataset(who: UserPrincipal, modelId: string): Promise<Dataset> {
+    const model = await this.models.get(who, modelId);
+    const rows = rowsOf<Record<string, string | number>>(
+      await this.db.query(
+        `SELECT c.id, c.name, c.index,
+           count(i.id)::int AS "imageCount",
+           count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS "trainCount",
+           count(i.id) FILTER (WHERE i.split = 'VALIDATION')::int AS "validationCount",
+           count(i.id) FILTER (WHERE i.split = 'TEST')::int AS "testCount",
+           count(i.id) FILTER (WHERE i.source = 'URL')::int AS "urlCount"
+         FROM model_classes c LEFT JOIN images i ON i."classId" = c.id
+         WHERE c."modelId" = $1
+         GROUP BY c.id ORDER BY c.index`,
+        [model.id],
+      ),
+    );
+    const classes = rows.map((r) => ({ ...r }) as unknown as DatasetClass & { urlCount: number });
+    return {
+      modelId: model.id,
+      imageCount: classes.reduce((n, c) => n + c.imageCount, 0),
+      urlImageCount: classes.reduce((n, c) => n + c.urlCount, 0),
+      classes,
+    };
+  }
+
+  /** A page of a model's images, oldest first, each with a thumbnail URL signed for the caller. */
+  async images(
+    who: UserPrincipal,
+    modelId: string,
+    filter: { classId?: string | null; split?: ImageSplit | null },
+    page: PageArgs,
+  ): Promise<Page<Image>> {
+    const model = await this.models.get(who, modelId);
+    const p = checkPage(page);
+    const where: Record<string, unknown> = { modelId: model.id };
+    if (filter.classId != null) {
+      if (!isUuid(filter.classId)) throw new BadUserInputError('classId is not an id.', { field: 'classId' });
+      where.classId = filter.classId;
+    }
+    if (filter.split != null) where.split = filter.split;
+    const [items, total] = await this.db
+      .getRepository(Image)
+      .findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, ...p });
+    const key = await this.signingKey(who);
+    const exp = thumbExpiry();
+    for (const image of items) {
+      image.thumbnailUrl = image.blobKey && key ? thumbUrl(image.id, who.tokenId, exp, key) : null;
+    }
+    return toPage(items, total, p);
+  }
+
+  async deleteImage(who: UserPrincipal, id: string): Promise<boolean> {
+    const image = isUuid(id) ? await this.db.getRepository(Image).findOneBy({ id }) : null;
+    if (!image) throw new NotFoundError('No such image.');
+    await this.models.get(who, image.modelId).catch(() => {
+      throw new NotFoundError('No such image.');
+    });
+    await this.db.getRepository(Image).delete({ id: image.id });
+    // Rows go first: a crash in between leaves unreferenced blobs, never rows without pixels.
+    await this.blobs.deleteMany(blobKeys(image.modelId, [image]));
+    return true;
+  }
+
+  /** Deletes a class with its images and their blobs; returns how many images went. */
+  async deleteClass(who: UserPrincipal, id: string): Promise<number> {
+    const cls = isUuid(id) ? await this.db.getRepository(ModelClass).findOneBy({ id }) : null;
+    if (!cls) throw new NotFoundError('No such class.');
+    await this.models.get(who, cls.modelId).catch(() => {
+      throw new NotFoundError('No such class.');
+    });
+    await this.refuseDuringImport(cls.modelId);
+    const images = await this.db.transaction(async (tx) => {
+      const deleted = rowsOf<{ id: string; blobKey: string | null }>(
+        await tx.query(`DELETE FROM images WHERE "classId" = $1 RETURNING id, "blobKey"`, [cls.id]),
+      );
+      await tx.query('DELETE FROM model_classes WHERE id = $1', [cls.id]);
+      return deleted;
+    });
+    await this.blobs.deleteMany(blobKeys(cls.modelId, images));
+    return images.length;
+  }
+
+  /** Deletes every image and class of a model, with their blobs; returns how many images went. */
+  async deleteDataset(who: UserPrincipal, modelId: string): Promise<number> {
+    const model = await this.models.get(who, modelId);
+    await this.refuseDuringImport(model.id);
+    const count = await this.db.transaction(async (tx) => {
+      const [, n]: [unknown, number] = await tx.query('DELETE FROM images WHERE "modelId" = $1', [model.id]);
+      await tx.query('DELETE FROM model_classes WHERE "modelId" = $1', [model.id]);
+      return n;
+    });
+    await this.blobs.deletePrefix(`models/${model.id}/images/`);
+    await this.blobs.deletePrefix(`models/${model.id}/thumbs/`);
+    return count;
+  }
+
+  /** The typed report of a finished import; null while it has not succeeded. */
+  async importReport(who: UserPrincipal, taskId: string): Promise<ImportReport | null> {
+    const task = isUuid(taskId) ? await this.db.getRepository(Task).findOneBy({ id: taskId }) : null;
+    const visible = task && (task.ownerId === who.userId || who.role === Role.ADMIN);
+    if (!task || !visible || task.type !== TaskType.IMPORT_DATASET) throw new NotFoundError('No such import.');
+    const r = task.result as ImportResult | null;
+    if (!r) return null;
+    return {
+      ...r,
+      taskId: task.id,
+      skippedByReason: Object.entries(r.skippedByReason).map(([reason, count]) => ({
+        reason: reason as SkipReason,
+        count: count ?? 0,
+      })),
+    };
+  }
+
+  /** The PNG thumbnail (stored, or made from the pixels of a small input), for a signed URL or a Bearer token of the owner (or an admin). */
+  async readThumbnail(
+    imageId: string,
+    access: { principal: Principal | null } | { signed: SignedThumb },
+  ): Promise<Buffer> {
+    const who = 'signed' in access ? await this.signedBy(access.signed) : access.principal;
+    if (!who || who.kind !== 'user' || who.scope !== TokenScope.FULL) {
+      throw new UnauthenticatedError('Use the signed thumbnailUrl, or send "Authorization: Bearer <token>".');
+    }
+    const image = isUuid(imageId) ? await this.db.getRepository(Image).findOneBy({ id: imageId }) : null;
+    const model = image && (await this.models.get(who, image.modelId).catch(() => null));
+    if (!model || !image.blobKey) throw new NotFoundError('No such thumbnail.');
+    const stored = await this.blobs.get(imageThumbKey(model.id, image.id));
+    if (stored) return stored;
+    const pixels = await this.blobs.get(image.blobKey);
+    if (!pixels) throw new NotFoundError('No such thumbnail.');
+    const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels };
+    return thumbnailPng(pixels, shape);
+  }
+
+  private async signedBy(s: SignedThumb): Promise<UserPrincipal | null> {
+    if (!isUuid(s.tokenId)) return null;
+    const token = await this.db.getRepository(Token).findOne({ where: { id: s.tokenId }, relations: { user: true } });
+    if (!token?.user || token.revokedAt || token.kind === TokenKind.RUNNER) return null;
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return null;
+    if (!signatureValid(s, token.hash)) return null;
+    return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
+  }
+
+  private async signingKey(who: UserPrincipal): Promise<string | null> {
+    const token = await this.db.getRepository(Token).findOneBy({ id: who.tokenId });
+    return token?.hash ?? null;
+  }
+
+  private async refuseDuringImport(modelId: string): Promise<void> {
+    const busy = await this.db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .where('t.modelId = :modelId AND t.type = :type AND t.status IN (:...active)', {
+        modelId,
+        type: TaskType.IMPORT_DATASET,
+        active: ['QUEUED', 'RUNNING'],
+      })
+      .getExists();
+    if (busy) {
+      throw new BadUserInputError('An import into this model is queued or running; wait for it or cancel it first.', {
+        reason: 'IMPORT_RUNNING',
+      });
+    }
+  }
+
+  /** At most every ten minutes, and never in the way of a request. */
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweep < 600_000) return;
+    this.lastSweep = Date.now();
+    await sweepUploads(this.db, this.uploadsDir).catch(() => 0);
+  }
+}
+
+function blobKeys(modelId: string, images: { id: string; blobKey: string | null }[]): string[] {
+  return images.filter((i) => i.blobKey).flatMap((i) => [imagePixelsKey(modelId, i.id), imageThumbKey(modelId, i.id)]);
+}

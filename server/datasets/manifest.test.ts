@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SkipReason } from './import-report';
+import { ManifestError, csvFields, parseManifest } from './manifest';
+
+test('CSV manifests: header, quoting, comments and blank lines; bad lines are reported', () => {
+  const m = parseManifest(
+    [
+      'url,label',
+      'https://example.com/a.png,cat',
+      '',
+      '# a comment',
+      '"https://example.com/b.png","dog, small"',
+      'ftp://example.com/c.png,cat',
+      'https://example.com/d.png,',
+      'not a url,cat',
+    ].join('\r\n'),
+  );
+  assert.deepEqual(
+    m.entries.map((e) => [e.url, e.label, e.where]),
+    [
+      ['https://example.com/a.png', 'cat', 'line 2'],
+      ['https://example.com/b.png', 'dog, small', 'line 5'],
+    ],
+  );
+  assert.deepEqual(
+    m.skipped.map((s) => `${s.path}: ${s.reason}`),
+    [`line 6: ${SkipReason.INVALID_URL}`, `line 7: ${SkipReason.MISSING_LABEL}`, `line 8: ${SkipReason.INVALID_URL}`],
+  );
+  assert.equal(m.total, 5, 'the header and blank or comment lines are not counted');
+});
+
+test('JSON manifests are arrays of { url, label }', () => {
+  const m = parseManifest(JSON.stringify([{ url: 'http://h/x.jpg', label: 'x' }, { url: 'http://h/y.jpg' }]));
+  assert.deepEqual(
+    m.entries.map((e) => e.label),
+    ['x'],
+  );
+  assert.equal(m.skipped[0]?.reason, SkipReason.MISSING_LABEL);
+  assert.throws(() => parseManifest('[{"url": '), ManifestError);
+  assert.throws(() => parseManifest('{"url": "http://h/x.jpg"}'), /array/);
+});
+
+test('csvFields follows RFC 4180 quoting', () => {
+  assert.deepEqual(csvFields('a,"b ""quoted"", c",d'), ['a', 'b "quoted", c', 'd']);
+  assert.deepEqual(csvFields('a,'), ['a', '']);
+});

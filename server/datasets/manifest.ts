@@ -1,0 +1,122 @@
+import { MAX_CLASS_NAME } from './layout';
+import { SkipReason, type SkippedFile } from './import-report';
+
+/** One labelled image referenced by URL. */
+export interface ManifestEntry {
+  url: string;
+  label: string;
+  /** Where it came from, for the report: `line 3` or `item 2`. */
+  where: string;
+}
+
+export interface Manifest {
+  entries: ManifestEntry[];
+  skipped: SkippedFile[];
+  /** Lines or items read, header and blanks excluded. */
+  total: number;
+}
+
+/** Manifests are parsed in memory; this is about half a million lines. */
+export const MANIFEST_MAX_BYTES = 64 << 20;
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/**
+ * Parses a dataset manifest: CSV lines `url,label` (an optional `url,label` header; fields may be
+ * quoted as in RFC 4180) or JSON, an array of `{ "url": …, "label": … }`. JSON is recognised by
+ * its first character, so the file name does not matter.
+ */
+export function parseManifest(text: string): Manifest {
+  const body = text.replace(/^\uFEFF/, '');
+  const trimmed = body.trimStart();
+  const raw = trimmed.startsWith('[') || trimmed.startsWith('{') ? fromJson(trimmed) : fromCsv(body);
+  const entries: ManifestEntry[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const r of raw) {
+    const problem = checkUrl(r.url);
+    if (problem) skipped.push({ path: r.where, reason: SkipReason.INVALID_URL, detail: problem });
+    else if (!r.label.trim()) skipped.push({ path: r.where, reason: SkipReason.MISSING_LABEL, detail: 'no label' });
+    else if (r.label.trim().length > MAX_CLASS_NAME) {
+      skipped.push({
+        path: r.where,
+        reason: SkipReason.MISSING_LABEL,
+        detail: `the label is over ${MAX_CLASS_NAME} characters`,
+      });
+    } else entries.push({ url: new URL(r.url.trim()).href, label: r.label.trim(), where: r.where });
+  }
+  return { entries, skipped, total: raw.length };
+}
+
+/** Null when the URL is an absolute http(s) URL; otherwise what is wrong with it. */
+export function checkUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return `not a URL: ${JSON.stringify(url.slice(0, 200))}`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return `only http and https URLs (${parsed.protocol})`;
+  if (parsed.username || parsed.password) return 'URLs with credentials are not accepted';
+  return null;
+}
+
+function fromJson(text: string): { url: string; label: string; where: string }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ManifestError(`The manifest is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new ManifestError('A JSON manifest is an array of { "url": …, "label": … }.');
+  return parsed.map((item: unknown, i) => {
+    const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+    return { url: str(o.url), label: str(o.label), where: `item ${i + 1}` };
+  });
+}
+
+function fromCsv(text: string): { url: string; label: string; where: string }[] {
+  const out: { url: string; label: string; where: string }[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim() || line.trimStart().startsWith('#')) return;
+    const fields = csvFields(line);
+    if (i === 0 && fields[0]?.trim().toLowerCase() === 'url') return;
+    out.push({ url: fields[0] ?? '', label: fields.slice(1).join(',').trim(), where: `line ${i + 1}` });
+  });
+  return out;
+}
+
+/** RFC 4180 fields of one line (quoted fields do not span lines in a manifest). */
+export function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let value = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          value += '"';
+          i += 2;
+        } else if (line[i] === '"') break;
+        else value += line[i++];
+      }
+      fields.push(value);
+      i = line.indexOf(',', i);
+      if (i < 0) break;
+      i++;
+    } else {
+      const end = line.indexOf(',', i);
+      fields.push(line.slice(i, end < 0 ? undefined : end));
+      if (end < 0) break;
+      i = end + 1;
+    }
+  }
+  return fields;
+}

@@ -1,0 +1,98 @@
+// Base features cached per base version: the base is frozen, so an image's features never change
+// and are computed once. One blob per base holds every image's vector by image id; a later
+// dataset version loads it, computes only the images it lacks, and writes it back.
+import type * as tf from '@tensorflow/tfjs';
+import { InMemoryImageDataset } from './dataset';
+import { computeFeatures } from './expand';
+import type { ArtifactStore } from './io';
+
+export interface CachedFeatures {
+  featureSize: number;
+  /** Image ids, in the order of the vectors. */
+  ids: string[];
+  /** ids.length × featureSize values. */
+  features: Float32Array;
+}
+
+const MAGIC = 0x31434650; // "PFC1"
+
+/** A JSON header (feature size, ids), then the vectors as little-endian float32. */
+export function encodeFeatures(cache: CachedFeatures): Buffer {
+  const header = Buffer.from(JSON.stringify({ featureSize: cache.featureSize, ids: cache.ids }));
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(header.length, 4);
+  const f = cache.features;
+  return Buffer.concat([head, header, Buffer.from(f.buffer, f.byteOffset, f.byteLength)]);
+}
+
+export function decodeFeatures(buf: Uint8Array): CachedFeatures {
+  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.length < 8 || view.readUInt32LE(0) !== MAGIC) throw new Error('not a feature cache');
+  const length = view.readUInt32LE(4);
+  const { featureSize, ids } = JSON.parse(view.subarray(8, 8 + length).toString()) as {
+    featureSize: number;
+    ids: string[];
+  };
+  const body = view.subarray(8 + length);
+  if (body.length !== ids.length * featureSize * 4) throw new Error('feature cache is truncated');
+  // A copy: the vectors must be 4-byte aligned whatever the buffer's offset.
+  const features = new Float32Array(ids.length * featureSize);
+  Buffer.from(features.buffer).set(body);
+  return { featureSize, ids, features };
+}
+
+export interface FeatureRequest {
+  /** Image ids, one per image of `images`, in the same order. */
+  ids: readonly string[];
+  images: InMemoryImageDataset;
+}
+
+export interface FeatureResult {
+  featureSize: number;
+  /** One vector per requested image, in request order. */
+  features: Float32Array;
+  /** Vectors taken from the cache, and computed now. */
+  reused: number;
+  computed: number;
+}
+
+/**
+ * Features of the requested images: from the cache at `key` where it has them, computed with
+ * `base` where not. The cache is rewritten to hold exactly the requested images when anything was
+ * computed or dropped (deleted images' vectors go), so it never grows beyond the dataset.
+ */
+export async function cachedFeatures(
+  store: ArtifactStore,
+  key: string,
+  base: tf.LayersModel,
+  request: FeatureRequest,
+  onProgress?: (done: number, total: number) => void | Promise<void>,
+): Promise<FeatureResult> {
+  const size = base.outputs[0]!.shape.at(-1)!;
+  const stored = await store.get(key);
+  const cache = stored ? decodeFeatures(stored) : null;
+  const usable = cache && cache.featureSize === size ? cache : null;
+  const position = new Map(usable?.ids.map((id, i) => [id, i]));
+  const n = request.ids.length;
+  const features = new Float32Array(n * size);
+  const missing: number[] = [];
+  request.ids.forEach((id, i) => {
+    const at = position.get(id);
+    if (at === undefined) return missing.push(i);
+    features.set(usable!.features.subarray(at * size, (at + 1) * size), i * size);
+  });
+  const CHUNK = 256;
+  for (let start = 0; start < missing.length; start += CHUNK) {
+    await onProgress?.(start, missing.length);
+    const part = missing.slice(start, start + CHUNK);
+    const computed = await computeFeatures(base, request.images.subset(part));
+    part.forEach((i, k) => features.set(computed.features.subarray(k * size, (k + 1) * size), i * size));
+  }
+  if (missing.length) await onProgress?.(missing.length, missing.length);
+  const dropped = (usable?.ids.length ?? 0) - (n - missing.length);
+  if (missing.length > 0 || dropped > 0 || !usable) {
+    await store.put(key, encodeFeatures({ featureSize: size, ids: [...request.ids], features }));
+  }
+  return { featureSize: size, features, reused: n - missing.length, computed: missing.length };
+}

@@ -1,0 +1,262 @@
+import type { DataSource } from 'typeorm';
+import type { UserPrincipal } from '../auth/principal';
+import { BadUserInputError, NotFoundError } from '../graphql/errors';
+import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import type { Logger } from '../logging/logger';
+import { Model } from '../models/model.entity';
+import { isUuid, type ModelService } from '../models/model.service';
+import type { BlobStore } from '../storage/blob-store';
+import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
+import type { TaskQueue } from '../tasks/task-queue';
+import type { TrainHeadPayload } from '../tasks/task-types';
+import { classNamesByIndex, unservedClasses } from './expansion-classes';
+import { ExpansionOutcome, type ExpansionLive, type ExpansionRun } from './expansion.types';
+import { Head, HeadStatus } from './head.entity';
+import { activeHeads } from './head-set';
+import { MIN_IMAGES_PER_CLASS } from './training.service';
+
+const LIVE = [TaskStatus.QUEUED, TaskStatus.RUNNING];
+
+/** Adding classes to expandable models, and the heads that serve them. */
+export class ExpansionService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly models: ModelService,
+    private readonly queue: TaskQueue,
+    private readonly blobs: BlobStore,
+    private readonly pubsub: PerceptPubSub,
+  ) {}
+
+  /** expandModel: trains a head for the model's unserved classes. Refused when it cannot start. */
+  async expand(who: UserPrincipal, modelId: string): Promise<Task> {
+    return this.start(await this.models.get(who, modelId), 'user');
+  }
+
+  /**
+   * Called when an import succeeds: if it brought classes no head serves to a split expandable
+   * model, their head starts training. Anything that stops it is reason to do nothing, not an error.
+   */
+  async afterImport(modelId: string, log: Logger): Promise<void> {
+    const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
+    if (!model?.expandable || !model.activeCandidateId) return;
+    try {
+      const task = await this.start(model, 'import');
+      log.info({ modelId, task: task.id }, 'new classes imported: training a head for them');
+    } catch (e) {
+      if (!(e instanceof BadUserInputError)) throw e;
+      log.info({ modelId, reason: e.message }, 'imported data does not start an expansion');
+    }
+  }
+
+  private async start(model: Model, trigger: 'import' | 'user'): Promise<Task> {
+    if (!model.expandable) {
+      throw new BadUserInputError(
+        'The model is not expandable: classes can be added only to a model created with expandable: true.',
+      );
+    }
+    return this.db.transaction(async (tx) => {
+      // Serialises starts: two imports finishing at once queue one expansion, not two.
+      await tx.query('SELECT id FROM models WHERE id = $1 FOR UPDATE', [model.id]);
+      // The import that calls afterImport is still RUNNING; only the user is told to wait for one.
+      const types = [
+        TaskType.EXPAND_MODEL,
+        TaskType.TRAIN_MODEL,
+        ...(trigger === 'user' ? [TaskType.IMPORT_DATASET] : []),
+      ];
+      const busy = await tx
+        .getRepository(Task)
+        .createQueryBuilder('t')
+        .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
+          id: model.id,
+          types,
+          live: LIVE,
+        })
+        .getOne();
+      if (busy) {
+        const what =
+          busy.type === TaskType.EXPAND_MODEL
+            ? 'A head is already training for this model'
+            : busy.type === TaskType.TRAIN_MODEL
+              ? 'The model is training'
+              : 'Data is still being imported into the model';
+        throw new BadUserInputError(`${what} (task ${busy.id}); wait for it or cancel it.`, { taskId: busy.id });
+      }
+      const fresh = (await tx.findOneBy(Model, { id: model.id }))!;
+      if ((await activeHeads(tx, fresh)).length === 0) {
+        throw new BadUserInputError(
+          'The model has not been split into a base and heads yet: that happens when training promotes its best network.',
+        );
+      }
+      const unserved = await unservedClasses(tx, model.id);
+      if (!unserved.some((c) => c.train >= MIN_IMAGES_PER_CLASS)) {
+        const thin = unserved.map((c) => `${c.name} (${c.train})`).join(', ');
+        throw new BadUserInputError(
+          thin
+            ? `New classes need at least ${MIN_IMAGES_PER_CLASS} training images each; too few in: ${thin}.`
+            : 'The model has no new classes: upload a zip with a folder of images for each class to add.',
+        );
+      }
+      return this.queue.enqueue(
+        {
+          type: TaskType.EXPAND_MODEL,
+          payload: { modelId: model.id, trigger },
+          ownerId: model.ownerId,
+          modelId: model.id,
+          maxAttempts: 5,
+        },
+        tx,
+      );
+    });
+  }
+
+  /**
+   * Takes a head out of service. An active head is RETIRED (kept for the record; its classes are
+   * no longer predicted and are not learned again unless asked); a rejected or retired one is
+   * deleted with its files. The last active head cannot go: the model would have nothing to serve.
+   */
+  async removeHead(who: UserPrincipal, id: string): Promise<boolean> {
+    const found = isUuid(id) ? await this.db.getRepository(Head).findOneBy({ id }) : null;
+    if (!found) throw new NotFoundError('No such head.');
+    await this.models.get(who, found.modelId).catch(() => {
+      throw new NotFoundError('No such head.');
+    });
+    const deleted = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT id FROM models WHERE id = $1 FOR UPDATE', [found.modelId]);
+      const head = await tx.findOneBy(Head, { id });
+      if (!head) throw new NotFoundError('No such head.');
+      if (head.status === HeadStatus.TRAINING) {
+        throw new BadUserInputError('The head is still training: cancel its expansion task instead.', {
+          taskId: head.taskId,
+        });
+      }
+      if (head.status !== HeadStatus.ACTIVE) {
+        await tx.delete(Head, { id: head.id });
+        return head;
+      }
+      const model = (await tx.findOneBy(Model, { id: head.modelId }))!;
+      const active = await activeHeads(tx, model);
+      if (active.length <= 1 && active[0]?.id === head.id) {
+        throw new BadUserInputError(
+          'This is the only active head of the model; it cannot be removed. Delete classes or the model instead.',
+        );
+      }
+      await tx.update(
+        Head,
+        { id: head.id },
+        { status: HeadStatus.RETIRED, metrics: { ...head.metrics, removedAt: new Date() } },
+      );
+      return null;
+    });
+    // Rows first: a crash in between leaves unreferenced blobs, never a row without its files.
+    if (deleted?.artifactKey) await this.blobs.deletePrefix(`${deleted.artifactKey}/`);
+    if (!deleted) modelChanged(this.pubsub, found.modelId);
+    return true;
+  }
+
+  /** Every head of a model, oldest first, with the names of the classes each outputs. */
+  async heads(who: UserPrincipal, modelId: string): Promise<Head[]> {
+    const model = await this.models.get(who, modelId);
+    const heads = await this.db.getRepository(Head).find({ where: { modelId: model.id }, order: { ordinal: 'ASC' } });
+    return this.named(model.id, heads);
+  }
+
+  /** The latest expansion of a model, or null when it never had one. */
+  async latestRun(who: UserPrincipal, modelId: string): Promise<ExpansionRun | null> {
+    const model = await this.models.get(who, modelId);
+    const task = await this.db.getRepository(Task).findOne({
+      where: { modelId: model.id, type: TaskType.EXPAND_MODEL },
+      order: { createdAt: 'DESC' },
+    });
+    return task ? this.runOf(model, task) : null;
+  }
+
+  /** The run now, then again each time its coordinator or head training changes. */
+  async *subscribe(who: UserPrincipal, modelId: string): AsyncGenerator<ExpansionRun> {
+    const model = await this.models.get(who, modelId);
+    const first = await this.latestRun(who, model.id);
+    if (first) yield first;
+    for await (const taskId of this.pubsub.subscribe('TASK_CHANGED')) {
+      const t = await this.db.getRepository(Task).findOneBy({ id: taskId });
+      if (t?.modelId !== model.id || (t.type !== TaskType.EXPAND_MODEL && t.type !== TaskType.TRAIN_HEAD)) continue;
+      const run = await this.latestRun(who, model.id).catch(() => null);
+      if (!run) return;
+      yield run;
+    }
+  }
+
+  private async runOf(model: Model, task: Task): Promise<ExpansionRun> {
+    const heads = await this.named(
+      model.id,
+      await this.db.getRepository(Head).find({ where: { taskId: task.id }, order: { ordinal: 'ASC' } }),
+    );
+    const child = await this.db
+      .getRepository(Task)
+      .createQueryBuilder('t')
+      .where(`t.type = :type AND t.payload->>'expandTaskId' = :id`, { type: TaskType.TRAIN_HEAD, id: task.id })
+      .orderBy('t.createdAt', 'DESC')
+      .getOne();
+    const r = (task.result ?? {}) as Record<string, unknown>;
+    const spec = (child?.payload as unknown as TrainHeadPayload | undefined)?.heads.find((h) => h.fromKey === null);
+    const names = await classNamesByIndex(this.db, model.id);
+    const pending = !spec ? await unservedClasses(this.db, model.id) : [];
+    return {
+      model,
+      task,
+      outcome: outcomeOf(task),
+      newClasses: spec
+        ? spec.classIndexes.map((i) => names.get(i) ?? `class ${i}`)
+        : pending.filter((c) => c.train >= MIN_IMAGES_PER_CLASS).map((c) => c.name),
+      heads,
+      live: child?.status === TaskStatus.RUNNING && child.progress ? liveOf(child.progress) : null,
+      accuracy: num(r.accuracy),
+      oldClassesAccuracy: num(r.oldClassesAccuracy),
+      newClassesAccuracy: num(r.newClassesAccuracy),
+      evaluatedOn: typeof r.evaluatedOn === 'string' ? r.evaluatedOn : null,
+      targetAccuracy: model.targetAccuracy,
+      rejectedReason:
+        typeof r.reason === 'string'
+          ? r.reason
+          : (heads.find((h) => h.status === HeadStatus.REJECTED)?.rejectedReason ?? null),
+    };
+  }
+
+  private async named(modelId: string, heads: Head[]): Promise<Head[]> {
+    const names = await classNamesByIndex(this.db, modelId);
+    for (const h of heads) h.classNames = h.classIndexes.flatMap((i) => names.get(i) ?? []);
+    return heads;
+  }
+}
+
+function outcomeOf(task: Task): ExpansionOutcome {
+  switch (task.status) {
+    case TaskStatus.QUEUED:
+      return ExpansionOutcome.QUEUED;
+    case TaskStatus.RUNNING:
+      return ExpansionOutcome.TRAINING;
+    case TaskStatus.SUCCEEDED:
+      return task.result?.activated ? ExpansionOutcome.ACTIVATED : ExpansionOutcome.REJECTED;
+    case TaskStatus.FAILED:
+      return ExpansionOutcome.FAILED;
+    case TaskStatus.CANCELLED:
+      return ExpansionOutcome.CANCELLED;
+  }
+}
+
+function liveOf(p: Record<string, unknown>): ExpansionLive {
+  const n = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : null);
+  return {
+    phase: String(p.phase ?? 'training'),
+    done: n('done'),
+    total: n('total'),
+    head: n('head'),
+    heads: n('heads'),
+    epoch: n('epoch'),
+    batch: n('batch'),
+    batches: n('batches'),
+    loss: n('loss'),
+    accuracy: n('accuracy'),
+    imagesPerSecond: n('imagesPerSecond'),
+  };
+}
+
+const num = (x: unknown): number | null => (typeof x === 'number' ? x : null);
