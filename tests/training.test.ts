@@ -136,6 +136,22 @@ describe('training and classification through the API', () => {
     assert.ok(evaluation.accuracy >= 0.8, `test accuracy ${evaluation.accuracy}`);
     const { accuracy } = await heldOutAccuracy(modelId);
     assert.ok(accuracy >= 0.8, `held-out accuracy through classify: ${accuracy}`);
+
+    const notImage = await gql(
+      srv.graphqlUrl,
+      CLASSIFY,
+      { id: modelId, image: { base64: Buffer.from('plain text').toString('base64') } },
+      token,
+    );
+    assert.equal(errorCode(notImage), 'BAD_USER_INPUT');
+    assert.match(notImage.errors![0]!.message, /not an image/);
+    const two = await gql(
+      srv.graphqlUrl,
+      CLASSIFY,
+      { id: modelId, image: { base64: 'AAAA', url: 'http://example.com/x.png' } },
+      token,
+    );
+    assert.equal(errorCode(two), 'BAD_USER_INPUT');
   });
 
   test('classification keeps being served by the previous network while the model retrains', async () => {

@@ -103,7 +103,11 @@ export class Orchestrator {
 
   /** Local runners are alive while this loop runs; their heartbeat says so to the admin pages. */
   private async heartbeatLocalRunners(): Promise<void> {
-    const ids = this.pool?.list().filter((r) => r.status === 'IDLE' || r.status === 'BUSY').map((r) => r.id) ?? [];
+    const ids =
+      this.pool
+        ?.list()
+        .filter((r) => r.status === 'IDLE' || r.status === 'BUSY')
+        .map((r) => r.id) ?? [];
     if (!ids.length) return;
     await this.db.query(`UPDATE runners SET "lastHeartbeatAt" = now() WHERE id = ANY($1)`, [ids]);
     for (const id of ids) this.pubsub.publish('RUNNER_CHANGED', id);

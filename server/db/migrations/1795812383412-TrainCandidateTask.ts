@@ -5,7 +5,9 @@ export class TrainCandidateTask1795812383412 implements MigrationInterface {
   name = 'TrainCandidateTask1795812383412';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TYPE "public"."task_type" ADD VALUE IF NOT EXISTS 'TRAIN_CANDIDATE' AFTER 'TRAIN_MODEL'`);
+    await queryRunner.query(
+      `ALTER TYPE "public"."task_type" ADD VALUE IF NOT EXISTS 'TRAIN_CANDIDATE' AFTER 'TRAIN_MODEL'`,
+    );
   }
 
   public async down(): Promise<void> {
