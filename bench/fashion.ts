@@ -32,13 +32,17 @@ async function main(): Promise<void> {
   const trainIdx = balancedSubset(data.train, quick ? 300 : Infinity);
   const testIdx = balancedSubset(data.test, quick ? 100 : Infinity);
 
-  log(`building the upload: ${trainIdx.length} training and ${testIdx.length} test PNGs`);
-  const upload = new JSZip();
-  for (const i of trainIdx)
-    upload.file(`fashion/train/${FASHION_CLASSES[data.train.labels[i]!]}/${i}.png`, await png(data.train, i));
-  for (const i of testIdx)
-    upload.file(`fashion/test/${FASHION_CLASSES[data.test.labels[i]!]}/${i}.png`, await png(data.test, i));
-  const uploadZip = await upload.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  log(`building the uploads: ${trainIdx.length} training and ${testIdx.length} test PNGs`);
+  // Two zips, train/ and test/: JSZip writes no zip64, and a zip without it holds 65,535 entries at most.
+  const uploads: Buffer[] = [];
+  for (const [set, idx, folder] of [
+    [data.train, trainIdx, 'train'],
+    [data.test, testIdx, 'test'],
+  ] as const) {
+    const zip = new JSZip();
+    for (const i of idx) zip.file(`fashion/${folder}/${FASHION_CLASSES[set.labels[i]!]}/${i}.png`, await png(set, i));
+    uploads.push(await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+  }
   // What classifyBatch gets: the test images without their labels in the path.
   const batch = new JSZip();
   for (const i of testIdx) batch.file(`${i}.png`, await png(data.test, i));
@@ -53,10 +57,17 @@ async function main(): Promise<void> {
       m: modelId,
     });
     const t0 = performance.now();
-    const imported = await user.importZip(modelId, uploadZip);
-    log(
-      `imported in ${round((performance.now() - t0) / 1000)} s: ${JSON.stringify((imported.result as { counts?: unknown }).counts ?? {})}`,
-    );
+    let importedImages = 0;
+    for (const zip of uploads) {
+      const task = await user.importZip(modelId, zip);
+      const r = task.result as { imported: number; skipped: number };
+      importedImages += r.imported;
+      log(`imported ${r.imported} images (${r.skipped} skipped)`);
+    }
+    const importSeconds = (performance.now() - t0) / 1000;
+    log(`imported ${importedImages} images in ${round(importSeconds)} s`);
+    if (importedImages !== trainIdx.length + testIdx.length)
+      throw new Error(`only ${importedImages} images were imported`);
 
     const trainStart = performance.now();
     const { trainModel } = await user.call(

@@ -9,27 +9,30 @@ import { syntheticZip, TRAIN, waitForTask } from './support/training';
 import { waitFor } from './support/wait';
 
 // No local runners: this test is the runner. It claims each round through the runner API and
-// reports a strong result for one candidate and a weak one for the other, so the coordinator's
-// pruning rule is exercised exactly.
+// reports the validation accuracy it chooses for each candidate, so the coordinator's pruning
+// rules are exercised exactly.
 let srv: TestServer;
 before(async () => (srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200' })));
 after(() => srv.stop());
 
-test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
+interface Round {
+  taskId: string;
+  attempt: number;
+  type: string;
+  payload: { candidateId: string; toEpoch: number };
+}
+
+/** A model with data, a training run with these options, and a runner to play its rounds. */
+async function trainingRun(input: Record<string, unknown>) {
   const user = await signUp(srv.graphqlUrl);
   await new AuthService(srv.percept.db, 1).ensureAdmin(user.email);
-  const runnerToken = (
-    await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "t") { secret } }', {}, user.token)
-  ).data!.createRunnerToken.secret;
+  const call = (query: string, variables: Record<string, unknown>, token: string) =>
+    gql(srv.graphqlUrl, query, variables, token).then((r) => r.data!);
+  const runnerToken = (await call('mutation { createRunnerToken(name: "t") { secret } }', {}, user.token))
+    .createRunnerToken.secret;
   const runnerId = (
-    await gql(
-      srv.graphqlUrl,
-      'mutation { registerRunner(name: "test", backend: "cpu", device: "test") { id } }',
-      {},
-      runnerToken,
-    )
-  ).data!.registerRunner.id;
-
+    await call('mutation { registerRunner(name: "test", backend: "cpu", device: "test") { id } }', {}, runnerToken)
+  ).registerRunner.id;
   const m = await createModel(srv.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
   const data = await syntheticZip({ classes: 3, perClass: 20, side: 24 });
   await waitForTask(
@@ -37,37 +40,23 @@ test('after a round, a candidate trailing the best by more than the gap is prune
     user.token,
     (await uploadDataset(srv, user.token, m.id, data.zip)).data!.importDataset.id,
   );
-  const train = await gql(
-    srv.graphqlUrl,
-    TRAIN,
-    { id: m.id, input: { candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.1 } },
-    user.token,
-  );
-  const trainTaskId = train.data!.trainModel.id as string;
+  const trainTaskId = (await call(TRAIN, { id: m.id, input }, user.token)).trainModel.id as string;
 
-  const claim = async () =>
+  const claim = async (): Promise<Round | null> =>
     (
-      await gql(
-        srv.graphqlUrl,
+      await call(
         'mutation($r: ID!) { claimTask(runnerId: $r) { taskId attempt type payload } }',
         { r: runnerId },
         runnerToken,
       )
-    ).data!.claimTask;
-  const rounds = [await waitFor('round 1, candidate A', claim), await waitFor('round 1, candidate B', claim)];
-  assert.deepEqual(
-    rounds.map((r) => r.type),
-    ['TRAIN_CANDIDATE', 'TRAIN_CANDIDATE'],
-  );
-  const [strong, weak] = rounds;
-  const report = (r: { taskId: string; attempt: number }, bestValAccuracy: number) =>
-    gql(
-      srv.graphqlUrl,
+    ).claimTask;
+  const complete = (r: Round, bestValAccuracy: number) =>
+    call(
       'mutation($rep: RunnerReportInput!, $res: JSON!) { completeTask(report: $rep, result: $res) }',
       {
         rep: { runnerId, taskId: r.taskId, attempt: r.attempt },
         res: {
-          epochs: 2,
+          epochs: r.payload.toEpoch,
           stopReason: 'completed',
           bestValAccuracy,
           history: [
@@ -77,25 +66,55 @@ test('after a round, a candidate trailing the best by more than the gap is prune
       },
       runnerToken,
     );
-  await report(strong, 0.8);
-  await report(weak, 0.5);
+  const candidates = async () =>
+    (
+      await call(
+        'query($id: ID!) { trainingRun(modelId: $id) { candidates { id status prunedReason } } }',
+        { id: m.id },
+        user.token,
+      )
+    ).trainingRun.candidates as { id: string; status: string; prunedReason: string | null }[];
+  const stop = async () => {
+    await call('mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
+    await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
+  };
+  return { claim, complete, candidates, stop };
+}
 
-  const next = await waitFor('round 2', claim);
+test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.1 });
+  const [strong, weak] = [
+    await waitFor('round 1, candidate A', run.claim),
+    await waitFor('round 1, candidate B', run.claim),
+  ];
+  assert.deepEqual([strong.type, weak.type], ['TRAIN_CANDIDATE', 'TRAIN_CANDIDATE']);
+  await run.complete(strong, 0.8);
+  await run.complete(weak, 0.5);
+
+  const next = await waitFor('round 2', run.claim);
   assert.equal(next.payload.candidateId, strong.payload.candidateId, 'only the strong candidate trains on');
   assert.equal(next.payload.toEpoch, 4);
-  const run = (
-    await gql(
-      srv.graphqlUrl,
-      'query($id: ID!) { trainingRun(modelId: $id) { candidates { id status prunedReason } } }',
-      { id: m.id },
-      user.token,
-    )
-  ).data!.trainingRun;
-  const pruned = run.candidates.find((c: { id: string }) => c.id === weak.payload.candidateId);
+  const pruned = (await run.candidates()).find((c) => c.id === weak.payload.candidateId)!;
   assert.equal(pruned.status, 'PRUNED');
-  assert.match(pruned.prunedReason, /50\.0% trails the best .*80\.0%.* by more than 10\.0% after 2 epoch/);
-  assert.equal(await claim(), null, 'no round for the pruned candidate');
+  assert.match(pruned.prunedReason!, /50\.0% trails the best .*80\.0%.* by more than 10\.0% after 2 epoch/);
+  assert.equal(await run.claim(), null, 'no round for the pruned candidate');
+  await run.stop();
+});
 
-  await gql(srv.graphqlUrl, 'mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
-  await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
+test('under a time budget each round keeps the better half, even within the gap', async () => {
+  const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 });
+  const rounds = [await waitFor('A', run.claim), await waitFor('B', run.claim), await waitFor('C', run.claim)];
+  await run.complete(rounds[0]!, 0.8);
+  await run.complete(rounds[1]!, 0.79);
+  await run.complete(rounds[2]!, 0.78);
+
+  const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+  assert.deepEqual(
+    new Set(next.map((r) => r.payload.candidateId)),
+    new Set([rounds[0]!.payload.candidateId, rounds[1]!.payload.candidateId]),
+  );
+  const pruned = (await run.candidates()).find((c) => c.id === rounds[2]!.payload.candidateId)!;
+  assert.equal(pruned.status, 'PRUNED');
+  assert.match(pruned.prunedReason!, /ranked 3 of 3 .*keeps the better half/);
+  await run.stop();
 });

@@ -38,7 +38,7 @@ export class BenchUser {
     return res.data.createModel.id;
   }
 
-  async importZip(modelId: string, zip: Buffer): Promise<Record<string, unknown>> {
+  async importZip(modelId: string, zip: Buffer): Promise<{ result: Record<string, unknown> }> {
     const res = await gqlUpload(
       this.graphqlUrl,
       'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',

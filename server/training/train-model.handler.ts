@@ -136,7 +136,19 @@ export function trainModelHandler(deps: {
           }
         }
       }
-      const stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
+      let stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
+      // Under a time budget, successive halving proper: each round keeps the better half, so the
+      // budget goes to the likely winner instead of being shared to the end.
+      if (p.maxMinutes && stillLive.length > 1 && stillLive.every((c) => c.epochsDone > 0)) {
+        const ranked = [...stillLive].sort((a, b) => (b.bestValAccuracy ?? 0) - (a.bestValAccuracy ?? 0));
+        for (const [rank, c] of ranked.entries()) {
+          if (rank < Math.ceil(ranked.length / 2)) continue;
+          c.status = CandidateStatus.PRUNED;
+          c.prunedReason = `ranked ${rank + 1} of ${ranked.length} by validation accuracy (${pct(c.bestValAccuracy)}) after ${c.epochsDone} epoch(s); under a time budget each round keeps the better half`;
+          await candidates.save(c);
+        }
+        stillLive = ranked.slice(0, Math.ceil(ranked.length / 2));
+      }
       const reachedTarget = best !== undefined && best.bestValAccuracy! >= model.targetAccuracy;
       const outOfTime = Date.now() >= deadline;
       const outOfEpochs = stillLive.every((c) => c.epochsDone >= p.maxEpochs);
