@@ -297,14 +297,7 @@ describe('end to end through the orchestrator', () => {
       entries.push({ name: `pets/${i % 2 ? 'cat' : 'dog'}/${i}.png`, data: await distinctPng(700 + i) });
     const queued = await uploadDataset(srv, model.token, model.id, buildZip(entries));
     const taskId = queued.data!.importDataset.id;
-    const deadline = Date.now() + 30_000;
-    let task: { status: string; error: string | null } = { status: 'QUEUED', error: null };
-    while (!['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(task.status) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      task = (
-        await gql(srv.graphqlUrl, 'query($id: ID!) { task(id: $id) { status error } }', { id: taskId }, model.token)
-      ).data!.task;
-    }
+    const task = await waitForTask(taskId, model.token);
     assert.equal(task.status, 'SUCCEEDED', task.error ?? 'timed out');
     const report = await gql(
       srv.graphqlUrl,
@@ -323,4 +316,33 @@ describe('end to end through the orchestrator', () => {
     const [row] = await srv.percept.db.query('SELECT payload FROM tasks WHERE id = $1', [taskId]);
     assert.equal(existsSync(row.payload.uploadPath), false, 'the upload is deleted');
   });
+
+  test('a zip whose images all fail ends FAILED with the reasons, leaving no rows or blobs', async (t) => {
+    if (!wired()) return t.skip('the orchestrator does not run IMPORT_DATASET tasks yet');
+    const model = await newModel();
+    const zip = buildZip([
+      { name: 'cat/1.png', data: (await distinctPng(800, 64, 64)).subarray(0, 70) },
+      { name: 'cat/2.png', data: Buffer.from('not a picture') },
+    ]);
+    const taskId = (await uploadDataset(srv, model.token, model.id, zip)).data!.importDataset.id;
+    const task = await waitForTask(taskId, model.token);
+    assert.equal(task.status, 'FAILED');
+    assert.match(task.error ?? '', /No image could be imported from data\.zip: 1 corrupt, 1 not an image/);
+    assert.equal(task.attempts, 1, 'not retried: retrying cannot fix the files');
+    const [{ n }] = await srv.percept.db.query('SELECT count(*)::int AS n FROM images WHERE "modelId" = $1', [
+      model.id,
+    ]);
+    assert.equal(n, 0);
+    assert.equal(await srv.percept.blobs.count(`models/${model.id}/images/`), 0);
+  });
 });
+
+async function waitForTask(id: string, token: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await gql(srv.graphqlUrl, 'query($id: ID!) { task(id: $id) { status error attempts } }', { id }, token);
+    const task = res.data!.task as { status: string; error: string | null; attempts: number };
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(task.status) || Date.now() > deadline) return task;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

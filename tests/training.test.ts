@@ -4,6 +4,8 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import JSZip from 'jszip';
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { createModel, png, signUp } from './support/fixtures';
@@ -253,3 +255,46 @@ async function trainedModel(): Promise<string> {
 
 const countRows = async (table: string) =>
   (await srv.percept.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
+
+describe('URL-referenced images', () => {
+  test('a model trains on images it fetches by URL and never stores', async () => {
+    const local = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '1', PERCEPT_ALLOW_PRIVATE_URLS: 'true' });
+    const images = await syntheticZip({ classes: 2, perClass: 0, side: 24, heldOutPerClass: 40, seed: 3 });
+    const http = createServer((req, res) => {
+      const i = Number(/\/(\d+)\.png$/.exec(req.url ?? '')?.[1]);
+      const png = images.heldOut[i]?.png;
+      res.writeHead(png ? 200 : 404, { 'content-type': 'image/png' }).end(png);
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    try {
+      const port = (http.address() as AddressInfo).port;
+      const manifest = images.heldOut.map((h, i) => `http://127.0.0.1:${port}/${i}.png,${h.className}`).join('\n');
+      const owner = await signUp(local.graphqlUrl);
+      const m = await createModel(local.graphqlUrl, owner.token, 'by url', await png(24, 24, 1));
+      const imported = await uploadDataset(
+        local,
+        owner.token,
+        m.id,
+        Buffer.from(`url,label\n${manifest}\n`),
+        'images.csv',
+      );
+      assert.ok(imported.data, JSON.stringify(imported.errors));
+      await waitForTask(local.graphqlUrl, owner.token, imported.data.importDataset.id);
+      const t = await gql(local.graphqlUrl, TRAIN, { id: m.id, input: { candidates: 1, maxEpochs: 2 } }, owner.token);
+      assert.ok(t.data, JSON.stringify(t.errors));
+      await waitForTask(local.graphqlUrl, owner.token, t.data.trainModel.id, 'SUCCEEDED', 180_000);
+      const stored = await local.percept.db.query(`SELECT count(*)::int AS n FROM blobs WHERE key LIKE $1`, [
+        `models/${m.id}/images/%`,
+      ]);
+      assert.equal(stored[0].n, 0, 'no pixels of URL images were stored');
+      const rows = await local.percept.db.query(
+        `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND url IS NOT NULL`,
+        [m.id],
+      );
+      assert.equal(rows[0].n, 80);
+    } finally {
+      http.close();
+      await local.stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { PooledInference } from '../classification/inference';
 import { MicroBatcher } from '../classification/micro-batch';
 import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
+import { ImagePixels } from '../datasets/image-pixels';
 import { AuthService } from '../auth/auth.service';
 import type { Config } from '../config/config';
 import { DatasetService } from '../datasets/dataset.service';
@@ -63,7 +64,11 @@ export function createServices(
     runners: new RunnerService(db, pubsub, pool),
     // A remote runner heartbeats every few seconds; a lease's length of silence marks it FAILED.
     remoteRunners: new RemoteRunners(db, queue, config.nodeId, config.taskLeaseMs, pubsub),
-    runnerData: new RunnerDataService(db, blobs),
+    runnerData: new RunnerDataService(
+      db,
+      blobs,
+      new ImagePixels(blobs, { allowPrivateUrls: config.allowPrivateUrls, maxPixels: config.limits.imagePixels }),
+    ),
     datasets: new DatasetService(db, blobs, queue, models, config),
     training,
     expansion: new ExpansionService(db, models, queue, blobs, pubsub),

@@ -5,7 +5,7 @@ import type { Principal, UserPrincipal } from '../auth/principal';
 import { Token, TokenKind, TokenScope } from '../auth/token.entity';
 import { Role } from '../auth/user.entity';
 import type { Limits } from '../config/config';
-import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
 import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
 import type { FileUpload } from '../graphql/upload';
 import { ModelClass } from '../models/model-class.entity';
@@ -199,9 +199,10 @@ export class DatasetService {
     access: { principal: Principal | null } | { signed: SignedThumb },
   ): Promise<Buffer> {
     const who = 'signed' in access ? await this.signedBy(access.signed) : access.principal;
-    if (!who || who.kind !== 'user' || who.scope !== TokenScope.FULL) {
+    if (!who || who.kind !== 'user') {
       throw new UnauthenticatedError('Use the signed thumbnailUrl, or send "Authorization: Bearer <token>".');
     }
+    if (who.scope !== TokenScope.FULL) throw new ForbiddenError('This token may only classify.');
     const image = isUuid(imageId) ? await this.db.getRepository(Image).findOneBy({ id: imageId }) : null;
     const model = image && (await this.models.get(who, image.modelId).catch(() => null));
     if (!model || !image.blobKey) throw new NotFoundError('No such thumbnail.');

@@ -60,7 +60,7 @@ export class Image {
   @Column({ type: 'text', nullable: true })
   url!: string | null;
 
-  /** SHA-256 of the original file, so a duplicate is counted once per model. */
+  /** SHA-256 of the original file (of `url:<url>` for URL images): a duplicate counts once per model. */
   @Column({ type: 'text' })
   checksum!: string;
 

@@ -44,12 +44,7 @@ async function runImport(deps: ImportHandlerDeps, ctx: Ctx): Promise<Record<stri
     await rm(uploadPath, { force: true });
     throw new PermanentTaskError('The model was deleted before its data could be imported.');
   }
-  if (
-    !(await access(uploadPath).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!(await exists(uploadPath))) {
     // Removed when an earlier attempt ended for good, or by the sweep of abandoned uploads.
     throw new PermanentTaskError('The uploaded file is no longer on this server; upload it again.');
   }
@@ -121,6 +116,7 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   );
   const stop = new AbortController();
   let failure: unknown = null;
+  await ctx.progress(report.progress('importing', files));
   const ticker = progressTicker(ctx, () => report.progress('importing', files));
 
   const processFile = async (file: PlannedFile, data: Buffer): Promise<void> => {
@@ -240,6 +236,12 @@ async function importManifest(deps: ImportHandlerDeps, ctx: Ctx, model: Model): 
   }
   return report.result();
 }
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 function summaryOf(result: ImportResult): string {
   const reasons = Object.entries(result.skippedByReason)

@@ -2,6 +2,11 @@ import sharp from 'sharp';
 import { crc32, deflateSync } from 'node:zlib';
 import { SkipReason } from './import-report';
 
+// libvips's operation cache pays off when the same image is processed again; Percept decodes each
+// image once, so the cache only costs: about a quarter of the CPU time of a 28×28 import
+// (bench/import.ts) and up to 50 MB of memory. Process-wide, as sharp's settings are.
+sharp.cache(false);
+
 /** The network's input: every stored image is exactly height × width × channels bytes. */
 export interface InputShape {
   width: number;

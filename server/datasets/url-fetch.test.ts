@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { ImagePixels } from './image-pixels';
 import { fetchImagePixels, fetchUrl, isPrivateAddress, UrlFetchError, type UrlFetchProblem } from './url-fetch';
+import type { BlobStore } from '../storage/blob-store';
 
 let server: Server;
 let base: string;
@@ -112,4 +114,23 @@ test('fetchImagePixels normalises to the input shape and applies the pixel limit
     fetchImagePixels(`${base}/text`, { width: 4, height: 4, channels: 3 }, { ...allowed, maxPixels: 1e6 }),
     /not an image/,
   );
+});
+
+test('ImagePixels reads stored pixels, or fetches URL images and keeps nothing', async () => {
+  const stored = new Map([['models/m/images/a', Buffer.alloc(48, 5)]]);
+  const puts: string[] = [];
+  const blobs = {
+    get: async (key: string) => stored.get(key) ?? null,
+    put: async (key: string) => void puts.push(key),
+    putMany: async (b: { key: string }[]) => void puts.push(...b.map((x) => x.key)),
+  } as unknown as BlobStore;
+  const shape = { width: 4, height: 4, channels: 3 };
+  const pixels = new ImagePixels(blobs, { allowPrivateUrls: true, maxPixels: 1e6 });
+  assert.deepEqual(await pixels.read({ id: 'a', blobKey: 'models/m/images/a', url: null }, shape), Buffer.alloc(48, 5));
+  const fetched = await pixels.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape);
+  assert.equal(fetched.length, 48);
+  assert.deepEqual(puts, [], 'a URL image is never stored');
+  const guarded = new ImagePixels(blobs, { allowPrivateUrls: false, maxPixels: 1e6 });
+  await assert.rejects(guarded.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape), /private/);
+  await assert.rejects(pixels.read({ id: 'c', blobKey: 'models/m/images/missing', url: null }, shape), /missing/);
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import JSZip from 'jszip';
 import { buildZip, type ZipInput } from '../../tests/support/zip';
 import { ArchiveError, listZip } from './zip-archive';
 import { readZipEntries, type ZipEntryData } from './zip-read';
@@ -99,4 +100,16 @@ test('readZipEntries reads wanted entries and reports damaged and lying ones', a
   assert.match(seen[1]!.error!, /CRC/);
   assert.match(seen[2]!.error!, /cannot be unpacked/, 'more bytes than declared are never inflated');
   assert.match(seen[3]!.error!, /unpacks to 5000 bytes, not the 6000/);
+});
+
+describe('entry count past 65,535 without zip64', () => {
+  test('is refused instead of read in part (JSZip writes such archives)', async () => {
+    const zip = new JSZip();
+    for (let i = 0; i < 66_000; i++) zip.file(`c/${i}.png`, 'x');
+    const path = file(await zip.generateAsync({ type: 'nodebuffer' }));
+    await assert.rejects(
+      listZip(path, { ...limits, zipEntries: 1_000_000 }),
+      (e: unknown) => e instanceof ArchiveError && e.problem === 'TOO_MANY_ENTRIES' && /zip64/.test(e.message),
+    );
+  });
 });

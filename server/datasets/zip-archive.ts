@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
@@ -54,6 +55,7 @@ export async function listZip(path: string, limits: ZipLimits): Promise<ZipEntry
   const zip = await openZip(path);
   const entries: ZipEntryInfo[] = [];
   let total = 0;
+  let directoryBytes = 0;
   try {
     if (zip.entryCount > limits.zipEntries) {
       throw new ArchiveError(
@@ -62,6 +64,7 @@ export async function listZip(path: string, limits: ZipLimits): Promise<ZipEntry
       );
     }
     for await (const entry of zip.eachEntry()) {
+      directoryBytes += 46 + entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength;
       const info = describe(entry);
       if (safeEntryPath(info.name) === null) {
         throw new ArchiveError(
@@ -81,12 +84,41 @@ export async function listZip(path: string, limits: ZipLimits): Promise<ZipEntry
       }
       entries.push(info);
     }
+    await checkEntryCountWrapped(path, directoryBytes);
   } catch (e) {
     throw e instanceof ArchiveError ? e : notAZip(e);
   } finally {
     zip.close();
   }
   return entries;
+}
+
+/**
+ * A zip without zip64 records counts its entries in 16 bits; some writers (JSZip among them) let
+ * the count wrap past 65,535, and a reader that trusts it silently sees only the remainder. The
+ * central directory's byte size does not wrap below 4 GiB: when the entries read fill less of it,
+ * entries are missing, and the archive is refused rather than imported in part.
+ */
+async function checkEntryCountWrapped(path: string, directoryBytes: number): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(Math.min(size, 22 + 65_535));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    const at = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (at < 0) return;
+    const declared = tail.readUInt32LE(at + 12);
+    if (declared === 0xffffffff || tail.readUInt16LE(at + 10) === 0xffff) return; // zip64: counts are 64-bit
+    if (directoryBytes < declared) {
+      throw new ArchiveError(
+        'TOO_MANY_ENTRIES',
+        'The archive holds more than 65,535 files but no zip64 record, so its file count is wrong. ' +
+          'Re-create it with a zip64-capable tool (e.g. Info-ZIP zip, 7-Zip), or upload it in parts.',
+      );
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function checkEntrySize(info: ZipEntryInfo, limits: ZipLimits): void {

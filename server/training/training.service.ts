@@ -148,7 +148,7 @@ export class TrainingService {
   private async readiness(model: Model): Promise<number> {
     const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
       `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
-       FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND i."blobKey" IS NOT NULL
+       FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
        WHERE c."modelId" = $1 GROUP BY c.id ORDER BY c.index`,
       [model.id],
     );

@@ -96,11 +96,3 @@ export async function recordSuccess(srv: TestServer, taskId: string, result: Rec
     result,
   ]);
 }
-
-export function writeUpload(srv: TestServer, data: Buffer): string {
-  const dir = join(srv.config.dataDir, 'uploads');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${randomUUID()}.zip`);
-  writeFileSync(path, data);
-  return path;
-}
