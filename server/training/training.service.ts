@@ -215,7 +215,7 @@ function eta(task: Task, p: TrainModelPayload, states: CandidateState[]): number
   const budget = p.maxMinutes
     ? Math.max(0, Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000
     : Infinity;
-  if (!seconds.length) return Number.isFinite(budget) ? budget : null;
+  if (!seconds.length) return null;
   const perEpoch = seconds.reduce((a, b) => a + b, 0) / seconds.length;
   const remaining = live.reduce((n, c) => n + Math.max(0, p.maxEpochs - c.epochsDone), 0);
   const parallel = Math.max(1, running(states));

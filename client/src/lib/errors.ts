@@ -15,6 +15,7 @@ const TITLES: Record<string, string> = {
   FORBIDDEN: 'Not allowed',
   NOT_FOUND: 'Not found',
   PAYLOAD_TOO_LARGE: 'File too large',
+  TOO_MANY_REQUESTS: 'Too many requests',
   NETWORK: 'Server unreachable',
 };
 
@@ -38,6 +39,7 @@ export function problemOf(error: CombinedError | null | undefined): Problem | nu
     case 'BAD_USER_INPUT':
     case 'UNAUTHENTICATED':
     case 'PAYLOAD_TOO_LARGE':
+    case 'TOO_MANY_REQUESTS':
       return { code, field, title: TITLES[code], message: first.message };
     default:
       return {

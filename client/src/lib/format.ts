@@ -31,3 +31,29 @@ export function formatAge(ms: number): string {
 export function shortId(id: string): string {
   return id.split('-')[0];
 }
+
+/** A share as a percentage: 0.9234 → "92.3 %". */
+export function percent(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)} %`;
+}
+
+/** Durations to come or gone: "45 s", "3 min 5 s", "2 h 10 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} kB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+/** Counts with thousands separators in the reader's locale. */
+export function count(n: number): string {
+  return n.toLocaleString();
+}

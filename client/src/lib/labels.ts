@@ -1,4 +1,4 @@
-import type { RunnerStatus, TaskStatus, TaskType } from './gql/graphql';
+import type { CandidateStatus, ImageSplit, RunnerStatus, SkipReason, TaskStatus, TaskType } from './gql/graphql';
 
 /** Words and badge colours for task and runner states; `Record` makes a new enum value a compile error. */
 export const TASK_TYPES: Record<TaskType, string> = {
@@ -37,4 +37,34 @@ export const TONE_CLASS: Record<Tone, string> = {
   good: 'badge badge-ready',
   bad: 'badge badge-failed',
   warn: 'badge badge-warning',
+};
+
+export const CANDIDATE_STATUSES: Record<CandidateStatus, { label: string; tone: Tone }> = {
+  QUEUED: { label: 'Waiting', tone: 'plain' },
+  TRAINING: { label: 'Training', tone: 'busy' },
+  COMPLETED: { label: 'Finished', tone: 'plain' },
+  PRUNED: { label: 'Stopped early', tone: 'warn' },
+  FAILED: { label: 'Failed', tone: 'bad' },
+  PROMOTED: { label: 'Chosen', tone: 'good' },
+};
+
+/** Why an import skipped a file, in words; the server's detail says more about each file. */
+export const SKIP_REASONS: Record<SkipReason, string> = {
+  NOT_AN_IMAGE: 'Not an image',
+  UNSUPPORTED_FORMAT: 'Unsupported format',
+  CORRUPT: 'Damaged file',
+  TOO_LARGE: 'Too large',
+  DUPLICATE: 'Duplicate',
+  OUTSIDE_CLASS_FOLDER: 'Not in a class folder',
+  UNSAFE_PATH: 'Unsafe path',
+  EMPTY_CLASS_FOLDER: 'Empty class folder',
+  SYSTEM_FILE: 'System file',
+  INVALID_URL: 'Invalid URL',
+  MISSING_LABEL: 'No label',
+};
+
+export const SPLITS: Record<ImageSplit, string> = {
+  TRAIN: 'training',
+  VALIDATION: 'validation',
+  TEST: 'test',
 };

@@ -3,7 +3,8 @@ import { problemOf, type Problem } from './errors';
 
 /**
  * A query whose result follows its variables: it re-runs when they change, when the cache learns of
- * a mutation touching its types, and on refetch(). Create it while a component initialises.
+ * a mutation touching its types, and on refetch(); `variables` returning null means nothing to ask
+ * yet. Create it while a component initialises.
  */
 export class QueryState<Data, Variables extends AnyVariables> {
   data = $state<Data | undefined>();
@@ -15,11 +16,17 @@ export class QueryState<Data, Variables extends AnyVariables> {
   constructor(
     client: Client,
     query: DocumentInput<Data, Variables>,
-    variables: () => Variables,
+    variables: () => Variables | null,
     context: Partial<OperationContext> = {},
   ) {
     $effect(() => {
       const vars = variables();
+      if (vars === null) {
+        this.data = undefined;
+        this.error = undefined;
+        this.fetching = false;
+        return;
+      }
       const requestPolicy = this.#refetches > 0 ? 'network-only' : context.requestPolicy;
       this.fetching = true;
       const { unsubscribe } = client.query(query, vars, { ...context, requestPolicy }).subscribe((result) => {
@@ -37,8 +44,9 @@ export class QueryState<Data, Variables extends AnyVariables> {
 }
 
 /**
- * The latest event of a subscription, kept open while the component lives. `onData` sees every event,
- * for lists that fold them in (several can arrive between two renders).
+ * The latest event of a subscription, kept open while the component lives and re-opened when its
+ * variables change; `variables` returning null closes it (nothing to follow yet). `onData` sees every
+ * event, for lists that fold them in (several can arrive between two renders).
  */
 export class SubscriptionState<Data, Variables extends AnyVariables> {
   data = $state<Data | undefined>();
@@ -47,11 +55,13 @@ export class SubscriptionState<Data, Variables extends AnyVariables> {
   constructor(
     client: Client,
     query: DocumentInput<Data, Variables>,
-    variables: () => Variables,
+    variables: () => Variables | null,
     onData?: (data: Data) => void,
   ) {
     $effect(() => {
-      const { unsubscribe } = client.subscription(query, variables()).subscribe((result) => {
+      const vars = variables();
+      if (vars === null) return;
+      const { unsubscribe } = client.subscription(query, vars).subscribe((result) => {
         if (result.data) {
           this.data = result.data;
           onData?.(result.data);

@@ -1,3 +1,8 @@
+import type { TaskStatus } from './gql/graphql';
+
+/** Queued or running: a task that will still change. */
+export const isActive = (status: TaskStatus): boolean => status === 'QUEUED' || status === 'RUNNING';
+
 /**
  * A task's `progress` is whatever its handler reports (JSON). These are the shapes Percept's
  * handlers send today; anything else is shown as plain key–value pairs.

@@ -24,6 +24,16 @@ type Documents = {
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": typeof types.ClassifyDocument,
+    "\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n": typeof types.ClassifyBatchDocument,
+    "\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n": typeof types.DatasetClassFieldsFragmentDoc,
+    "\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n": typeof types.DatasetDocument,
+    "\n  query Images($modelId: ID!, $classId: ID, $first: Int!, $offset: Int!) {\n    images(modelId: $modelId, classId: $classId, first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        id\n        classId\n        originalName\n        source\n        split\n        url\n        thumbnailUrl\n      }\n    }\n  }\n": typeof types.ImagesDocument,
+    "\n  mutation ImportDataset($modelId: ID!, $file: Upload!) {\n    importDataset(modelId: $modelId, file: $file) {\n      ...TaskFields\n    }\n  }\n": typeof types.ImportDatasetDocument,
+    "\n  query ImportReport($taskId: ID!) {\n    importReport(taskId: $taskId) {\n      taskId\n      kind\n      filesSeen\n      imported\n      skipped\n      seconds\n      imagesPerSecond\n      classes {\n        name\n        imported\n      }\n      skippedByReason {\n        reason\n        count\n      }\n      skippedFiles {\n        path\n        reason\n        detail\n      }\n      skippedNotListed\n    }\n  }\n": typeof types.ImportReportDocument,
+    "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": typeof types.DeleteImageDocument,
+    "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": typeof types.DeleteClassDocument,
+    "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": typeof types.DeleteDatasetDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelDocument,
@@ -43,10 +53,17 @@ type Documents = {
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.UpdateTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateDiagnosticTaskDocument,
+    "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
+    "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": typeof types.TaskResultDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  fragment TrainingRunFields on TrainingRun {\n    maxEpochs\n    etaSeconds\n    task {\n      ...TaskFields\n    }\n    candidates {\n      id\n      name\n      family\n      params\n      status\n      epochsDone\n      bestValAccuracy\n      testAccuracy\n      prunedReason\n      history {\n        epoch\n        loss\n        accuracy\n        valLoss\n        valAccuracy\n        imagesPerSecond\n        seconds\n      }\n      live {\n        phase\n        epoch\n        batch\n        batches\n        loss\n        accuracy\n        imagesPerSecond\n      }\n    }\n  }\n": typeof types.TrainingRunFieldsFragmentDoc,
+    "\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunDocument,
+    "\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingProgressDocument,
+    "\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.TrainModelDocument,
+    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": typeof types.ModelEvaluationDocument,
 };
 const documents: Documents = {
     "\n  query Users($first: Int!, $offset: Int!) {\n    users(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
@@ -59,6 +76,16 @@ const documents: Documents = {
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": types.ClassifyDocument,
+    "\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n": types.ClassifyBatchDocument,
+    "\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n": types.DatasetClassFieldsFragmentDoc,
+    "\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n": types.DatasetDocument,
+    "\n  query Images($modelId: ID!, $classId: ID, $first: Int!, $offset: Int!) {\n    images(modelId: $modelId, classId: $classId, first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        id\n        classId\n        originalName\n        source\n        split\n        url\n        thumbnailUrl\n      }\n    }\n  }\n": types.ImagesDocument,
+    "\n  mutation ImportDataset($modelId: ID!, $file: Upload!) {\n    importDataset(modelId: $modelId, file: $file) {\n      ...TaskFields\n    }\n  }\n": types.ImportDatasetDocument,
+    "\n  query ImportReport($taskId: ID!) {\n    importReport(taskId: $taskId) {\n      taskId\n      kind\n      filesSeen\n      imported\n      skipped\n      seconds\n      imagesPerSecond\n      classes {\n        name\n        imported\n      }\n      skippedByReason {\n        reason\n        count\n      }\n      skippedFiles {\n        path\n        reason\n        detail\n      }\n      skippedNotListed\n    }\n  }\n": types.ImportReportDocument,
+    "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": types.DeleteImageDocument,
+    "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": types.DeleteClassDocument,
+    "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": types.DeleteDatasetDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelDocument,
@@ -78,10 +105,17 @@ const documents: Documents = {
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {\n    updateTask(id: $id, input: $input) {\n      ...TaskFields\n    }\n  }\n": types.UpdateTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": types.CreateDiagnosticTaskDocument,
+    "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
+    "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": types.TaskResultDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": types.RevokeApiTokenDocument,
+    "\n  fragment TrainingRunFields on TrainingRun {\n    maxEpochs\n    etaSeconds\n    task {\n      ...TaskFields\n    }\n    candidates {\n      id\n      name\n      family\n      params\n      status\n      epochsDone\n      bestValAccuracy\n      testAccuracy\n      prunedReason\n      history {\n        epoch\n        loss\n        accuracy\n        valLoss\n        valAccuracy\n        imagesPerSecond\n        seconds\n      }\n      live {\n        phase\n        epoch\n        batch\n        batches\n        loss\n        accuracy\n        imagesPerSecond\n      }\n    }\n  }\n": types.TrainingRunFieldsFragmentDoc,
+    "\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunDocument,
+    "\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingProgressDocument,
+    "\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n": types.TrainModelDocument,
+    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": types.ModelEvaluationDocument,
 };
 
 /**
@@ -138,6 +172,46 @@ export function graphql(source: "\n  query Me {\n    me {\n      ...UserFields\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n"): (typeof documents)["\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Images($modelId: ID!, $classId: ID, $first: Int!, $offset: Int!) {\n    images(modelId: $modelId, classId: $classId, first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        id\n        classId\n        originalName\n        source\n        split\n        url\n        thumbnailUrl\n      }\n    }\n  }\n"): (typeof documents)["\n  query Images($modelId: ID!, $classId: ID, $first: Int!, $offset: Int!) {\n    images(modelId: $modelId, classId: $classId, first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        id\n        classId\n        originalName\n        source\n        split\n        url\n        thumbnailUrl\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ImportDataset($modelId: ID!, $file: Upload!) {\n    importDataset(modelId: $modelId, file: $file) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation ImportDataset($modelId: ID!, $file: Upload!) {\n    importDataset(modelId: $modelId, file: $file) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ImportReport($taskId: ID!) {\n    importReport(taskId: $taskId) {\n      taskId\n      kind\n      filesSeen\n      imported\n      skipped\n      seconds\n      imagesPerSecond\n      classes {\n        name\n        imported\n      }\n      skippedByReason {\n        reason\n        count\n      }\n      skippedFiles {\n        path\n        reason\n        detail\n      }\n      skippedNotListed\n    }\n  }\n"): (typeof documents)["\n  query ImportReport($taskId: ID!) {\n    importReport(taskId: $taskId) {\n      taskId\n      kind\n      filesSeen\n      imported\n      skipped\n      seconds\n      imagesPerSecond\n      classes {\n        name\n        imported\n      }\n      skippedByReason {\n        reason\n        count\n      }\n      skippedFiles {\n        path\n        reason\n        detail\n      }\n      skippedNotListed\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"): (typeof documents)["\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -217,6 +291,14 @@ export function graphql(source: "\n  mutation CreateDiagnosticTask($sleepMs: Int
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"): (typeof documents)["\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -230,6 +312,26 @@ export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      ...TokenFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TrainingRunFields on TrainingRun {\n    maxEpochs\n    etaSeconds\n    task {\n      ...TaskFields\n    }\n    candidates {\n      id\n      name\n      family\n      params\n      status\n      epochsDone\n      bestValAccuracy\n      testAccuracy\n      prunedReason\n      history {\n        epoch\n        loss\n        accuracy\n        valLoss\n        valAccuracy\n        imagesPerSecond\n        seconds\n      }\n      live {\n        phase\n        epoch\n        batch\n        batches\n        loss\n        accuracy\n        imagesPerSecond\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment TrainingRunFields on TrainingRun {\n    maxEpochs\n    etaSeconds\n    task {\n      ...TaskFields\n    }\n    candidates {\n      id\n      name\n      family\n      params\n      status\n      epochsDone\n      bestValAccuracy\n      testAccuracy\n      prunedReason\n      history {\n        epoch\n        loss\n        accuracy\n        valLoss\n        valAccuracy\n        imagesPerSecond\n        seconds\n      }\n      live {\n        phase\n        epoch\n        batch\n        batches\n        loss\n        accuracy\n        imagesPerSecond\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n"): (typeof documents)["\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n"): (typeof documents)["\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

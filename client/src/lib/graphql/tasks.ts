@@ -81,3 +81,22 @@ export const CreateDiagnosticTask = graphql(`
     }
   }
 `);
+
+export const TaskUpdated = graphql(`
+  subscription TaskUpdated($id: ID!) {
+    taskUpdated(id: $id) {
+      ...TaskFields
+    }
+  }
+`);
+
+/** A finished task's result (a classifyBatch lists every file); fetched once, not with each progress event. */
+export const TaskResult = graphql(`
+  query TaskResult($id: ID!) {
+    task(id: $id) {
+      id
+      status
+      result
+    }
+  }
+`);
