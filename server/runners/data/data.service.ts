@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { Model } from '../../models/model.entity';
+import type { BlobStore } from '../../storage/blob-store';
+import { encodePack, SPLIT_CODE } from './pack';
+import type { ImageSplit } from '../../datasets/image.entity';
+import type { ImagePixels } from '../../datasets/image-pixels';
+
+/** The server side of RunnerData: what runners may read and write. */
+export class RunnerDataService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly blobs: BlobStore,
+    /** Uploaded images from the blob store; URL images fetched now and not kept. */
+    private readonly pixels: ImagePixels,
+  ) {}
+
+  /** Identifies the labelled data of a model; changes when an image is added, moved or removed. */
+  async datasetVersion(modelId: string): Promise<string> {
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n, md5(string_agg(i.id::text || ':' || c.index || ':' || i.split, ',' ORDER BY i.id)) AS h
+       FROM images i JOIN model_classes c ON c.id = i."classId"
+       WHERE i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)`,
+      [modelId],
+    );
+    return `${row.n}-${row.h ?? 'empty'}`;
+  }
+
+  async datasetPack(modelId: string): Promise<Buffer> {
+    const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
+    if (!model) throw new NotFoundError('No such model.');
+    const rows: { id: string; blobKey: string | null; url: string | null; index: number; split: ImageSplit }[] = await this.db.query(
+      `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
+       WHERE i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL) ORDER BY i.id`,
+      [modelId],
+    );
+    const shape: [number, number, number] = [model.inputHeight, model.inputWidth, model.inputChannels];
+    const bytes = shape[0] * shape[1] * shape[2];
+    const pixels = new Uint8Array(rows.length * bytes);
+    const labels = new Int32Array(rows.length);
+    const splits = new Uint8Array(rows.length);
+    const [{ classes }] = await this.db.query(`SELECT COALESCE(max(index) + 1, 0)::int AS classes FROM model_classes WHERE "modelId" = $1`, [
+      modelId,
+    ]);
+    // Blobs in parallel, a few at a time: a round trip each to PostgreSQL or the disk.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < rows.length; i = next++) {
+        const data = await this.pixels.read(rows[i]!, { width: shape[1], height: shape[0], channels: shape[2] as 1 | 3 });
+        pixels.set(data, i * bytes);
+        labels[i] = rows[i]!.index;
+        splits[i] = SPLIT_CODE[rows[i]!.split];
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    const ids = rows.map((r) => r.id);
+    return encodePack({ version: await this.datasetVersion(modelId), shape, classes, labels, splits, ids, pixels });
+  }
+
+  async getBlob(key: string): Promise<Buffer | null> {
+    return this.blobs.get(checkKey(key));
+  }
+
+  async putBlob(key: string, data: Buffer): Promise<void> {
+    await this.blobs.put(checkKey(key), data);
+  }
+}
+
+/** Runners work on models' blobs only (checkpoints, artifacts, images). */
+function checkKey(key: string): string {
+  if (!/^models\/[0-9a-f-]{36}\//.test(key) || key.includes('..')) throw new BadUserInputError(`runners cannot access ${key}`);
+  return key;
+}
