@@ -29,24 +29,30 @@ export class RunnerDataService {
   async datasetPack(modelId: string): Promise<Buffer> {
     const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
     if (!model) throw new NotFoundError('No such model.');
-    const rows: { id: string; blobKey: string | null; url: string | null; index: number; split: ImageSplit }[] = await this.db.query(
-      `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
+    const rows: { id: string; blobKey: string | null; url: string | null; index: number; split: ImageSplit }[] =
+      await this.db.query(
+        `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
        WHERE i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL) ORDER BY i.id`,
-      [modelId],
-    );
+        [modelId],
+      );
     const shape: [number, number, number] = [model.inputHeight, model.inputWidth, model.inputChannels];
     const bytes = shape[0] * shape[1] * shape[2];
     const pixels = new Uint8Array(rows.length * bytes);
     const labels = new Int32Array(rows.length);
     const splits = new Uint8Array(rows.length);
-    const [{ classes }] = await this.db.query(`SELECT COALESCE(max(index) + 1, 0)::int AS classes FROM model_classes WHERE "modelId" = $1`, [
-      modelId,
-    ]);
+    const [{ classes }] = await this.db.query(
+      `SELECT COALESCE(max(index) + 1, 0)::int AS classes FROM model_classes WHERE "modelId" = $1`,
+      [modelId],
+    );
     // Blobs in parallel, a few at a time: a round trip each to PostgreSQL or the disk.
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < rows.length; i = next++) {
-        const data = await this.pixels.read(rows[i]!, { width: shape[1], height: shape[0], channels: shape[2] as 1 | 3 });
+        const data = await this.pixels.read(rows[i]!, {
+          width: shape[1],
+          height: shape[0],
+          channels: shape[2] as 1 | 3,
+        });
         pixels.set(data, i * bytes);
         labels[i] = rows[i]!.index;
         splits[i] = SPLIT_CODE[rows[i]!.split];
@@ -68,6 +74,7 @@ export class RunnerDataService {
 
 /** Runners work on models' blobs only (checkpoints, artifacts, images). */
 function checkKey(key: string): string {
-  if (!/^models\/[0-9a-f-]{36}\//.test(key) || key.includes('..')) throw new BadUserInputError(`runners cannot access ${key}`);
+  if (!/^models\/[0-9a-f-]{36}\//.test(key) || key.includes('..'))
+    throw new BadUserInputError(`runners cannot access ${key}`);
   return key;
 }

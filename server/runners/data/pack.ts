@@ -18,10 +18,16 @@ export interface DatasetPack {
 }
 
 const MAGIC = 0x324b4350; // "PCK2": PCK1 had no image ids
-export const SPLIT_CODE: Record<ImageSplit, number> = { [ImageSplit.TRAIN]: 0, [ImageSplit.VALIDATION]: 1, [ImageSplit.TEST]: 2 };
+export const SPLIT_CODE: Record<ImageSplit, number> = {
+  [ImageSplit.TRAIN]: 0,
+  [ImageSplit.VALIDATION]: 1,
+  [ImageSplit.TEST]: 2,
+};
 
 export function encodePack(pack: DatasetPack): Buffer {
-  const header = Buffer.from(JSON.stringify({ version: pack.version, shape: pack.shape, classes: pack.classes, count: pack.labels.length }));
+  const header = Buffer.from(
+    JSON.stringify({ version: pack.version, shape: pack.shape, classes: pack.classes, count: pack.labels.length }),
+  );
   const head = Buffer.alloc(8);
   head.writeUInt32LE(MAGIC, 0);
   head.writeUInt32LE(header.length, 4);
