@@ -100,10 +100,12 @@ export interface TrainHeadPayload {
     fromKey: string | null;
     fromNoneOutput: boolean;
     classIndexes: number[];
+    /** Most epochs (early stopping may end it sooner), and the step size. */
+    epochs: number;
+    learningRate: number;
   }[];
   seed: number;
   batchSize: number;
-  maxEpochs: number;
 }
 
 /** Where a type runs: in a server process (I/O and database work) or on a runner (ML work). */

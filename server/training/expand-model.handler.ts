@@ -14,12 +14,10 @@ import { PermanentTaskError, type TaskContext, type TaskHandler, type TrainHeadP
 import { unservedClasses } from './expansion-classes';
 import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
-import { batchSizeFor, seedOf } from './train-model.handler';
+import { seedOf } from './train-model.handler';
 import { MIN_IMAGES_PER_CLASS } from './training.service';
 
 const WAIT_MS = 5000;
-/** Heads train on cached features in seconds; early stopping usually ends them well before this. */
-const HEAD_MAX_EPOCHS = 20;
 
 type Ctx = TaskContext<TaskType.EXPAND_MODEL>;
 
@@ -31,6 +29,7 @@ interface TrainHeadResult {
   newClassesAccuracy: number | null;
   features: { featureSize: number; reused: number; computed: number };
   seconds: number;
+  timings: Record<string, number>;
 }
 
 /**
@@ -70,6 +69,11 @@ export function expandModelHandler(deps: {
       `SELECT COALESCE(max(ordinal) + 1, 0)::int AS next FROM heads WHERE "modelId" = $1`,
       [model.id],
     );
+    const [{ n }] = await tx.query(
+      `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
+      [model.id],
+    );
+    const batchSize = headBatchSize(n);
     const specs: TrainHeadPayload['heads'] = [];
     const add = async (classIndexes: number[], source: Head | null) => {
       const id = randomUUID();
@@ -91,16 +95,13 @@ export function expandModelHandler(deps: {
         fromKey: source?.artifactKey ?? null,
         fromNoneOutput: source?.noneOutput ?? false,
         classIndexes,
+        ...headSchedule(Math.ceil(n / batchSize), source !== null),
       });
     };
     for (const h of active) await add(h.classIndexes, h);
     await add(
       fresh.map((c) => c.index),
       null,
-    );
-    const [{ n }] = await tx.query(
-      `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
-      [model.id],
     );
     const payload: TrainHeadPayload = {
       modelId: model.id,
@@ -110,9 +111,7 @@ export function expandModelHandler(deps: {
       featuresKey: featuresKey(active[0]!.baseKey),
       heads: specs,
       seed: seedOf(ctx.task.id),
-      // Feature vectors are cheap per step, so larger batches than a full network's.
-      batchSize: Math.min(128, 2 * batchSizeFor(n)),
-      maxEpochs: HEAD_MAX_EPOCHS,
+      batchSize,
     };
     await queue.enqueue(
       { type: TaskType.TRAIN_HEAD, payload, ownerId: ctx.task.ownerId, modelId: model.id, priority: ctx.task.priority },
@@ -131,6 +130,7 @@ export function expandModelHandler(deps: {
       newClassesAccuracy: r.newClassesAccuracy,
       features: r.features,
       headTrainingSeconds: r.seconds,
+      timings: r.timings,
       heads: mine.map((h) => h.id),
     };
     const activated = await db.transaction(async (tx) => {
@@ -248,6 +248,28 @@ export function expandModelHandler(deps: {
       }
     },
   };
+}
+
+/**
+ * Head steps are so cheap that per-step overhead dominates: measured on wasm for a 1152-feature
+ * head, 8.7 ms a step at batch 32 and 6.8 ms at 64, so an epoch costs 2.5× less at 64. About eight
+ * images per step of the training set, from 64 to 256.
+ */
+export function headBatchSize(trainImages: number): number {
+  return Math.min(256, Math.max(64, 2 ** Math.round(Math.log2(Math.max(1, trainImages / 8)))));
+}
+
+/**
+ * How long a head trains, as optimiser steps turned into epochs (small datasets need more epochs
+ * for the same steps), with early stopping on validation accuracy besides. A copy of an active
+ * head starts trained and only has to learn "none", so it gets fewer. Measured on Fashion-MNIST
+ * (7 classes, then 3; 10k images, 3136 features, batch 256): copy 12 / new 12 epochs at 1e-3 gave
+ * 0.892 over all 10 classes in 66 s of head training; copy 2 / new 5 epochs at 2e-3 / 3e-3 gave
+ * 0.886 in 19 s.
+ */
+export function headSchedule(stepsPerEpoch: number, copy: boolean): { epochs: number; learningRate: number } {
+  const steps = copy ? 60 : 150;
+  return { epochs: Math.min(12, Math.max(2, Math.ceil(steps / stepsPerEpoch))), learningRate: copy ? 2e-3 : 3e-3 };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -20,9 +20,16 @@ type HeadSpec = TrainHeadPayload['heads'][number];
 export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, data, datasets }) => {
   const p = payload as unknown as TrainHeadPayload;
   const started = Date.now();
+  const timings: Record<string, number> = {};
+  let mark = started;
+  const lap = (phase: string) => {
+    timings[phase] = (Date.now() - mark) / 1000;
+    mark = Date.now();
+  };
   await progress({ phase: 'loading' });
   const pack = await datasets.get(p.modelId, p.datasetVersion);
   const base = await loadModel(data.store, p.baseKey);
+  lap('loading');
   let cached;
   try {
     cached = await cachedFeatures(
@@ -35,6 +42,7 @@ export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, 
   } finally {
     base.dispose();
   }
+  lap('features');
   const size = cached.featureSize;
   const split = (code: number) => rowsOf(cached.features, pack.labels, size, (r) => pack.splits[r] === code);
   const parts = { train: split(0), validation: split(1), test: split(2) };
@@ -47,11 +55,12 @@ export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, 
       models.push(model);
       const local = (d: Part) => new FeatureDataset(size, d.features, headLabels(d.labels, spec.classIndexes));
       const result = await trainHead(model, local(parts.train), {
-        epochs: p.maxEpochs,
+        epochs: spec.epochs,
+        learningRate: spec.learningRate,
         batchSize: p.batchSize,
         seed,
         validation: parts.validation.labels.length > 0 ? local(parts.validation) : undefined,
-        patience: 4,
+        patience: 2,
         minDelta: 0.002,
         signal,
         onBatch: (m) =>
@@ -71,6 +80,7 @@ export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, 
       results.push(result);
     }
 
+    lap('training');
     await progress({ phase: 'evaluating' });
     const evaluatedOn = parts.test.labels.length > 0 ? 'test' : 'validation';
     // Images of classes no head of the set serves (too few images, or a removed head's) cannot be right.
@@ -81,7 +91,10 @@ export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, 
     const heads = p.heads.map((spec, i) => ({ model: models[i]!, classIds: spec.classIndexes }));
     const evaluation = await evaluateHeads(heads, new FeatureDataset(size, heldOut.features, heldOut.labels));
     const newClasses = p.heads.filter((h) => h.fromKey === null).flatMap((h) => h.classIndexes);
+    lap('evaluating');
 
+    // The feature cache was being stored while the heads trained.
+    await cached.saved;
     for (const [i, spec] of p.heads.entries()) {
       await saveModel(models[i]!, data.store, spec.artifactKey, {
         headId: spec.headId,
@@ -102,6 +115,7 @@ export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, 
       oldClassesAccuracy: accuracyOver(evaluation, (c) => !newClasses.includes(c)),
       features: { featureSize: size, reused: cached.reused, computed: cached.computed },
       seconds: (Date.now() - started) / 1000,
+      timings: { ...timings, saving: (Date.now() - mark) / 1000 },
     };
   } finally {
     for (const m of models) m.dispose();
