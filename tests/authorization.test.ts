@@ -59,6 +59,7 @@ const MATRIX: Record<string, Entry> = {
   'Query.importReport': { who: OWNED, vars: (f) => ({ taskId: f.importTask }) },
   'Query.me': { who: SIGNED_IN },
   'Query.model': { who: OWNED_CLASSIFY, vars: (f) => ({ id: f.model }) },
+  'Query.limits': { who: SIGNED_IN },
   'Query.modelEvaluation': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
   'Query.models': { who: SIGNED_IN },
   'Query.runnerTokens': { who: ADMIN },

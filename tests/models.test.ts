@@ -43,6 +43,7 @@ describe('creating a model', () => {
     const notImage = await upload(u.token, Buffer.from('this is not an image at all'));
     assert.equal(errorCode(notImage), 'BAD_USER_INPUT');
     assert.match(notImage.errors![0]!.message, /not an image/);
+    assert.equal(notImage.errors![0]!.extensions?.field, 'sampleImage');
 
     const truncated = (await png(64, 64)).subarray(0, 60);
     assert.equal(errorCode(await upload(u.token, truncated)), 'BAD_USER_INPUT');
@@ -195,5 +196,13 @@ describe('modelUpdated subscription (graphql-ws on /graphql)', () => {
     assert.deepEqual(mine.events[0], { data: { modelUpdated: { name: 'renamed' } } });
     await mine.client.dispose();
     await theirs.client.dispose();
+  });
+});
+
+describe('limits', () => {
+  test('a client can read the limits it will meet', async () => {
+    const u = await signUp(srv.graphqlUrl);
+    const res = await gql(srv.graphqlUrl, '{ limits { uploadBytes imagePixels maxInputSide } }', {}, u.token);
+    assert.deepEqual(res.data?.limits, { uploadBytes: 200000, imagePixels: 1000000, maxInputSide: 256 });
   });
 });

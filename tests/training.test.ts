@@ -59,6 +59,7 @@ describe('training and classification through the API', () => {
     const noData = await gql(srv.graphqlUrl, TRAIN, { id: empty.id }, token);
     assert.equal(errorCode(noData), 'BAD_USER_INPUT');
     assert.match(noData.errors![0]!.message, /no data yet/);
+    assert.equal(noData.errors![0]!.extensions?.reason, 'NO_DATA');
     const untrained = await gql(
       srv.graphqlUrl,
       CLASSIFY,

@@ -21,6 +21,8 @@ import { TaskService } from '../tasks/task.service';
 
 /** The services resolvers call; built once at startup, each given only what it depends on. */
 export interface Services {
+  /** The configured limits, for clients that check before they send. */
+  limits: Config['limits'];
   auth: AuthService;
   models: ModelService;
   tasks: TaskService;
@@ -58,6 +60,7 @@ export function createServices(
   );
   void forgetOnChange(pubsub, classify);
   return {
+    limits: config.limits,
     auth: new AuthService(db, config.sessionTtlHours),
     models,
     tasks: new TaskService(db, queue, pubsub),

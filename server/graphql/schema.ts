@@ -9,9 +9,11 @@ import { TrainingResolver } from '../training/training.resolver';
 import { ModelResolver } from '../models/model.resolver';
 import { RunnerResolver } from '../runners/runner.resolver';
 import { TaskResolver } from '../tasks/task.resolver';
+import { LimitsResolver } from './limits.resolver';
 import { createPerceptPubSub, type PerceptPubSub } from './pubsub';
 
 export const resolvers = [
+  LimitsResolver,
   AuthResolver,
   ModelResolver,
   TaskResolver,

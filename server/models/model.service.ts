@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { checkName } from '../auth/auth.service';
@@ -39,7 +40,10 @@ export class ModelService {
       Math.min(SAMPLE_MAX_BYTES, this.limits.uploadBytes),
       'sample image',
     );
-    const info = await probeImage(data, this.limits.imagePixels, 'sample image');
+    const info = await probeImage(data, this.limits.imagePixels, 'sample image').catch((e: unknown) => {
+      if (e instanceof GraphQLError) e.extensions.field = 'sampleImage';
+      throw e;
+    });
     const { width, height } = fitInput(info.width, info.height);
     const id = randomUUID();
     const sampleBlobKey = `${modelPrefix(id)}sample`;

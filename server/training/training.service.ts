@@ -45,6 +45,7 @@ export class TrainingService {
             : 'is still importing data';
       throw new BadUserInputError(`The model ${what} (task ${busy.id}); wait for it or cancel it.`, {
         taskId: busy.id,
+        reason: 'BUSY',
       });
     }
     const classes = await this.readiness(model);
@@ -154,10 +155,13 @@ export class TrainingService {
     );
     const withImages = counts.filter((c) => c.total > 0);
     if (withImages.length === 0)
-      throw new BadUserInputError('The model has no data yet: upload a zip with one folder of images per class.');
+      throw new BadUserInputError('The model has no data yet: upload a zip with one folder of images per class.', {
+        reason: 'NO_DATA',
+      });
     if (withImages.length < 2) {
       throw new BadUserInputError(
         `Training needs at least two classes; the data has one (${withImages[0]!.name}). Upload images of another class.`,
+        { reason: 'ONE_CLASS' },
       );
     }
     const thin = withImages.filter((c) => c.train < MIN_IMAGES_PER_CLASS);
@@ -165,6 +169,7 @@ export class TrainingService {
       const list = thin.map((c) => `${c.name} (${c.train})`).join(', ');
       throw new BadUserInputError(
         `Each class needs at least ${MIN_IMAGES_PER_CLASS} training images; too few in: ${list}.`,
+        { reason: 'TOO_FEW_IMAGES', classes: thin.map((c) => c.name) },
       );
     }
     return Math.max(...counts.map((c) => c.index)) + 1;
