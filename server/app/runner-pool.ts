@@ -30,6 +30,7 @@ export async function startRunnerPool(opts: {
         db,
         blobs: opts.blobs,
         limits: config.limits,
+        allowPrivateUrls: config.allowPrivateUrls,
         // New class folders in an expandable model's data start training a head for them.
         afterImport: (modelId, log) => services.expansion.afterImport(modelId, log),
       }),

@@ -26,6 +26,7 @@ export interface DatasetConfig {
   limits: Limits;
   dataDir: string;
   nodeId: string;
+  allowPrivateUrls: boolean;
 }
 
 /** The one rule of model access (owner, or admin; others get NOT_FOUND), kept in ModelService. */
@@ -60,7 +61,7 @@ export class DatasetService {
     try {
       const kind = await detectKind(saved);
       if (kind === 'zip') await checkZipUpload(saved.path, this.config.limits);
-      else await checkManifestUpload(saved);
+      else await checkManifestUpload(saved, this.config.allowPrivateUrls);
       return await this.queue.enqueue({
         type: TaskType.IMPORT_DATASET,
         payload: {

@@ -22,6 +22,8 @@ export interface ImportHandlerDeps {
   db: DataSource;
   blobs: BlobStore;
   limits: Limits;
+  /** Config `allowPrivateUrls`: manifests may point at private and loopback addresses. */
+  allowPrivateUrls?: boolean;
   /** Images decoded at once. sharp decodes each on libuv's pool, so a few per core keep it busy. */
   concurrency?: number;
   /** Entry bytes held in memory at once, besides the one being read. */
@@ -188,7 +190,9 @@ async function importManifest(deps: ImportHandlerDeps, ctx: Ctx, model: Model): 
   const report = new ImportReport('manifest');
   let manifest;
   try {
-    manifest = parseManifest(await readFile(ctx.payload.uploadPath, 'utf8'));
+    manifest = parseManifest(await readFile(ctx.payload.uploadPath, 'utf8'), {
+      allowPrivate: deps.allowPrivateUrls ?? false,
+    });
   } catch (e) {
     throw e instanceof ManifestError ? new PermanentTaskError(e.message) : e;
   }

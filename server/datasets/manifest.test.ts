@@ -45,3 +45,25 @@ test('csvFields follows RFC 4180 quoting', () => {
   assert.deepEqual(csvFields('a,"b ""quoted"", c",d'), ['a', 'b "quoted", c', 'd']);
   assert.deepEqual(csvFields('a,'), ['a', '']);
 });
+
+test('literal private and loopback addresses are skipped unless private URLs are allowed', () => {
+  const lines = [
+    'http://169.254.169.254/latest/x.png',
+    'http://10.0.0.1/a.png',
+    'http://[::1]/b.png',
+    'http://127.0.0.1:9/c.png',
+    'http://localhost/d.png',
+  ];
+  const text = `url,label\n${lines.map((u) => `${u},cat`).join('\n')}\nhttps://images.example.org/e.png,cat\n`;
+  const refused = parseManifest(text);
+  assert.deepEqual(
+    refused.skipped.map((s) => s.reason),
+    lines.map(() => 'INVALID_URL'),
+  );
+  assert.ok(refused.skipped.every((s) => /private or loopback/.test(s.detail)));
+  assert.deepEqual(
+    refused.entries.map((e) => e.url),
+    ['https://images.example.org/e.png'],
+  );
+  assert.equal(parseManifest(text, { allowPrivate: true }).entries.length, lines.length + 1);
+});

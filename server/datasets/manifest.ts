@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { isPrivateAddress } from './url-fetch';
 import { MAX_CLASS_NAME } from './layout';
 import { SkipReason, type SkippedFile } from './import-report';
 
@@ -31,14 +33,14 @@ export class ManifestError extends Error {
  * quoted as in RFC 4180) or JSON, an array of `{ "url": …, "label": … }`. JSON is recognised by
  * its first character, so the file name does not matter.
  */
-export function parseManifest(text: string): Manifest {
+export function parseManifest(text: string, options: { allowPrivate: boolean } = { allowPrivate: false }): Manifest {
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trimStart();
   const raw = trimmed.startsWith('[') || trimmed.startsWith('{') ? fromJson(trimmed) : fromCsv(body);
   const entries: ManifestEntry[] = [];
   const skipped: SkippedFile[] = [];
   for (const r of raw) {
-    const problem = checkUrl(r.url);
+    const problem = checkUrl(r.url, options.allowPrivate);
     if (problem) skipped.push({ path: r.where, reason: SkipReason.INVALID_URL, detail: problem });
     else if (!r.label.trim()) skipped.push({ path: r.where, reason: SkipReason.MISSING_LABEL, detail: 'no label' });
     else if (r.label.trim().length > MAX_CLASS_NAME) {
@@ -52,8 +54,13 @@ export function parseManifest(text: string): Manifest {
   return { entries, skipped, total: raw.length };
 }
 
-/** Null when the URL is an absolute http(s) URL; otherwise what is wrong with it. */
-export function checkUrl(url: string): string | null {
+/**
+ * Null when the URL is an absolute http(s) URL; otherwise what is wrong with it. A literal
+ * private or loopback address (or localhost) is refused here already, so the report does not
+ * count images that can never be fetched; names that resolve to such addresses are refused when
+ * fetched (url-fetch.ts checks the resolved address).
+ */
+export function checkUrl(url: string, allowPrivate = false): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -63,6 +70,13 @@ export function checkUrl(url: string): string | null {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     return `only http and https URLs (${parsed.protocol})`;
   if (parsed.username || parsed.password) return 'URLs with credentials are not accepted';
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (
+    !allowPrivate &&
+    (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isPrivateAddress(host)))
+  ) {
+    return `${parsed.hostname} is a private or loopback address; such URLs are refused`;
+  }
   return null;
 }
 

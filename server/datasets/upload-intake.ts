@@ -98,12 +98,12 @@ export async function checkZipUpload(path: string, limits: ZipLimits): Promise<{
   return { files: plan.files.length, classes: plan.classNames };
 }
 
-export async function checkManifestUpload(saved: SavedUpload): Promise<{ entries: number }> {
+export async function checkManifestUpload(saved: SavedUpload, allowPrivate = false): Promise<{ entries: number }> {
   if (saved.size > MANIFEST_MAX_BYTES) {
     throw new PayloadTooLargeError(`A manifest can be at most ${formatBytes(MANIFEST_MAX_BYTES)}; split it.`);
   }
   try {
-    const manifest = parseManifest(await readFile(saved.path, 'utf8'));
+    const manifest = parseManifest(await readFile(saved.path, 'utf8'), { allowPrivate });
     if (manifest.entries.length === 0) {
       const first = manifest.skipped[0];
       throw new ManifestError(
