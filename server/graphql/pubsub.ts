@@ -1,6 +1,6 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { listen, type Listener } from '../db/listener';
 import type { Logger } from '../logging/logger';
 
 /**
@@ -29,7 +29,7 @@ const CHANNEL = 'percept_events';
  */
 class PostgresRelay extends EventTarget {
   private readonly origin = randomUUID();
-  private client: Client | null = null;
+  private listener: Listener | null = null;
   // One connection, so NOTIFYs go one after another (and keep their order).
   private sending: Promise<unknown> = Promise.resolve();
 
@@ -41,26 +41,26 @@ class PostgresRelay extends EventTarget {
   }
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.url });
-    client.on('notification', (msg) => {
-      if (!msg.payload) return;
-      const { origin, type, detail } = JSON.parse(msg.payload) as { origin: string; type: string; detail: unknown };
-      if (origin !== this.origin) super.dispatchEvent(new CustomEvent(type, { detail }));
+    this.listener = await listen({
+      url: this.url,
+      channel: CHANNEL,
+      log: this.log,
+      onNotification: (payload) => {
+        if (!payload) return;
+        const { origin, type, detail } = JSON.parse(payload) as { origin: string; type: string; detail: unknown };
+        if (origin !== this.origin) super.dispatchEvent(new CustomEvent(type, { detail }));
+      },
     });
-    client.on('error', (err) => this.log.error({ err }, 'pubsub relay connection failed'));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.client = client;
   }
 
   override dispatchEvent(event: Event): boolean {
     const delivered = super.dispatchEvent(event);
     const detail = (event as CustomEvent).detail;
     const payload = JSON.stringify({ origin: this.origin, type: event.type, detail });
-    const client = this.client;
-    if (client) {
+    const listener = this.listener;
+    if (listener) {
       this.sending = this.sending
-        .then(() => client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]))
+        .then(() => listener.notify(CHANNEL, payload))
         .catch((err: unknown) => this.log.warn({ err }, 'could not relay an event to other servers'));
     }
     return delivered;
@@ -68,8 +68,8 @@ class PostgresRelay extends EventTarget {
 
   async stop(): Promise<void> {
     await this.sending;
-    await this.client?.end();
-    this.client = null;
+    await this.listener?.stop();
+    this.listener = null;
   }
 }
 

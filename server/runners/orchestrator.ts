@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { listen, type Listener } from '../db/listener';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
 import type { PerceptPubSub } from '../graphql/pubsub';
@@ -11,6 +11,9 @@ import type { LocalPool, LocalRunner } from './local-pool';
 import type { Assignment, FromWorker } from './protocol';
 import type { RemoteRunners } from './remote-runners';
 import { ProgressThrottle } from './progress-throttle';
+
+/** How long the end of a task is retried while PostgreSQL is unreachable. */
+const RECORD_RETRY_MS = 120_000;
 
 export interface OrchestratorOptions {
   nodeId: string;
@@ -29,7 +32,9 @@ export class Orchestrator {
   private readonly serverTypes: TaskType[];
   private readonly serverRunning = new Map<string, { claim: Claim; abort: AbortController }>();
   private readonly throttle: ProgressThrottle;
-  private listener: Client | null = null;
+  /** Claims whose end is being written (retried while PostgreSQL is away). */
+  private readonly recording = new Map<string, Claim>();
+  private listener: Listener | null = null;
   private timer: NodeJS.Timeout | null = null;
   private passing = false;
   private again = false;
@@ -54,12 +59,14 @@ export class Orchestrator {
   }
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
-    client.on('notification', () => this.wake());
-    client.on('error', (err) => this.log.error({ err }, 'orchestrator: LISTEN connection failed'));
-    await client.connect();
-    await client.query(`LISTEN ${TASKS_CHANNEL}`);
-    this.listener = client;
+    // Tasks queued while the connection was down sent their NOTIFY into the void: look now.
+    this.listener = await listen({
+      url: this.databaseUrl,
+      channel: TASKS_CHANNEL,
+      log: this.log,
+      onNotification: () => this.wake(),
+      onReconnect: () => this.wake(),
+    });
     this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
     void this.watchCancellations();
     this.wake();
@@ -88,7 +95,7 @@ export class Orchestrator {
   async tick(): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.queue.renewAll(`${this.opts.nodeId}/`);
+      await this.queue.renewHeld(this.heldClaims());
       await this.heartbeatLocalRunners();
       const recovered = await recoverInterruptedTasks(this.db, null, this.log);
       await this.remotes.markSilentRunnersFailed();
@@ -153,7 +160,7 @@ export class Orchestrator {
     if (this.timer) clearInterval(this.timer);
     await this.subscription?.return?.();
     for (const { abort } of this.serverRunning.values()) abort.abort();
-    await this.listener?.end();
+    await this.listener?.stop();
     this.listener = null;
   }
 
@@ -197,15 +204,13 @@ export class Orchestrator {
         progress: async (p) => this.throttle.push(claim, p),
         log,
       });
-      await this.throttle.flush(task.id);
-      await this.queue.complete(claim, result);
+      await this.throttle.flush(task.id).catch(() => {});
+      await this.recordWithRetry(claim, () => this.queue.complete(claim, result));
     } catch (e) {
       this.throttle.drop(task.id);
       const message = abort.signal.aborted ? 'cancelled' : e instanceof Error ? e.message : String(e);
       if (!abort.signal.aborted) log.warn({ err: e }, 'task attempt failed');
-      await this.queue.fail(claim, message, e instanceof PermanentTaskError).catch((err: unknown) => {
-        if (!(err instanceof LeaseLostError)) log.error({ err }, 'could not record a failed attempt');
-      });
+      await this.recordWithRetry(claim, () => this.queue.fail(claim, message, e instanceof PermanentTaskError));
     } finally {
       this.serverRunning.delete(task.id);
       this.wake();
@@ -213,15 +218,38 @@ export class Orchestrator {
   }
 
   private async finish(runner: LocalRunner, claim: Claim, record: () => Promise<unknown>): Promise<void> {
+    this.pool?.release(runner.id);
+    await this.throttle.flush(claim.taskId).catch(() => {});
+    await this.recordWithRetry(claim, record);
+    this.wake();
+  }
+
+  /**
+   * Writes a task's end, retrying while PostgreSQL is unreachable (the claim stays held, so its
+   * lease is renewed meanwhile). After RECORD_RETRY_MS it lets go: the lease lapses and recovery
+   * requeues the task — it runs again rather than being lost.
+   */
+  private async recordWithRetry(claim: Claim, record: () => Promise<unknown>): Promise<void> {
+    this.recording.set(claim.taskId, claim);
     try {
-      await this.throttle.flush(claim.taskId);
-      await record();
-    } catch (err) {
-      // A holder whose claim was taken over is told nothing more; the new holder owns the task.
-      if (!(err instanceof LeaseLostError)) this.log.error({ err, task: claim.taskId }, 'could not record a result');
+      for (let delay = 500, waited = 0; ; delay = Math.min(delay * 2, 10_000)) {
+        try {
+          await record();
+          return;
+        } catch (err) {
+          // A holder whose claim was taken over is told nothing more; the new holder owns the task.
+          if (err instanceof LeaseLostError) return;
+          if (this.stopped || waited >= RECORD_RETRY_MS) {
+            this.log.error({ err, task: claim.taskId }, 'could not record the end of a task; it will be retried');
+            return;
+          }
+          this.log.warn({ err, task: claim.taskId }, 'could not record the end of a task yet; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+          waited += delay;
+        }
+      }
     } finally {
-      this.pool?.release(runner.id);
-      this.wake();
+      this.recording.delete(claim.taskId);
     }
   }
 
@@ -249,6 +277,12 @@ export class Orchestrator {
       const mine = row && row.status === 'RUNNING' && row.lockedBy?.startsWith(`${this.opts.nodeId}/`);
       if (!row || row.cancelRequested || !mine) this.stopLocally(id);
     }
+  }
+
+  /** Every claim this process holds now: tasks running here, on local runners, or being recorded. */
+  private heldClaims(): Claim[] {
+    const local = (this.pool?.list() ?? []).flatMap((r) => (r.assignment ? [this.claimFor(r, r.assignment)] : []));
+    return [...[...this.serverRunning.values()].map((s) => s.claim), ...local, ...this.recording.values()];
   }
 
   private holds(taskId: string): boolean {

@@ -107,12 +107,18 @@ export class TaskQueue {
     return { cancelRequested: Boolean(rows[0]?.cancelRequested) };
   }
 
-  /** Renews every lease a holder prefix (`<node>/`) has, in one statement: local runners' heartbeat. */
-  async renewAll(holderPrefix: string): Promise<number> {
+  /**
+   * Renews, in one statement, the leases of the claims this process still holds (local runners'
+   * heartbeat). Only those: a claim this process let go of — say its result could not be written
+   * while PostgreSQL was away — must lapse, so that recovery requeues the task.
+   */
+  async renewHeld(claims: Claim[]): Promise<number> {
+    if (!claims.length) return 0;
     const [, n]: [unknown, number] = await this.db.query(
-      `UPDATE tasks SET "leaseExpiresAt" = now() + make_interval(secs => $2::double precision / 1000)
-       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
-      [likePrefix(holderPrefix), this.leaseMs],
+      `UPDATE tasks t SET "leaseExpiresAt" = now() + make_interval(secs => $4::double precision / 1000)
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS held(id, attempt, holder)
+       WHERE t.id = held.id AND t.attempts = held.attempt AND t."lockedBy" = held.holder AND t.status = 'RUNNING'`,
+      [claims.map((c) => c.taskId), claims.map((c) => c.attempt), claims.map((c) => c.holder), this.leaseMs],
     );
     return n;
   }
