@@ -94,7 +94,14 @@ export class ImageWriter {
   private async write(items: ImageToWrite[]): Promise<void> {
     const classIds = await this.ensureClasses([...new Set(items.map((i) => i.className))]);
     const blobs = items.flatMap((i) => this.blobsOf(i));
-    await this.blobs.putMany(blobs);
+    try {
+      await this.blobs.putMany(blobs);
+    } catch (e) {
+      // A full disk (or a lost database) mid-batch: the rows will not be written, so neither may
+      // any blob of the batch stay behind.
+      await this.blobs.deleteMany(blobs.map((b) => b.key)).catch(() => {});
+      throw e;
+    }
     const inserted = rowsOf<{ id: string }>(
       await this.db.query(
         `INSERT INTO images (id, "modelId", "classId", source, split, "blobKey", url, checksum, "originalName")

@@ -13,8 +13,13 @@ export class FilesystemBlobStore implements BlobStore {
     await mkdir(dirname(path), { recursive: true });
     // Write then rename, so a crash never leaves a truncated blob under the real key.
     const tmp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
   }
 
   async putMany(blobs: readonly { key: string; data: Buffer }[]): Promise<void> {

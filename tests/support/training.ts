@@ -2,7 +2,6 @@ import JSZip from 'jszip';
 import sharp from 'sharp';
 import { SYNTHETIC_CLASSES, syntheticImages } from '../../server/ml/synthetic';
 import { gql } from './graphql';
-import { waitFor } from './wait';
 
 export interface SyntheticSet {
   zip: Buffer;
@@ -55,18 +54,18 @@ export async function syntheticZip(opts: {
   return { zip: await zip.generateAsync({ type: 'nodebuffer' }), heldOut };
 }
 
+/** Waits for a task to reach `status`; fails at once when it ends otherwise (with its error). */
 export async function waitForTask(url: string, token: string, id: string, status = 'SUCCEEDED', timeoutMs = 120_000) {
-  return waitFor(
-    `task ${id} ${status}`,
-    async () => {
-      const t = (await gql(url, 'query($id: ID!) { task(id: $id) { status error result } }', { id }, token)).data?.task;
-      if (t && t.status !== status && ['FAILED', 'CANCELLED', 'SUCCEEDED'].includes(t.status)) {
-        throw new Error(`task ${id} ended ${t.status}: ${t.error}`);
-      }
-      return t?.status === status ? t : undefined;
-    },
-    timeoutMs,
-  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const t = (await gql(url, 'query($id: ID!) { task(id: $id) { status error result attempts } }', { id }, token)).data
+      ?.task;
+    if (t?.status === status) return t;
+    if (t && ['FAILED', 'CANCELLED', 'SUCCEEDED'].includes(t.status))
+      throw new Error(`task ${id} ended ${t.status}: ${t.error}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for task ${id} to be ${status} (it is ${t?.status})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export const TRAIN = `mutation($id: ID!, $input: TrainModelInput) { trainModel(modelId: $id, input: $input) { id status } }`;
