@@ -64,7 +64,7 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
   const childOf = async () =>
     (
       await database.query(
-        `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1`,
+        `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1 AND NOT (payload->>'finalize')::boolean`,
         [trainTaskId],
       )
     )[0];
@@ -76,6 +76,7 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
   await procs[0]!.kill('SIGKILL');
 
   url = await serve();
+
   await waitForTask(url, user.token, trainTaskId, 'SUCCEEDED', 180_000);
   const child = await childOf();
   assert.equal(child.status, 'SUCCEEDED');
