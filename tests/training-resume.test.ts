@@ -1,43 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gql, gqlUpload } from './support/graphql';
 import { createModel, png, signUp } from './support/fixtures';
 import { IMPORT_DATASET } from './support/datasets';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { percept, type Proc } from './support/process';
+import { RestartableServer } from './support/process';
 import { syntheticZip, TRAIN, waitForTask } from './support/training';
 import { waitFor } from './support/wait';
 
-let database: TestDatabase;
-let dataDir: string;
-const procs: Proc[] = [];
-before(async () => {
-  database = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'percept-resume-'));
-});
-after(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function serve(): Promise<string> {
-  const p = percept(['serve'], {
-    DATABASE_URL: database.url,
-    PERCEPT_DATA_DIR: dataDir,
-    PERCEPT_NODE_ID: 'resume-node',
-    PORT: '0',
-    PERCEPT_HOST: '127.0.0.1',
-    PERCEPT_LOCAL_RUNNERS: '1',
-    PERCEPT_TICK_MS: '500',
-    PERCEPT_LOG_LEVEL: 'warn',
-  });
-  procs.push(p);
-  return `${(await p.waitFor(/Percept is running at (\S+)/))[1]}/graphql`;
-}
+const server = new RestartableServer('resume-node', { PERCEPT_LOCAL_RUNNERS: '1', PERCEPT_TICK_MS: '500' });
+before(() => server.setUp());
+after(() => server.tearDown());
+const serve = () => server.serve();
 
 test('a server killed with SIGKILL mid-training resumes from the last checkpoint on restart', async () => {
   let url = await serve();
@@ -63,7 +36,7 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
 
   const childOf = async () =>
     (
-      await database.query(
+      await server.database.query(
         `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1 AND NOT (payload->>'finalize')::boolean`,
         [trainTaskId],
       )
@@ -73,7 +46,7 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
     async () => ((await childOf())?.progress?.epoch ?? 0) >= 3,
     120_000,
   );
-  await procs[0]!.kill('SIGKILL');
+  await server.procs[0]!.kill('SIGKILL');
 
   url = await serve();
 

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { likePrefix } from '../db/sql';
 import { assertKey, type BlobStore } from './blob-store';
 
 /** Rows per statement of putMany: 4 parameters each, far below PostgreSQL's 65,535. */
@@ -63,8 +64,4 @@ export class PostgresBlobStore implements BlobStore {
     ]);
     return Number(rows[0]?.n ?? 0);
   }
-}
-
-function likePrefix(prefix: string): string {
-  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { likePrefix } from '../db/sql';
 import type { Logger } from '../logging/logger';
 
 export interface RecoveryReport {
@@ -17,7 +18,7 @@ export async function recoverInterruptedTasks(
   log: Logger,
 ): Promise<RecoveryReport> {
   // At startup (nodeId given) this node's own holds are dead for sure; on a tick only lapsed leases are.
-  const ours = nodeId === null ? null : `${nodeId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+  const ours = nodeId === null ? null : likePrefix(`${nodeId}/`);
   const rows: { id: string; status: string }[] = await db.query(
     `UPDATE tasks SET
        status = (CASE WHEN attempts >= "maxAttempts" THEN 'FAILED' ELSE 'QUEUED' END)::task_status,

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { likePrefix } from '../db/sql';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import type { TaskPayloads } from './task-types';
 
@@ -184,8 +185,4 @@ export class TaskQueue {
 export function claimOf(task: Pick<Task, 'id' | 'attempts' | 'lockedBy'>): Claim {
   if (!task.lockedBy) throw new Error(`task ${task.id} is not claimed`);
   return { taskId: task.id, attempt: task.attempts, holder: task.lockedBy };
-}
-
-export function likePrefix(prefix: string): string {
-  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }

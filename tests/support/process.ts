@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './database';
 
 export const MAIN = join(__dirname, '..', '..', 'server', 'main.js');
 
@@ -51,4 +54,45 @@ export function percept(args: string[], env: NodeJS.ProcessEnv): Proc {
       await exited;
     },
   };
+}
+
+/**
+ * A `percept serve` process on a database and data directory of its own, which a test may kill and
+ * start again (same node id, so the restart recovers what the killed one held).
+ */
+export class RestartableServer {
+  readonly procs: Proc[] = [];
+  database!: TestDatabase;
+  dataDir!: string;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  async setUp(): Promise<void> {
+    this.database = await createTestDatabase();
+    this.dataDir = mkdtempSync(join(tmpdir(), `percept-${this.nodeId}-`));
+  }
+
+  async tearDown(): Promise<void> {
+    for (const p of this.procs) await p.kill('SIGKILL');
+    await this.database.drop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Starts a server and resolves with its GraphQL URL. */
+  async serve(): Promise<string> {
+    const p = percept(['serve'], {
+      DATABASE_URL: this.database.url,
+      PERCEPT_DATA_DIR: this.dataDir,
+      PERCEPT_NODE_ID: this.nodeId,
+      PORT: '0',
+      PERCEPT_HOST: '127.0.0.1',
+      PERCEPT_LOG_LEVEL: 'warn',
+      ...this.env,
+    });
+    this.procs.push(p);
+    return `${(await p.waitFor(/Percept is running at (\S+)/))[1]}/graphql`;
+  }
 }
