@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { likePrefix } from '../db/sql';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import type { TaskPayloads } from './task-types';
 
