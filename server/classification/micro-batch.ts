@@ -9,9 +9,10 @@ interface Waiting {
 }
 
 /**
- * Concurrent classify requests for the same network go to a runner as one batch: a network
- * predicts 64 images in little more time than one (bench/classify.ts measures both). A request
- * waits at most `windowMs` for company; a lone request goes at once when nothing is in flight.
+ * Concurrent classify requests for the same network go to a runner as one batch, so the per-call
+ * costs (an IPC round trip, tensor setup, a predict call) are paid once per batch; bench/classify.ts
+ * measures one image at a time against batches of 64. A request waits at most `windowMs` for
+ * company; a lone request goes at once when nothing is in flight.
  */
 export class MicroBatcher implements Inference {
   private readonly queues = new Map<string, Waiting[]>();
