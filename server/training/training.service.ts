@@ -11,6 +11,8 @@ import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import type { TrainCandidatePayload, TrainModelPayload } from '../tasks/task-types';
 import { Candidate, CandidateStatus } from './candidate.entity';
+import { margin95 } from './selection';
+import { standing } from './candidate-standing';
 import type { CandidateState, ModelEvaluation, TrainingRun, TrainModelInput } from './training.types';
 
 /** Fewer training images than this in a class make validation figures meaningless. */
@@ -62,13 +64,14 @@ export class TrainingService {
       roundEpochs: input.roundEpochs,
       pruneGap: input.pruneGap,
       startedAt: new Date().toISOString(),
+      stopAtTarget: input.stopAtTarget,
     };
     const task = await this.db.transaction(async (tx) => {
       const t = await this.queue.enqueue(
         { type: TaskType.TRAIN_MODEL, payload, ownerId: model.ownerId, modelId: model.id, maxAttempts: 5 },
         tx,
       );
-      for (const arch of architectures) {
+      for (const [order, arch] of architectures.entries()) {
         await tx.save(
           tx.create(Candidate, {
             modelId: model.id,
@@ -77,6 +80,8 @@ export class TrainingService {
             family: arch.family,
             architecture: arch,
             status: CandidateStatus.QUEUED,
+            // The generator's preference; rows made in one transaction share createdAt.
+            metrics: { order },
           }),
         );
       }
@@ -194,6 +199,7 @@ export class TrainingService {
     );
     const states: CandidateState[] = candidates.map((c) => {
       const live = liveOf.get(c.id) as Record<string, unknown> | undefined;
+      const s = standing(c);
       return {
         id: c.id,
         name: c.name,
@@ -202,13 +208,25 @@ export class TrainingService {
         status: c.status,
         epochsDone: c.epochsDone,
         bestValAccuracy: c.bestValAccuracy,
+        validationAccuracy: s.accuracy,
+        validationMargin: s.accuracy === null ? null : margin95(s.accuracy, s.images),
+        validationImages: s.images,
         testAccuracy: c.testAccuracy,
         prunedReason: c.prunedReason,
         history: (c.metrics.history as CandidateState['history']) ?? [],
         live: live ? { phase: String(live.phase ?? 'training'), ...live } : null,
       };
     });
-    return { model, task, candidates: states, maxEpochs: payload.maxEpochs, etaSeconds: eta(task, payload, states) };
+    const chosen = candidates.find((c) => typeof c.metrics.selection === 'string');
+    return {
+      model,
+      task,
+      candidates: states,
+      maxEpochs: payload.maxEpochs,
+      stopAtTarget: payload.stopAtTarget === true,
+      selection: (chosen?.metrics.selection as string | undefined) ?? null,
+      etaSeconds: eta(task, payload, states),
+    };
   }
 }
 

@@ -22,9 +22,17 @@ export class TrainModelInput {
 
   @Field(() => Float, {
     defaultValue: 0.1,
-    description: 'Prune a candidate whose validation accuracy trails the best by more than this.',
+    description:
+      'Prune a candidate whose validation accuracy trails the best by more than this (and by more than chance on the validation images allows).',
   })
   pruneGap: number = 0.1;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      "Promote as soon as the best candidate reaches the model's target accuracy. By default a run trains its candidates until they stop improving, reach maxEpochs or the budget ends, and promotes the best; the target then only flags a model under target.",
+  })
+  stopAtTarget: boolean = false;
 }
 
 @ObjectType()
@@ -57,7 +65,20 @@ export class CandidateState {
   @Field(() => Int, { description: 'Trainable weights.' }) params!: number;
   @Field(() => CandidateStatus) status!: CandidateStatus;
   @Field(() => Int) epochsDone!: number;
-  @Field(() => Float, { nullable: true }) bestValAccuracy!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Highest validation accuracy of any epoch.' })
+  bestValAccuracy!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Validation accuracy of the weights as they stand (mean of the last three epochs): what selection uses.',
+  })
+  validationAccuracy!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Half-width of the 95% interval around validationAccuracy: on few validation images it is wide.',
+  })
+  validationMargin!: number | null;
+  @Field(() => Int, { description: 'Validation images behind the figures (0 before the first epoch).' })
+  validationImages!: number;
   @Field(() => Float, { nullable: true }) testAccuracy!: number | null;
   @Field(() => String, { nullable: true }) prunedReason!: string | null;
   @Field(() => [EpochMetricsView]) history!: EpochMetricsView[];
@@ -70,6 +91,13 @@ export class TrainingRun {
   @Field(() => Task) task!: Task;
   @Field(() => [CandidateState]) candidates!: CandidateState[];
   @Field(() => Int) maxEpochs!: number;
+  @Field(() => Boolean, { description: 'The run promotes as soon as the target accuracy is reached.' })
+  stopAtTarget!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the promoted candidate was chosen, and how sure that choice is; null until one is.',
+  })
+  selection!: string | null;
   @Field(() => Float, { nullable: true, description: 'Estimated seconds left (budget-capped); null when unknown.' })
   etaSeconds!: number | null;
 }
