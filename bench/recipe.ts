@@ -112,6 +112,8 @@ async function main(): Promise<void> {
         lastVal: round(last.valAccuracy ?? 0),
         bestVal: round(r.bestValAccuracy ?? 0),
         bestEpoch: r.bestEpoch,
+        // Where validation loss bottomed out: a patience on it would have stopped this many epochs later.
+        bestLossEpoch: r.history.reduce((b, h) => ((h.valLoss ?? Infinity) < (b.valLoss ?? Infinity) ? h : b)).epoch,
         trainAcc: round(last.accuracy),
         seconds: Math.round(seconds),
       };

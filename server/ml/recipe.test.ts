@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { augmentationRandom, augmentInto, DEFAULT_AUGMENTATION, type Augmentation } from './augment';
 import { InMemoryImageDataset } from './dataset';
-import { DEFAULT_RECIPE, parseRecipe } from './recipe';
+import { generateCandidates } from './generate';
+import { DEFAULT_RECIPE, parseRecipe, planCandidates } from './recipe';
 import { learningRateAt } from './schedule';
 
 const SHAPE = [16, 16, 1] as const;
@@ -110,5 +111,30 @@ describe('recipe', () => {
     assert.equal(parseRecipe({ augment: null }).augment, null);
     assert.throws(() => parseRecipe({ learningRate: -1 }), /not a training recipe/);
     assert.throws(() => parseRecipe({ augment: { shift: 2 } }), /not an augmentation/);
+  });
+});
+
+describe('planCandidates', () => {
+  const archs = generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 4 });
+
+  test('one or two candidates train plainly, as generated', () => {
+    const two = planCandidates(archs, 2);
+    assert.deepEqual(
+      two.map((c) => c.architecture.id),
+      archs.slice(0, 2).map((a) => a.id),
+    );
+    assert.ok(two.every((c) => c.recipe.augment === null));
+  });
+
+  test('from three up, the best-sized network also trains on shifted images, and validation decides', () => {
+    const three = planCandidates(archs, 3);
+    assert.equal(three.length, 3);
+    assert.equal(three[0]!.architecture.id, archs[0]!.id);
+    assert.equal(three[1]!.architecture.id, archs[0]!.id);
+    assert.equal(three[0]!.recipe.augment, null);
+    assert.ok(three[1]!.recipe.augment && three[1]!.recipe.augment.shift > 0 && !three[1]!.recipe.augment.flip);
+    assert.match(three[1]!.name, /shifted images/);
+    assert.equal(three[2]!.architecture.id, archs[1]!.id);
+    assert.equal(new Set(planCandidates(archs, 4).map((c) => c.name)).size, 4, 'names tell them apart');
   });
 });

@@ -80,7 +80,8 @@ export function trainModelHandler(deps: {
       architecture: c.architecture,
       seed: seedOf(c.id),
       batchSize: batchSizeFor(await trainImages(p.modelId)),
-      recipe: DEFAULT_RECIPE,
+      // Candidates of older runs have none: they train by today's defaults.
+      recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
       // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace changes.
       scheduleEpochs: scheduleEpochs({
         maxEpochs: p.maxEpochs,

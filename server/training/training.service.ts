@@ -4,6 +4,7 @@ import { BadUserInputError } from '../graphql/errors';
 import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
+import { planCandidates } from '../ml/recipe';
 import { ModelClass } from '../models/model-class.entity';
 import { Model, ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
@@ -51,12 +52,15 @@ export class TrainingService {
       });
     }
     const classes = await this.readiness(model);
-    const architectures = generateCandidates({
-      inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
-      classes,
-      expandable: model.expandable,
-      count: input.candidates,
-    });
+    const planned = planCandidates(
+      generateCandidates({
+        inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
+        classes,
+        expandable: model.expandable,
+        count: input.candidates,
+      }),
+      input.candidates,
+    );
     const payload: TrainModelPayload = {
       modelId: model.id,
       maxEpochs: input.maxEpochs,
@@ -71,17 +75,17 @@ export class TrainingService {
         { type: TaskType.TRAIN_MODEL, payload, ownerId: model.ownerId, modelId: model.id, maxAttempts: 5 },
         tx,
       );
-      for (const [order, arch] of architectures.entries()) {
+      for (const [order, c] of planned.entries()) {
         await tx.save(
           tx.create(Candidate, {
             modelId: model.id,
             taskId: t.id,
-            name: arch.name,
-            family: arch.family,
-            architecture: arch,
+            name: c.name,
+            family: c.architecture.family,
+            architecture: c.architecture,
             status: CandidateStatus.QUEUED,
-            // The generator's preference; rows made in one transaction share createdAt.
-            metrics: { order },
+            // The generator's preference (rows made in one transaction share createdAt), and how it trains.
+            metrics: { order, recipe: c.recipe },
           }),
         );
       }
