@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   ]);
   const archs = generateCandidates({ inputShape: shape, classes: 10, count: Number(values.candidates ?? 1) });
   const batchSize = Number(values.batch ?? Math.min(64, Math.max(8, 2 ** Math.round(Math.log2(trainSet.size / 30)))));
-  log(`${backend.backend}: ${trainSet.size} train, ${validation.size} validation, ${testSet.size} test; batch ${batchSize}`);
+  log(
+    `${backend.backend}: ${trainSet.size} train, ${validation.size} validation, ${testSet.size} test; batch ${batchSize}`,
+  );
   const rows: Array<Record<string, unknown>> = [];
   for (const arch of archs) {
     for (const name of names) {

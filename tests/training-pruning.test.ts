@@ -83,7 +83,7 @@ async function trainingRun(input: Record<string, unknown>) {
 }
 
 test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
-  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.1 });
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 4, pruneGap: 0.1 });
   const [strong, weak] = [
     await waitFor('round 1, candidate A', run.claim),
     await waitFor('round 1, candidate B', run.claim),
@@ -94,16 +94,19 @@ test('after a round, a candidate trailing the best by more than the gap is prune
 
   const next = await waitFor('round 2', run.claim);
   assert.equal(next.payload.candidateId, strong.payload.candidateId, 'only the strong candidate trains on');
-  assert.equal(next.payload.toEpoch, 4);
+  assert.equal(next.payload.toEpoch, 8);
   const pruned = (await run.candidates()).find((c) => c.id === weak.payload.candidateId)!;
   assert.equal(pruned.status, 'PRUNED');
-  assert.match(pruned.prunedReason!, /50\.0% trails the best .*80\.0%.* by 30\.0% after 2 epoch.*more than the 10\.0% gap/);
+  assert.match(
+    pruned.prunedReason!,
+    /50\.0% trails the best .*80\.0%.* by 30\.0% after 4 epoch.*more than the 10\.0% gap/,
+  );
   assert.equal(await run.claim(), null, 'no round for the pruned candidate');
   await run.stop();
 });
 
 test('on a handful of validation images a trailing candidate is not pruned: the gap is within chance', async () => {
-  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.1 });
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 4, pruneGap: 0.1 });
   const [a, b] = [await waitFor('round 1, A', run.claim), await waitFor('round 1, B', run.claim)];
   // 0.8 against 0.5 on 12 images: the 95% noise of the difference is about ±38 points.
   await run.complete(a, 0.8, 12);
@@ -115,7 +118,10 @@ test('on a handful of validation images a trailing candidate is not pruned: the 
     'both train on',
   );
   const states = await run.candidates();
-  assert.ok(states.every((c) => c.status !== 'PRUNED'), JSON.stringify(states));
+  assert.ok(
+    states.every((c) => c.status !== 'PRUNED'),
+    JSON.stringify(states),
+  );
   await run.stop();
 });
 

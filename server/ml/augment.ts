@@ -99,7 +99,8 @@ function warpInto(
   const sin = Math.sin(t.angle) / t.zoom;
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
-  const at = (x: number, y: number, k: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : pixels[(y * w + x) * c + k]!);
+  const at = (x: number, y: number, k: number) =>
+    x < 0 || y < 0 || x >= w || y >= h ? 0 : pixels[(y * w + x) * c + k]!;
   for (let y = 0; y < h; y++) {
     const oy = y - cy - t.dy;
     for (let x = 0; x < w; x++) {

@@ -95,7 +95,10 @@ describe('learning-rate schedule', () => {
     assert.ok(Math.abs(learningRateAt(1, s, 1000, 100) - 0.01) < 1e-9);
     assert.ok(Math.abs(learningRateAt(1, s, 5000, 100) - 0.01) < 1e-9, 'stays at the final rate past the end');
     for (let step = 101; step <= 1000; step++)
-      assert.ok(learningRateAt(1, s, step, 100) <= learningRateAt(1, s, step - 1, 100) + 1e-12, 'never rises after warm-up');
+      assert.ok(
+        learningRateAt(1, s, step, 100) <= learningRateAt(1, s, step - 1, 100) + 1e-12,
+        'never rises after warm-up',
+      );
   });
 
   test('short runs keep most of their steps for the decay', () => {
@@ -136,5 +139,13 @@ describe('planCandidates', () => {
     assert.match(three[1]!.name, /shifted images/);
     assert.equal(three[2]!.architecture.id, archs[1]!.id);
     assert.equal(new Set(planCandidates(archs, 4).map((c) => c.name)).size, 4, 'names tell them apart');
+  });
+
+  test('colour images of photo size are also mirrored; grey ones never', () => {
+    const colour = planCandidates(generateCandidates({ inputShape: [64, 64, 3], classes: 5, count: 3 }), 3);
+    assert.equal(colour[1]!.recipe.augment?.flip, true);
+    assert.match(colour[1]!.name, /shifted and mirrored/);
+    const grey = planCandidates(generateCandidates({ inputShape: [64, 64, 1], classes: 5, count: 3 }), 3);
+    assert.equal(grey[1]!.recipe.augment?.flip, false);
   });
 });

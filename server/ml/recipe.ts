@@ -37,18 +37,22 @@ export interface PlannedCandidate {
 
 /**
  * The generator's networks, each with its recipe. From three candidates up, the second slot
- * trains the best-sized network again on randomly shifted images, so that validation decides
- * whether shifting helps this data; the networks after it move down one place.
+ * trains the best-sized network again on randomly shifted (colour: and mirrored) images, so that
+ * validation decides whether that helps this data; the networks after it move down one place.
  */
 export function planCandidates(architectures: readonly Architecture[], count: number): PlannedCandidate[] {
   const plain = (a: Architecture): PlannedCandidate => ({ architecture: a, recipe: DEFAULT_RECIPE, name: a.name });
   const [primary, ...others] = architectures;
   if (!primary) return [];
   if (count < 3) return architectures.slice(0, count).map(plain);
+  // Mirrored too where the images are colour photographs' size: a mirrored dog is a dog. Digits
+  // and text are mostly grey and small; where they are not, the plain candidate wins on validation.
+  const [h, w, channels] = primary.inputShape;
+  const flip = channels === 3 && Math.min(h, w) >= 32;
   const shifted: PlannedCandidate = {
     architecture: primary,
-    recipe: { ...DEFAULT_RECIPE, augment: DEFAULT_AUGMENTATION },
-    name: `${primary.name}, trained on shifted images`,
+    recipe: { ...DEFAULT_RECIPE, augment: { ...DEFAULT_AUGMENTATION, flip } },
+    name: `${primary.name}, trained on shifted${flip ? ' and mirrored' : ''} images`,
   };
   return [plain(primary), shifted, ...others.map(plain)].slice(0, count);
 }

@@ -43,11 +43,13 @@ export interface TrainOptions {
   validation?: Dataset;
   /**
    * Stop when the monitored validation figure has not improved by more than minDelta for this
-   * many epochs: accuracy (the default), or loss, which is less noisy on small validation sets.
+   * many epochs: accuracy (the default), or either — neither loss nor accuracy improved. On a
+   * small validation set loss alone misleads: it rises with confidence in the few wrong answers
+   * while accuracy still climbs.
    */
   patience?: number;
   minDelta?: number;
-  monitor?: 'valAccuracy' | 'valLoss';
+  monitor?: 'valAccuracy' | 'either';
   signal?: AbortSignal;
   onBatch?: (metrics: BatchMetrics) => void | Promise<void>;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
@@ -132,7 +134,9 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
         try {
           if (options.signal?.aborted) return result('aborted');
           reseedDropout(dropouts, seed, epoch, batch);
-          const rate = options.schedule ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches) : peak;
+          const rate = options.schedule
+            ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
+            : peak;
           setLearningRate(optimizer, rate);
           let correct: tf.Scalar | undefined;
           const loss = optimizer.minimize(
@@ -198,15 +202,14 @@ function nextState(state: TrainingState, metrics: EpochMetrics, options: TrainOp
   const next: TrainingState = { ...state, epoch: metrics.epoch, history: [...state.history, metrics] };
   if (metrics.valAccuracy === undefined || metrics.valLoss === undefined) return next;
   const minDelta = options.minDelta ?? 0;
-  const accuracyImproved =
-    state.bestValAccuracy === null || metrics.valAccuracy > state.bestValAccuracy + minDelta;
+  const accuracyImproved = state.bestValAccuracy === null || metrics.valAccuracy > state.bestValAccuracy + minDelta;
   if (accuracyImproved) {
     next.bestValAccuracy = metrics.valAccuracy;
     next.bestEpoch = metrics.epoch;
   }
   const lossImproved = state.bestValLoss == null || metrics.valLoss < state.bestValLoss - minDelta;
   if (lossImproved) next.bestValLoss = metrics.valLoss;
-  const improved = options.monitor === 'valLoss' ? lossImproved : accuracyImproved;
+  const improved = options.monitor === 'either' ? lossImproved || accuracyImproved : accuracyImproved;
   next.sinceBest = improved ? 0 : state.sinceBest + 1;
   if (options.patience !== undefined && next.sinceBest >= options.patience) next.earlyStopped = true;
   return next;

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { choose, halving, leader, margin95, pruneReason, recentAccuracy, scheduleEpochs, type Standing } from './selection';
+import {
+  choose,
+  epochsFor,
+  halving,
+  leader,
+  margin95,
+  pruneReason,
+  recentAccuracy,
+  scheduleEpochs,
+  type Standing,
+} from './selection';
 
 const s = (id: string, order: number, accuracy: number, images: number, loss = 0.5): Standing => ({
   id,
@@ -26,10 +36,11 @@ describe('selection on noisy validation figures', () => {
     assert.equal(pruneReason(s('b', 1, 0.75, 200), lead, 0.1), null, 'within the gap');
     assert.equal(pruneReason(s('b', 1, 0.5, 12), s('a', 0, 0.8, 12), 0.1), null, 'within chance on 12 images');
     assert.equal(pruneReason(lead, lead, 0.1), null);
+    assert.equal(pruneReason({ ...s('b', 1, 0.1, 200), epochsDone: 2 }, lead, 0.1), null, 'not before a fair start');
   });
 
   test('promotes the leader when it is clearly ahead, else the generator’s earlier choice', () => {
-    const many = choose([s('a', 0, 0.90, 6000), s('b', 1, 0.93, 6000)])!;
+    const many = choose([s('a', 0, 0.9, 6000), s('b', 1, 0.93, 6000)])!;
     assert.equal(many.winner.id, 'b');
     assert.match(many.note, /clearly ahead/);
     const few = choose([s('a', 0, 0.9, 12), s('b', 1, 1.0, 12)])!;
@@ -54,7 +65,12 @@ describe('selection on noisy validation figures', () => {
   });
 
   test('judges the weights as they stand: the mean of the last three epochs', () => {
-    const recent = recentAccuracy([{ valAccuracy: 0.1 }, { valAccuracy: 0.6 }, { valAccuracy: 0.7 }, { valAccuracy: 0.8 }]);
+    const recent = recentAccuracy([
+      { valAccuracy: 0.1 },
+      { valAccuracy: 0.6 },
+      { valAccuracy: 0.7 },
+      { valAccuracy: 0.8 },
+    ]);
     assert.ok(Math.abs(recent! - 0.7) < 1e-12, String(recent));
     assert.equal(recentAccuracy([]), null);
   });
@@ -66,4 +82,12 @@ describe('selection on noisy validation figures', () => {
     assert.equal(scheduleEpochs({ ...base, secondsLeft: 10, secondsPerEpoch: 60 }), 4, 'at least one more round');
     assert.equal(scheduleEpochs({ ...base, secondsLeft: 1e6, secondsPerEpoch: 1 }), 30, 'never past the cap');
   });
+});
+
+test('small data sets get more epochs than large ones', () => {
+  assert.equal(epochsFor(100), 60);
+  assert.equal(epochsFor(1000), 45);
+  assert.equal(epochsFor(10_000), 30);
+  assert.equal(epochsFor(60_000), 18);
+  assert.equal(epochsFor(10_000_000), 15);
 });

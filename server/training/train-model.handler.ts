@@ -68,6 +68,7 @@ export function trainModelHandler(deps: {
   ) => {
     const p = ctx.payload;
     const history = (c.metrics.history as Array<{ seconds?: number }> | undefined) ?? [];
+    const images = await trainImages(p.modelId);
     const payload: TrainCandidatePayload = {
       modelId: p.modelId,
       candidateId: c.id,
@@ -79,7 +80,7 @@ export function trainModelHandler(deps: {
       datasetVersion: await runnerData.datasetVersion(p.modelId),
       architecture: c.architecture,
       seed: seedOf(c.id),
-      batchSize: batchSizeFor(await trainImages(p.modelId)),
+      batchSize: batchSizeFor(images),
       // Candidates of older runs have none: they train by today's defaults.
       recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
       // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace changes.
@@ -154,19 +155,22 @@ export function trainModelHandler(deps: {
       // budget goes to the likely winner instead of being shared to the end.
       if (p.maxMinutes && stillLive.length > 1 && stillLive.every((c) => c.epochsDone > 0)) {
         for (const { standing: s, reason } of halving(stillLive.map((c) => byId.get(c.id)!))) {
-          await prune(stillLive.find((c) => c.id === s.id)!, reason);
+          await prune(
+            stillLive.find((c) => c.id === s.id)!,
+            reason,
+          );
         }
         stillLive = stillLive.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
-      const reachedTarget =
-        p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
+      const reachedTarget = p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
       const outOfTime = Date.now() >= deadline;
       const outOfEpochs = stillLive.every((c) => c.epochsDone >= p.maxEpochs);
       if (reachedTarget || outOfTime || outOfEpochs || stillLive.length === 0) {
         // A pruned candidate's weights stopped early: only those that trained on can be promoted.
         const finished = new Set(mine.filter((c) => c.status !== CandidateStatus.PRUNED).map((c) => c.id));
         const choice = choose(standings.filter((s) => finished.has(s.id)));
-        if (!choice) throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
+        if (!choice)
+          throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
         const best = mine.find((c) => c.id === choice.winner.id)!;
         for (const c of stillLive)
           if (c.id !== best.id) await candidates.update({ id: c.id }, { status: CandidateStatus.COMPLETED });
@@ -175,7 +179,10 @@ export function trainModelHandler(deps: {
           { status: CandidateStatus.TRAINING, metrics: { ...best.metrics, selection: choice.note } },
         );
         await enqueueRound(ctx, best, best.epochsDone, true);
-        log.info({ best: best.id, reachedTarget, outOfTime, outOfEpochs, why: choice.note }, 'promoting the best candidate');
+        log.info(
+          { best: best.id, reachedTarget, outOfTime, outOfEpochs, why: choice.note },
+          'promoting the best candidate',
+        );
         continue;
       }
       for (const c of stillLive) {
@@ -319,7 +326,6 @@ function summary(mine: Candidate[], children: Task[]): Record<string, unknown> {
     rounds: children.length,
   };
 }
-
 
 /**
  * Small datasets need small batches to get enough optimiser steps per epoch (about 30 at least);

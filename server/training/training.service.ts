@@ -12,7 +12,7 @@ import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import type { TrainCandidatePayload, TrainModelPayload } from '../tasks/task-types';
 import { Candidate, CandidateStatus } from './candidate.entity';
-import { margin95 } from './selection';
+import { epochsFor, margin95 } from './selection';
 import { standing } from './candidate-standing';
 import type { CandidateState, ModelEvaluation, TrainingRun, TrainModelInput } from './training.types';
 
@@ -51,7 +51,7 @@ export class TrainingService {
         reason: 'BUSY',
       });
     }
-    const classes = await this.readiness(model);
+    const { classes, trainImages } = await this.readiness(model);
     const planned = planCandidates(
       generateCandidates({
         inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
@@ -63,7 +63,7 @@ export class TrainingService {
     );
     const payload: TrainModelPayload = {
       modelId: model.id,
-      maxEpochs: input.maxEpochs,
+      maxEpochs: input.maxEpochs ?? epochsFor(trainImages),
       maxMinutes: input.maxMinutes ?? null,
       roundEpochs: input.roundEpochs,
       pruneGap: input.pruneGap,
@@ -155,7 +155,7 @@ export class TrainingService {
     return names;
   }
 
-  private async readiness(model: Model): Promise<number> {
+  private async readiness(model: Model): Promise<{ classes: number; trainImages: number }> {
     const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
       `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
        FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
@@ -181,7 +181,10 @@ export class TrainingService {
         { reason: 'TOO_FEW_IMAGES', classes: thin.map((c) => c.name) },
       );
     }
-    return Math.max(...counts.map((c) => c.index)) + 1;
+    return {
+      classes: Math.max(...counts.map((c) => c.index)) + 1,
+      trainImages: withImages.reduce((n, c) => n + c.train, 0),
+    };
   }
 
   private async runOf(model: Model, task: Task): Promise<TrainingRun> {
@@ -255,7 +258,7 @@ function checkOptions(o: TrainModelInput): void {
   const bad = (field: string, msg: string) => new BadUserInputError(msg, { field });
   if (!Number.isInteger(o.candidates) || o.candidates < 1 || o.candidates > 6)
     throw bad('candidates', 'candidates must be between 1 and 6.');
-  if (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1 || o.maxEpochs > 1000)
+  if (o.maxEpochs != null && (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1 || o.maxEpochs > 1000))
     throw bad('maxEpochs', 'maxEpochs must be between 1 and 1000.');
   if (!Number.isInteger(o.roundEpochs) || o.roundEpochs < 1) throw bad('roundEpochs', 'roundEpochs must be 1 or more.');
   if (o.maxMinutes != null && !(o.maxMinutes > 0 && o.maxMinutes <= 7 * 24 * 60))

@@ -8,8 +8,12 @@ export class TrainModelInput {
   @Field(() => Int, { defaultValue: 3, description: 'Candidate networks to try, 1 to 6.' })
   candidates: number = 3;
 
-  @Field(() => Int, { defaultValue: 20, description: 'Most epochs any candidate trains.' })
-  maxEpochs: number = 20;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 18 for sixty thousand (small sets need more passes). Within it the time budget may shorten the run, and a candidate stops early once it no longer improves.',
+  })
+  maxEpochs?: number | null;
 
   @Field(() => Float, {
     nullable: true,
@@ -69,7 +73,8 @@ export class CandidateState {
   bestValAccuracy!: number | null;
   @Field(() => Float, {
     nullable: true,
-    description: 'Validation accuracy of the weights as they stand (mean of the last three epochs): what selection uses.',
+    description:
+      'Validation accuracy of the weights as they stand (mean of the last three epochs): what selection uses.',
   })
   validationAccuracy!: number | null;
   @Field(() => Float, {
