@@ -222,8 +222,14 @@ describe('the model workflow in the browser', { timeout: 240_000 }, () => {
     assert.equal(await matrix.locator('tbody td').count(), 9);
     assert.equal(await page.locator('[data-testid=candidate][data-status=PROMOTED]').count(), 1);
     // Why this network, and how sure: its validation figure with the room chance leaves it.
-    await page.getByTestId('selection').getByText(/chosen: \d+\.\d% ± \d+\.\d% on \d+ validation images/).waitFor();
-    await page.getByTestId('run-ends').getByText(/stop improving/).waitFor();
+    await page
+      .getByTestId('selection')
+      .getByText(/chosen: \d+\.\d% ± \d+\.\d% on \d+ validation images/)
+      .waitFor();
+    await page
+      .getByTestId('run-ends')
+      .getByText(/stop improving/)
+      .waitFor();
     await screenshot(page, 'workflow-05-training-done');
   });
 
