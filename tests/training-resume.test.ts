@@ -56,7 +56,10 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
   assert.equal(child.attempts, 2, 'the interrupted round ran again');
   assert.ok(child.result.resumedFrom < 30);
   assert.ok(child.result.resumedFrom >= 2, `resumed from epoch ${child.result.resumedFrom}, not from the start`);
-  assert.equal(child.result.epochs, 30);
+  // Trained on past the resume point, to the cap or until it converged (neither validation figure improving).
+  assert.ok(child.result.epochs > child.result.resumedFrom, JSON.stringify(child.result));
+  if (child.result.stopReason === 'completed') assert.equal(child.result.epochs, 30);
+  else assert.equal(child.result.stopReason, 'early-stopped');
   const model = (await gql(url, 'query($id: ID!) { model(id: $id) { status } }', { id: m.id }, user.token)).data!.model;
   assert.equal(model.status, 'READY');
 });
