@@ -1,5 +1,5 @@
 import type { AuthChecker } from 'type-graphql';
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors';
+import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Context } from '../graphql/context';
 import { TokenScope } from './token.entity';
 import { Role } from './user.entity';

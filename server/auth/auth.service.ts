@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import { hashPassword, verifyPassword } from './password';
 import type { Principal, UserPrincipal } from './principal';
 import { displayPrefix, hashSecret, newSecret } from './secrets';
@@ -130,7 +130,7 @@ export class AuthService {
     return this.db.getRepository(Token).find({ where: { kind: TokenKind.RUNNER }, order: { createdAt: 'DESC' } });
   }
 
-  async listUsers(page: PageArgs): Promise<Page<User>> {
+  async listUsers(page: PageRequest): Promise<Page<User>> {
     const p = checkPage(page);
     const [items, total] = await this.db.getRepository(User).findAndCount({ order: { createdAt: 'ASC' }, ...p });
     return toPage(items, total, p);

@@ -1,7 +1,8 @@
 import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Access } from '../auth/access';
 import { userOf, type Context } from '../graphql/context';
-import { PageArgs, type Page } from '../graphql/pagination';
+import type { Page } from '../db/page';
+import { PageArgs } from '../graphql/pagination';
 import { GraphQLUpload, type FileUpload } from '../graphql/upload';
 import { Task } from '../tasks/task.entity';
 import { Dataset, ImagePage, ImportReport } from './dataset.types';

@@ -5,9 +5,9 @@ import type { Principal, UserPrincipal } from '../auth/principal';
 import { Token, TokenKind, TokenScope } from '../auth/token.entity';
 import { Role } from '../auth/user.entity';
 import type { Limits } from '../config/config';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import type { FileUpload } from '../graphql/upload';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import type { FileUpload } from '../uploads/upload';
 import { ModelClass } from '../models/model-class.entity';
 import type { Model } from '../models/model.entity';
 import { isUuid } from '../models/model.service';
@@ -111,7 +111,7 @@ export class DatasetService {
     who: UserPrincipal,
     modelId: string,
     filter: { classId?: string | null; split?: ImageSplit | null },
-    page: PageArgs,
+    page: PageRequest,
   ): Promise<Page<Image>> {
     const model = await this.models.get(who, modelId);
     const p = checkPage(page);

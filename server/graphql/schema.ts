@@ -10,7 +10,7 @@ import { ModelResolver } from '../models/model.resolver';
 import { RunnerResolver } from '../runners/runner.resolver';
 import { TaskResolver } from '../tasks/task.resolver';
 import { LimitsResolver } from './limits.resolver';
-import { createPerceptPubSub, type PerceptPubSub } from './pubsub';
+import { createPerceptPubSub, type PerceptPubSub } from '../events/pubsub';
 
 export const resolvers = [
   LimitsResolver,

@@ -6,10 +6,10 @@ import type { UserPrincipal } from '../auth/principal';
 import { Role } from '../auth/user.entity';
 import type { Limits } from '../config/config';
 import { probeImage } from '../datasets/image-probe';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import { readUpload, type FileUpload } from '../graphql/upload';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import { readUpload, type FileUpload } from '../uploads/upload';
 import { modelPrefix, type BlobStore } from '../storage/blob-store';
 import { Model } from './model.entity';
 
@@ -70,7 +70,7 @@ export class ModelService {
     }
   }
 
-  async list(who: UserPrincipal, page: PageArgs, all = false): Promise<Page<Model>> {
+  async list(who: UserPrincipal, page: PageRequest, all = false): Promise<Page<Model>> {
     const p = checkPage(page);
     const where = all && who.role === Role.ADMIN ? {} : { ownerId: who.userId };
     const [items, total] = await this.db

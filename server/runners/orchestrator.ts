@@ -1,7 +1,7 @@
 import { listen, type Listener } from '../db/listener';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
 import { recoverInterruptedTasks } from '../tasks/recovery';
 import { Task, TaskType } from '../tasks/task.entity';
 import { likePrefix } from '../db/sql';
@@ -9,7 +9,7 @@ import { LeaseLostError, TASKS_CHANNEL, TaskQueue, type Claim } from '../tasks/t
 import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
 import { PermanentTaskError, TASK_PLACEMENT, type TaskHandler } from '../tasks/task-types';
 import type { LocalPool, LocalRunner } from './local-pool';
-import type { Assignment, FromWorker } from './protocol';
+import { toAssignment, type Assignment, type FromWorker } from './protocol';
 import type { RemoteRunners } from './remote-runners';
 import { ProgressThrottle } from './progress-throttle';
 
@@ -303,8 +303,4 @@ export class Orchestrator {
     this.pubsub.publish('TASK_UPDATED', taskId, taskId);
     this.pubsub.publish('TASK_CHANGED', taskId);
   }
-}
-
-export function toAssignment(task: Task): Assignment {
-  return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
 }

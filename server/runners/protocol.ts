@@ -1,4 +1,4 @@
-import type { TaskType } from '../tasks/task.entity';
+import type { Task, TaskType } from '../tasks/task.entity';
 
 /** The work a runner is given: enough to run the attempt and to fence every report about it. */
 export interface Assignment {
@@ -6,6 +6,10 @@ export interface Assignment {
   attempt: number;
   type: TaskType;
   payload: Record<string, unknown>;
+}
+
+export function toAssignment(task: Task): Assignment {
+  return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
 }
 
 /** Calls either side makes of the other over IPC, answered by a `response` with the same id. */

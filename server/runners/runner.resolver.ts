@@ -14,7 +14,7 @@ import {
 } from 'type-graphql';
 import { Access } from '../auth/access';
 import type { Context } from '../graphql/context';
-import { UnauthenticatedError } from '../graphql/errors';
+import { UnauthenticatedError } from '../errors';
 import { Runner } from './runner.entity';
 import { RunnerAssignment, RunnerReportInput } from './runner.types';
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { live } from '../graphql/live';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { live } from '../events/live';
+import type { PerceptPubSub } from '../events/pubsub';
 import { isUuid } from '../models/model.service';
 import type { LocalPool } from './local-pool';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { Role } from '../auth/user.entity';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { live } from '../graphql/live';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { live } from '../events/live';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import type { PerceptPubSub } from '../events/pubsub';
 import { isUuid } from '../models/model.service';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
@@ -28,7 +28,7 @@ export class TaskService {
     return this.queue.enqueue(input);
   }
 
-  async list(who: UserPrincipal, filter: TaskFilter, page: PageArgs): Promise<Page<Task>> {
+  async list(who: UserPrincipal, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
     const p = checkPage(page);
     const qb = this.db
       .getRepository(Task)

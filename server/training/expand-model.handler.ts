@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Evaluation } from '../ml/evaluate';
 import { ModelClass } from '../models/model-class.entity';
 import { Model } from '../models/model.entity';

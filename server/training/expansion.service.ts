@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
 import { Model } from '../models/model.entity';
 import { isUuid, type ModelService } from '../models/model.service';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
 import { Model } from '../models/model.entity';
 import { artifactPrefix, baseKey, headKey } from '../runners/worker/artifact-keys';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, NotFoundError } from '../../errors';
 import { Model } from '../../models/model.entity';
 import type { BlobStore } from '../../storage/blob-store';
 import { encodePack, SPLIT_CODE } from './pack';

@@ -1,7 +1,8 @@
 import { PermanentTaskError } from '../../tasks/task-types';
 import { DatasetCache, type RunnerData } from '../data/runner-data';
 import type { Assignment } from '../protocol';
-import { runnerHandlers, type RunnerHandler } from './handlers';
+import type { RunnerHandler } from './handlers';
+import { runnerHandlers } from './registry';
 
 /** How a worker talks to its server; local runners use IPC, remote ones GraphQL over HTTP. */
 export interface WorkerTransport {
