@@ -46,9 +46,10 @@ export function createServices(
     { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
   );
   void forgetOnChange(pubsub, classify);
+  const auth = new AuthService(db, config.sessionTtlHours);
   return {
     limits: config.limits,
-    auth: new AuthService(db, config.sessionTtlHours),
+    auth,
     models,
     tasks: new TaskService(db, queue, pubsub),
     runners: new RunnerService(db, pubsub, pool),
@@ -59,7 +60,7 @@ export function createServices(
       blobs,
       new ImagePixels(blobs, { allowPrivateUrls: config.allowPrivateUrls, maxPixels: config.limits.imagePixels }),
     ),
-    datasets: new DatasetService(db, blobs, queue, models, config),
+    datasets: new DatasetService(db, blobs, queue, models, auth, config),
     training,
     expansion: new ExpansionService(db, models, queue, blobs, pubsub),
     classify,

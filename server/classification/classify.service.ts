@@ -5,8 +5,8 @@ import type { Limits } from '../config/config';
 import { Image, ImageSource } from '../datasets/image.entity';
 import { ImageRejected, normaliseImage, thumbnailPng } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
-import { Role } from '../auth/user.entity';
-import { BadUserInputError, NotFoundError } from '../errors';
+import { accessible } from '../auth/access';
+import { BadUserInputError } from '../errors';
 import { readUpload, type FileUpload } from '../uploads/upload';
 import { rm } from 'node:fs/promises';
 import { saveUpload } from '../datasets/upload-intake';
@@ -125,7 +125,7 @@ export class ClassifyService {
       entry = { model, candidate, names, expires: Date.now() + SERVED_TTL_MS };
       this.cache.set(modelId, entry);
     }
-    if (entry.model.ownerId !== who.userId && who.role !== Role.ADMIN) throw new NotFoundError('No such model.');
+    accessible(who, entry.model, 'No such model.');
     return entry;
   }
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { BadUserInputError, NotFoundError } from '../errors';
 import { live } from '../events/live';
 import type { PerceptPubSub } from '../events/pubsub';
-import { isUuid } from '../models/model.service';
+import { isUuid } from '../db/ids';
 import type { LocalPool } from './local-pool';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { Role } from '../auth/user.entity';
-import { BadUserInputError, NotFoundError } from '../errors';
+import { accessible, canAccess, listScope } from '../auth/access';
+import { BadUserInputError } from '../errors';
 import { live } from '../events/live';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import type { PerceptPubSub } from '../events/pubsub';
-import { isUuid } from '../models/model.service';
+import { isUuid } from '../db/ids';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
 import { UNAVAILABLE_TASK_TYPES } from './task-registry';
@@ -37,8 +37,8 @@ export class TaskService {
       .addOrderBy('t.id')
       .skip(p.skip)
       .take(p.take);
-    if (who.role !== Role.ADMIN) qb.andWhere('t.ownerId = :me', { me: who.userId });
-    else if (filter.ownerId) qb.andWhere('t.ownerId = :owner', { owner: filter.ownerId });
+    const owner = listScope(who, { all: true, ownerId: filter.ownerId });
+    if (owner !== null) qb.andWhere('t.ownerId = :owner', { owner });
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
     if (filter.type) qb.andWhere('t.type = :type', { type: filter.type });
     if (filter.modelId) qb.andWhere('t.modelId = :model', { model: filter.modelId });
@@ -48,8 +48,7 @@ export class TaskService {
 
   async get(who: UserPrincipal, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.db.getRepository(Task).findOneBy({ id }) : null;
-    if (!task || !visible(who, task)) throw new NotFoundError('No such task.');
-    return task;
+    return accessible(who, task, 'No such task.');
   }
 
   /** Owners and admins: a queued task is cancelled at once, a running one is asked to stop. */
@@ -116,10 +115,6 @@ export class TaskService {
 
   private async visibleTask(who: UserPrincipal, id: string): Promise<Task | null> {
     const task = await this.db.getRepository(Task).findOneBy({ id });
-    return task && visible(who, task) ? task : null;
+    return task && canAccess(who, task.ownerId) ? task : null;
   }
-}
-
-function visible(who: UserPrincipal, task: Task): boolean {
-  return who.role === Role.ADMIN || task.ownerId === who.userId;
 }
