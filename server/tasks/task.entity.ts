@@ -63,7 +63,7 @@ export class Task {
   @Column({ type: 'int', default: 0 })
   priority!: number;
 
-  @Field(() => GraphQLJSON)
+  /** Shown to clients without internals (task.presenter.ts). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   payload!: Record<string, unknown>;
 
@@ -71,7 +71,7 @@ export class Task {
   @Column({ type: 'jsonb', nullable: true })
   progress!: Record<string, unknown> | null;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  /** Shown to clients without internals (task.presenter.ts). */
   @Column({ type: 'jsonb', nullable: true })
   result!: Record<string, unknown> | null;
 
