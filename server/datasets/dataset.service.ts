@@ -14,6 +14,7 @@ import { isUuid } from '../db/ids';
 import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
+import { TaskRepository } from '../tasks/task.repository';
 import type { Dataset, DatasetClass, ImportReport } from './dataset.types';
 import { Image, imagePixelsKey, imageThumbKey, type ImageSplit } from './image.entity';
 import type { ImportResult, SkipReason } from './import-report';
@@ -37,6 +38,7 @@ export interface ModelAccess {
 /** Uploading, browsing and deleting a model's training data. The import itself is a task. */
 export class DatasetService {
   private lastSweep = 0;
+  private readonly tasks: TaskRepository;
 
   constructor(
     private readonly db: DataSource,
@@ -45,7 +47,9 @@ export class DatasetService {
     private readonly models: ModelAccess,
     private readonly signingKeys: Pick<AuthService, 'signingKey'>,
     private readonly config: DatasetConfig,
-  ) {}
+  ) {
+    this.tasks = new TaskRepository(db);
+  }
 
   get uploadsDir(): string {
     return join(this.config.dataDir, 'uploads');
@@ -180,7 +184,7 @@ export class DatasetService {
 
   /** The typed report of a finished import; null while it has not succeeded. */
   async importReport(who: UserPrincipal, taskId: string): Promise<ImportReport | null> {
-    const found = isUuid(taskId) ? await this.db.getRepository(Task).findOneBy({ id: taskId }) : null;
+    const found = await this.tasks.find(taskId);
     const task = accessible(who, found?.type === TaskType.IMPORT_DATASET ? found : null, 'No such import.');
     const r = task.result as ImportResult | null;
     if (!r) return null;
@@ -209,15 +213,7 @@ export class DatasetService {
   }
 
   private async refuseDuringImport(modelId: string): Promise<void> {
-    const busy = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where('t.modelId = :modelId AND t.type = :type AND t.status IN (:...active)', {
-        modelId,
-        type: TaskType.IMPORT_DATASET,
-        active: ['QUEUED', 'RUNNING'],
-      })
-      .getExists();
+    const busy = await this.tasks.liveOfModel(modelId, [TaskType.IMPORT_DATASET]);
     if (busy) {
       throw new BadUserInputError('An import into this model is queued or running; wait for it or cancel it first.', {
         reason: 'IMPORT_RUNNING',
@@ -229,7 +225,7 @@ export class DatasetService {
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < 600_000) return;
     this.lastSweep = Date.now();
-    await sweepUploads(this.db, this.uploadsDir).catch(() => 0);
+    await sweepUploads(this.tasks, this.uploadsDir).catch(() => 0);
   }
 }
 

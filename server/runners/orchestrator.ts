@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { PerceptPubSub } from '../events/pubsub';
 import { recoverInterruptedTasks } from '../tasks/recovery';
 import { Task, TaskType } from '../tasks/task.entity';
-import { likePrefix } from '../db/sql';
+import { TaskRepository } from '../tasks/task.repository';
 import { LeaseLostError, TASKS_CHANNEL, TaskQueue, type Claim } from '../tasks/task-queue';
 import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
 import { PermanentTaskError, TASK_PLACEMENT, type TaskHandler } from '../tasks/task-types';
@@ -12,6 +12,7 @@ import type { LocalPool, LocalRunner } from './local-pool';
 import { toAssignment, type Assignment, type FromWorker } from './protocol';
 import type { RemoteRunners } from './remote-runners';
 import { ProgressThrottle } from './progress-throttle';
+import { RunnerRepository } from './runner.repository';
 
 /** How long the end of a task is retried while PostgreSQL is unreachable. */
 const RECORD_RETRY_MS = 120_000;
@@ -42,6 +43,9 @@ export class Orchestrator {
   private stopped = false;
   private subscription: AsyncIterator<string> | null = null;
 
+  private readonly tasks: TaskRepository;
+  private readonly runners: RunnerRepository;
+
   constructor(
     private readonly db: DataSource,
     private readonly databaseUrl: string,
@@ -53,6 +57,8 @@ export class Orchestrator {
     private readonly opts: OrchestratorOptions,
     private readonly log: Logger,
   ) {
+    this.tasks = new TaskRepository(db);
+    this.runners = new RunnerRepository(db);
     const available = Object.values(TaskType).filter((t) => !UNAVAILABLE_TASK_TYPES.has(t));
     this.runnerTypes = available.filter((t) => TASK_PLACEMENT[t] === 'runner');
     this.serverTypes = available.filter((t) => TASK_PLACEMENT[t] === 'server');
@@ -117,7 +123,7 @@ export class Orchestrator {
         .filter((r) => r.status === 'IDLE' || r.status === 'BUSY')
         .map((r) => r.id) ?? [];
     if (!ids.length) return;
-    await this.db.query(`UPDATE runners SET "lastHeartbeatAt" = now() WHERE id = ANY($1)`, [ids]);
+    await this.runners.heartbeat(ids);
     for (const id of ids) this.pubsub.publish('RUNNER_CHANGED', id);
   }
 
@@ -167,12 +173,7 @@ export class Orchestrator {
 
   /** After the runners stopped: give back what this node still holds, without counting an attempt. */
   async releaseHeldTasks(): Promise<void> {
-    await this.db.query(
-      `UPDATE tasks SET status = 'QUEUED', attempts = GREATEST(attempts - 1, 0), "lockedBy" = NULL,
-         "leaseExpiresAt" = NULL, "runnerId" = NULL, error = 'interrupted by a server shutdown; requeued', "updatedAt" = now()
-       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
-      [likePrefix(`${this.opts.nodeId}/`)],
-    );
+    await this.queue.releaseHeldBy(this.opts.nodeId);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -271,10 +272,7 @@ export class Orchestrator {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const id = next.value;
       if (!this.holds(id)) continue;
-      const row = await this.db
-        .getRepository(Task)
-        .findOneBy({ id })
-        .catch(() => null);
+      const row = await this.tasks.find(id).catch(() => null);
       const mine = row && row.status === 'RUNNING' && row.lockedBy?.startsWith(`${this.opts.nodeId}/`);
       if (!row || row.cancelRequested || !mine) this.stopLocally(id);
     }

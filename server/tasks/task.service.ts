@@ -7,7 +7,7 @@ import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import type { PerceptPubSub } from '../events/pubsub';
 import { isUuid } from '../db/ids';
 import { Task, TaskStatus, TaskType } from './task.entity';
-import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
+import type { EnqueueInput, TaskQueue } from './task-queue';
 import { UNAVAILABLE_TASK_TYPES } from './task-registry';
 import type { TaskFilter } from './task.inputs';
 
@@ -83,28 +83,19 @@ export class TaskService {
   }
 
   private async change(id: string, to: TaskStatus): Promise<Task> {
-    const statements: Partial<Record<TaskStatus, string>> = {
-      [TaskStatus.CANCELLED]: `UPDATE tasks SET
-          status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status,
-          "cancelRequested" = true,
-          "finishedAt" = CASE WHEN status = 'QUEUED' THEN now() ELSE "finishedAt" END, "updatedAt" = now()
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-      [TaskStatus.QUEUED]: `UPDATE tasks SET
-          attempts = CASE WHEN status = 'RUNNING' THEN attempts ELSE 0 END,
-          status = 'QUEUED', "cancelRequested" = false, "runAt" = now(), "finishedAt" = NULL,
-          "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
-        WHERE id = $1 AND status IN ('RUNNING', 'FAILED', 'CANCELLED') RETURNING id`,
+    const transitions: Partial<Record<TaskStatus, (id: string) => Promise<boolean>>> = {
+      [TaskStatus.CANCELLED]: (t) => this.queue.cancel(t),
+      [TaskStatus.QUEUED]: (t) => this.queue.requeue(t),
     };
-    const sql = statements[to];
-    if (!sql) throw new BadUserInputError(`A task cannot be set to ${to}. ${ALLOWED}`, { field: 'status' });
-    const [rows]: [unknown[], number] = await this.db.query(sql, [id]);
-    if (!rows.length) {
+    const transition = transitions[to];
+    if (!transition) throw new BadUserInputError(`A task cannot be set to ${to}. ${ALLOWED}`, { field: 'status' });
+    if (!(await transition(id))) {
       const current = await this.db.getRepository(Task).findOneByOrFail({ id });
       if (current.status === to) return current;
       throw new BadUserInputError(`A ${current.status} task cannot become ${to}. ${ALLOWED}`, { field: 'status' });
     }
-    await this.db.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, id]);
-    return this.changed(id);
+    // The queue announced the change.
+    return this.db.getRepository(Task).findOneByOrFail({ id });
   }
 
   private async changed(id: string): Promise<Task> {

@@ -4,12 +4,14 @@ import { In } from 'typeorm';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Evaluation } from '../ml/evaluate';
 import { ModelClass } from '../models/model-class.entity';
+import { trainImageCount } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
 import { featuresKey, headKey } from '../runners/worker/artifact-keys';
 import { waitForTaskChange } from '../tasks/task-events';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
+import { TaskRepository } from '../tasks/task.repository';
 import { PermanentTaskError, type TaskContext, type TaskHandler, type TrainHeadPayload } from '../tasks/task-types';
 import { unservedClasses } from './expansion-classes';
 import { Head, HeadStatus } from './head.entity';
@@ -49,13 +51,8 @@ export function expandModelHandler(deps: {
 }): TaskHandler<TaskType.EXPAND_MODEL> {
   const { db, queue, pubsub, runnerData } = deps;
 
-  const childOf = (taskId: string): Promise<Task | null> =>
-    db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'expandTaskId' = :id`, { type: TaskType.TRAIN_HEAD, id: taskId })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+  const tasks = new TaskRepository(db);
+  const childOf = (taskId: string): Promise<Task | null> => tasks.latestChild(TaskType.TRAIN_HEAD, taskId);
 
   /** Creates the heads of this expansion (TRAINING) and queues their training, in one transaction. */
   const plan = async (ctx: Ctx, tx: EntityManager): Promise<void> => {
@@ -69,10 +66,7 @@ export function expandModelHandler(deps: {
       `SELECT COALESCE(max(ordinal) + 1, 0)::int AS next FROM heads WHERE "modelId" = $1`,
       [model.id],
     );
-    const [{ n }] = await tx.query(
-      `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
-      [model.id],
-    );
+    const n = await trainImageCount(tx, model.id);
     const batchSize = headBatchSize(n);
     const specs: TrainHeadPayload['heads'] = [];
     const add = async (classIndexes: number[], source: Head | null) => {
@@ -204,12 +198,7 @@ export function expandModelHandler(deps: {
 
   const cancelChild = async (child: Task | null) => {
     if (!child || (child.status !== TaskStatus.QUEUED && child.status !== TaskStatus.RUNNING)) return;
-    await db.query(
-      `UPDATE tasks SET "cancelRequested" = true,
-         status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status WHERE id = $1`,
-      [child.id],
-    );
-    pubsub.publish('TASK_CHANGED', child.id);
+    await queue.cancel(child.id);
   };
 
   const run = async (ctx: Ctx): Promise<Record<string, unknown>> => {

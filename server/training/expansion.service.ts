@@ -9,6 +9,7 @@ import type { ModelService } from '../models/model.service';
 import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
+import { TaskRepository } from '../tasks/task.repository';
 import type { TrainHeadPayload } from '../tasks/task-types';
 import { classNamesByIndex, unservedClasses } from './expansion-classes';
 import { ExpansionOutcome, type ExpansionLive, type ExpansionRun } from './expansion.types';
@@ -16,17 +17,19 @@ import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
 import { MIN_IMAGES_PER_CLASS } from './training.service';
 
-const LIVE = [TaskStatus.QUEUED, TaskStatus.RUNNING];
-
 /** Adding classes to expandable models, and the heads that serve them. */
 export class ExpansionService {
+  private readonly tasks: TaskRepository;
+
   constructor(
     private readonly db: DataSource,
     private readonly models: ModelService,
     private readonly queue: TaskQueue,
     private readonly blobs: BlobStore,
     private readonly pubsub: PerceptPubSub,
-  ) {}
+  ) {
+    this.tasks = new TaskRepository(db);
+  }
 
   /** expandModel: trains a head for the model's unserved classes. Refused when it cannot start. */
   async expand(who: UserPrincipal, modelId: string): Promise<Task> {
@@ -64,15 +67,7 @@ export class ExpansionService {
         TaskType.TRAIN_MODEL,
         ...(trigger === 'user' ? [TaskType.IMPORT_DATASET] : []),
       ];
-      const busy = await tx
-        .getRepository(Task)
-        .createQueryBuilder('t')
-        .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
-          id: model.id,
-          types,
-          live: LIVE,
-        })
-        .getOne();
+      const busy = await this.tasks.liveOfModel(model.id, types, tx);
       if (busy) {
         const what =
           busy.type === TaskType.EXPAND_MODEL
@@ -164,10 +159,7 @@ export class ExpansionService {
   /** The latest expansion of a model, or null when it never had one. */
   async latestRun(who: UserPrincipal, modelId: string): Promise<ExpansionRun | null> {
     const model = await this.models.get(who, modelId);
-    const task = await this.db.getRepository(Task).findOne({
-      where: { modelId: model.id, type: TaskType.EXPAND_MODEL },
-      order: { createdAt: 'DESC' },
-    });
+    const task = await this.tasks.latestOfModel(model.id, TaskType.EXPAND_MODEL);
     return task ? this.runOf(model, task) : null;
   }
 
@@ -177,7 +169,7 @@ export class ExpansionService {
     const first = await this.latestRun(who, model.id);
     if (first) yield first;
     for await (const taskId of this.pubsub.subscribe('TASK_CHANGED')) {
-      const t = await this.db.getRepository(Task).findOneBy({ id: taskId });
+      const t = await this.tasks.find(taskId);
       if (t?.modelId !== model.id || (t.type !== TaskType.EXPAND_MODEL && t.type !== TaskType.TRAIN_HEAD)) continue;
       const run = await this.latestRun(who, model.id).catch(() => null);
       if (!run) return;
@@ -190,12 +182,7 @@ export class ExpansionService {
       model.id,
       await this.db.getRepository(Head).find({ where: { taskId: task.id }, order: { ordinal: 'ASC' } }),
     );
-    const child = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'expandTaskId' = :id`, { type: TaskType.TRAIN_HEAD, id: task.id })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+    const child = await this.tasks.latestChild(TaskType.TRAIN_HEAD, task.id);
     const r = (task.result ?? {}) as Record<string, unknown>;
     const spec = (child?.payload as unknown as TrainHeadPayload | undefined)?.heads.find((h) => h.fromKey === null);
     const names = await classNamesByIndex(this.db, model.id);

@@ -6,6 +6,7 @@ import { Model } from '../models/model.entity';
 import { artifactPrefix, baseKey, headKey } from '../runners/worker/artifact-keys';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
+import { TaskRepository } from '../tasks/task.repository';
 import type { SplitModelPayload, TaskContext } from '../tasks/task-types';
 import type { Candidate } from './candidate.entity';
 import { Head, HeadStatus } from './head.entity';
@@ -21,13 +22,9 @@ export type SplitStep = { waitFor: string } | { result: Record<string, unknown> 
 export function modelSplitter(deps: { db: DataSource; queue: TaskQueue; pubsub: PerceptPubSub }) {
   const { db, queue, pubsub } = deps;
 
+  const tasks = new TaskRepository(db);
   const splitTaskOf = (trainTaskId: string): Promise<Task | null> =>
-    db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'trainTaskId' = :id`, { type: TaskType.SPLIT_MODEL, id: trainTaskId })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+    tasks.latestChild(TaskType.SPLIT_MODEL, trainTaskId);
 
   const record = async (model: Model, winner: Candidate, task: Task): Promise<Record<string, unknown>> => {
     const p = task.payload as unknown as SplitModelPayload;
