@@ -18,7 +18,8 @@ import type { ModelService } from '../models/model.service';
 import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
-import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../storage/blob-store';
+import { imagePixelsKey, imageThumbKey } from '../storage/keys';
 import type { ClassScore } from '../ml/infer';
 import type { Classification, ImageInput } from './classify.types';
 
@@ -199,11 +200,11 @@ export class ClassifyService {
     const existing = await this.db.getRepository(Image).findOneBy({ modelId: model.id, checksum });
     if (existing) return existing.id;
     const id = randomUUID();
-    const blobKey = `${modelPrefix(model.id)}images/${id}`;
+    const blobKey = imagePixelsKey(model.id, id);
     await this.blobs.put(blobKey, pixels);
     try {
       const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
-      await this.blobs.put(`${modelPrefix(model.id)}thumbs/${id}`, await thumbnailPng(pixels, shape));
+      await this.blobs.put(imageThumbKey(model.id, id), await thumbnailPng(pixels, shape));
       await this.db.getRepository(Image).insert({
         id,
         modelId: model.id,
@@ -216,7 +217,7 @@ export class ClassifyService {
       });
     } catch (e) {
       await this.blobs.delete(blobKey);
-      await this.blobs.delete(`${modelPrefix(model.id)}thumbs/${id}`);
+      await this.blobs.delete(imageThumbKey(model.id, id));
       throw e;
     }
     return id;

@@ -16,7 +16,8 @@ import { Task, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
 import type { Dataset, DatasetClass, ImportReport } from './dataset.types';
-import { Image, imagePixelsKey, imageThumbKey, type ImageSplit } from './image.entity';
+import { imagePixelsKey, imagesPrefix, imageThumbKey, thumbsPrefix } from '../storage/keys';
+import { Image, type ImageSplit } from './image.entity';
 import type { ImportResult, SkipReason } from './import-report';
 import { rowsOf } from './import-writer';
 import { thumbnailPng } from './normalise';
@@ -177,8 +178,8 @@ export class DatasetService {
       await tx.query('DELETE FROM model_classes WHERE "modelId" = $1', [model.id]);
       return n;
     });
-    await this.blobs.deletePrefix(`models/${model.id}/images/`);
-    await this.blobs.deletePrefix(`models/${model.id}/thumbs/`);
+    await this.blobs.deletePrefix(imagesPrefix(model.id));
+    await this.blobs.deletePrefix(thumbsPrefix(model.id));
     return count;
   }
 

@@ -11,7 +11,8 @@ import { BadUserInputError } from '../errors';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import { readUpload, type FileUpload } from '../uploads/upload';
-import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../storage/blob-store';
+import { modelPrefix, sampleKey } from '../storage/keys';
 import { Model } from './model.entity';
 
 /** Networks are sized from the sample; larger inputs are scaled down to this longest side. */
@@ -47,7 +48,7 @@ export class ModelService {
     });
     const { width, height } = fitInput(info.width, info.height);
     const id = randomUUID();
-    const sampleBlobKey = `${modelPrefix(id)}sample`;
+    const sampleBlobKey = sampleKey(id);
     await this.blobs.put(sampleBlobKey, data, `image/${info.format}`);
     try {
       const repo = this.db.getRepository(Model);

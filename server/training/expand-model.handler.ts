@@ -7,7 +7,7 @@ import { ModelClass } from '../models/model-class.entity';
 import { trainImageCount } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
-import { featuresKey, headKey } from '../runners/worker/artifact-keys';
+import { featuresKey, headKey } from '../storage/keys';
 import { waitForTaskChange } from '../tasks/task-events';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
 import { Model } from '../models/model.entity';
-import { artifactPrefix, baseKey, headKey } from '../runners/worker/artifact-keys';
+import { artifactPrefix, baseKey, headKey } from '../storage/keys';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import { Model } from '../../models/model.entity';
 import type { BlobStore } from '../../storage/blob-store';
+import { isModelKey } from '../../storage/keys';
 import { encodePack, SPLIT_CODE } from './pack';
 import { datasetVersion, labelledImages, outputCount } from '../../datasets/image.queries';
 import type { ImagePixels } from '../../datasets/image-pixels';
@@ -60,7 +61,6 @@ export class RunnerDataService {
 
 /** Runners work on models' blobs only (checkpoints, artifacts, images). */
 function checkKey(key: string): string {
-  if (!/^models\/[0-9a-f-]{36}\//.test(key) || key.includes('..'))
-    throw new BadUserInputError(`runners cannot access ${key}`);
+  if (!isModelKey(key)) throw new BadUserInputError(`runners cannot access ${key}`);
   return key;
 }
