@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { batchCsv, batchResult, importProgress } from '../client/src/lib/task-results';
 import {
+  accuracyWithMargin,
   curvesOf,
   epochsTrained,
   imagesPerSecond,
@@ -22,6 +23,9 @@ function candidate(over: Partial<Candidate>): Candidate {
     status: 'TRAINING',
     epochsDone: 0,
     bestValAccuracy: null,
+    validationAccuracy: null,
+    validationMargin: null,
+    validationImages: 0,
     testAccuracy: null,
     prunedReason: null,
     history: [],
@@ -31,7 +35,14 @@ function candidate(over: Partial<Candidate>): Candidate {
 }
 
 function run(candidates: Candidate[], status: Run['task']['status'] = 'RUNNING'): Run {
-  return { maxEpochs: 10, etaSeconds: null, task: { status } as Run['task'], candidates };
+  return {
+    maxEpochs: 10,
+    stopAtTarget: false,
+    selection: null,
+    etaSeconds: null,
+    task: { status } as Run['task'],
+    candidates,
+  };
 }
 
 const epoch = (n: number, loss: number, accuracy: number, valAccuracy: number) => ({
@@ -75,11 +86,16 @@ describe('training progress', () => {
   });
 
   it('names the promoted network, or else the best so far', () => {
-    const a = candidate({ id: 'a', bestValAccuracy: 0.7 });
-    const b = candidate({ id: 'b', bestValAccuracy: 0.9 });
+    // Judged by the weights as they stand, not by a lucky epoch.
+    const a = candidate({ id: 'a', bestValAccuracy: 0.95, validationAccuracy: 0.7 });
+    const b = candidate({ id: 'b', bestValAccuracy: 0.9, validationAccuracy: 0.9 });
     assert.equal(leader(run([a, b]))?.id, 'b');
     assert.equal(leader(run([{ ...a, status: 'PROMOTED' }, b]))?.id, 'a');
     assert.equal(leader(run([candidate({})])), null);
+    assert.equal(
+      accuracyWithMargin({ ...b, validationMargin: 0.031, validationImages: 120 }, (x) => `${(x * 100).toFixed(1)} %`),
+      '90.0 % ± 3.1 % on 120 validation images',
+    );
   });
 });
 

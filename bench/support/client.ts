@@ -26,12 +26,12 @@ export class BenchUser {
     return res.data as T;
   }
 
-  async createModel(name: string, sample: Buffer): Promise<string> {
+  async createModel(name: string, sample: Buffer, filename = 'sample.png', type = 'image/png'): Promise<string> {
     const res = await gqlUpload(
       this.graphqlUrl,
       'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }',
       { input: { name, sampleImage: null } },
-      { 'input.sampleImage': { data: sample, filename: 'sample.png', type: 'image/png' } },
+      { 'input.sampleImage': { data: sample, filename, type } },
       this.token,
     );
     if (!res.data) throw new Error(JSON.stringify(res.errors));
@@ -48,6 +48,19 @@ export class BenchUser {
     );
     if (!res.data) throw new Error(JSON.stringify(res.errors));
     return this.waitForTask(res.data.importDataset.id);
+  }
+
+  /** classifyBatch with the zip as a multipart upload, waited for through the subscription. */
+  async classifyBatch(modelId: string, zip: Buffer, topK = 1): Promise<{ result: Record<string, unknown> }> {
+    const res = await gqlUpload(
+      this.graphqlUrl,
+      'mutation($m: ID!, $a: Upload!, $k: Int!) { classifyBatch(modelId: $m, archive: $a, topK: $k) { id } }',
+      { m: modelId, a: null, k: topK },
+      { a: { data: zip, filename: 'batch.zip', type: 'application/zip' } },
+      this.token,
+    );
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return this.waitForTask(res.data.classifyBatch.id);
   }
 
   /** Waits through the taskUpdated subscription (no polling), resolving with the finished task. */

@@ -54,3 +54,10 @@ export function balancedSubset(set: IdxSet, perClass: number): number[] {
   }
   return out;
 }
+
+/** The images at `indices`, one after another (count × 28 × 28 bytes), and their labels. */
+export function gatherImages(set: IdxSet, indices: number[]): { pixels: Uint8Array; labels: number[] } {
+  const pixels = new Uint8Array(indices.length * 784);
+  indices.forEach((i, n) => pixels.set(set.images.subarray(i * 784, (i + 1) * 784), n * 784));
+  return { pixels, labels: indices.map((i) => set.labels[i]!) };
+}

@@ -24,7 +24,9 @@ export interface TrainingState {
   history: EpochMetrics[];
   bestValAccuracy: number | null;
   bestEpoch: number | null;
-  /** Epochs since the validation accuracy last improved. */
+  /** Lowest validation loss so far (absent in checkpoints written before it was kept). */
+  bestValLoss?: number | null;
+  /** Epochs since the monitored validation figure last improved. */
   sinceBest: number;
   /** Set once early stopping fired, so a resumed call does not train on. */
   earlyStopped: boolean;

@@ -2,6 +2,7 @@
 // model's input shape by the server with sharp) with integer labels; they become [0, 1] floats
 // only batch by batch, so a dataset costs one byte per pixel in memory, not four.
 import * as tf from '@tensorflow/tfjs';
+import { augmentationRandom, augmentInto, type Augmentation } from './augment';
 import { mixSeed, permutation } from './random';
 
 export interface Batch {
@@ -17,6 +18,8 @@ export interface BatchOptions {
   /** Shuffle with this seed; the order depends on (seed, epoch) only, so a resumed run replays it. */
   shuffleSeed?: number;
   epoch?: number;
+  /** Warp each image at random (training only); seeded by (shuffleSeed, epoch, batch). */
+  augment?: Augmentation;
 }
 
 /**
@@ -110,8 +113,9 @@ export class InMemoryImageDataset implements Dataset {
       const idx = order.subarray(start, start + step);
       const floats = new Float32Array(idx.length * this.sampleBytes);
       const labels = new Int32Array(idx.length);
+      const write = pixelWriter(options, start / step, this.sampleShape);
       idx.forEach((j, i) => {
-        scaleInto(floats, i * this.sampleBytes, this.pixels.subarray(j * this.sampleBytes, (j + 1) * this.sampleBytes));
+        write(floats, i * this.sampleBytes, this.pixels.subarray(j * this.sampleBytes, (j + 1) * this.sampleBytes));
         labels[i] = this.labelArray[j]!;
       });
       yield makeBatch(floats, labels, this.sampleShape);
@@ -154,13 +158,14 @@ export class StreamedImageDataset implements Dataset {
       pending = read(start + step);
       const floats = new Float32Array(samples.length * this.sampleBytes);
       const labels = new Int32Array(samples.length);
+      const write = pixelWriter(options, start / step, this.sampleShape);
       samples.forEach((s, i) => {
         if (s.pixels.length !== this.sampleBytes) {
           throw new Error(
             `image has ${s.pixels.length} bytes, expected ${this.sampleBytes} for [${this.sampleShape.join(', ')}]`,
           );
         }
-        scaleInto(floats, i * this.sampleBytes, s.pixels);
+        write(floats, i * this.sampleBytes, s.pixels);
         labels[i] = s.label;
       });
       checkLabels(labels);
@@ -267,6 +272,18 @@ function makeBatch(floats: Float32Array, labels: Int32Array, sampleShape: readon
     labels: tf.tensor1d(labels, 'int32'),
     size: labels.length,
   };
+}
+
+/** How a batch's images become floats: plainly scaled, or warped when augmenting. */
+function pixelWriter(
+  options: BatchOptions,
+  batch: number,
+  shape: readonly number[],
+): (target: Float32Array, offset: number, pixels: Uint8Array) => void {
+  const aug = options.augment;
+  if (!aug) return scaleInto;
+  const random = augmentationRandom(options.shuffleSeed ?? 0, options.epoch ?? 0, batch);
+  return (target, offset, pixels) => augmentInto(target, offset, pixels, shape, aug, random);
 }
 
 function scaleInto(target: Float32Array, offset: number, pixels: Uint8Array): void {

@@ -14,14 +14,15 @@ const SIDES = [8, 12, 16, 20, 28, 32, 48, 64, 96, 128, 160, 224];
 const CLASS_COUNTS = [2, 3, 5, 10, 17, 20, 50, 100, 200];
 
 describe('generateCandidates', () => {
-  test('small images get dense networks, larger ones convolutional', () => {
+  test('tiny images get dense networks, from 12 pixels up convolutional', () => {
     for (const shape of [
       [8, 8, 1],
-      [16, 16, 3],
-      [12, 12, 1],
+      [10, 10, 3],
     ] as InputShape[])
       assert.equal(best(shape, 10).family, 'dense', shape.join('x'));
     for (const shape of [
+      [12, 12, 1],
+      [16, 16, 3],
       [28, 28, 1],
       [32, 32, 3],
       [64, 64, 3],

@@ -113,7 +113,9 @@ function families([h, w, c]: InputShape): Family[] {
   const dense = (side <= 32 && h * w * c <= 4096) || !cnn;
   const separable = minSide >= 32;
   const list: Family[] = [];
-  if (dense && (side <= 16 || !cnn)) list.push('dense');
+  // Convolutions win from 12 pixels up, even on grey 16×16 digits where a dense network looks
+  // big enough (0.99 against 0.92 test accuracy, issue 13); below that they have little to slide over.
+  if (dense && (minSide < 12 || !cnn)) list.push('dense');
   if (cnn) list.push('cnn');
   if (dense && !list.includes('dense')) list.push('dense');
   if (separable) list.push('separable');

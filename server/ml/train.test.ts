@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
+import { DEFAULT_AUGMENTATION } from './augment';
 import { buildModel } from './build';
 import { InMemoryImageDataset } from './dataset';
 import { MemoryArtifactStore } from './io';
@@ -110,12 +111,22 @@ describe('train', () => {
         assert.equal(result.bestValAccuracy, Math.max(...epochs.map((e) => e.valAccuracy!)));
       });
 
-      test(`resuming from a checkpoint matches training straight through (max weight diff ≤ ${RESUME_TOLERANCE})`, async (t: TestContext) => {
+      test(`resuming from a checkpoint matches training straight through, with the full recipe (max weight diff ≤ ${RESUME_TOLERANCE})`, async (t: TestContext) => {
         const reason = await useTrainingBackend(backend);
         if (reason) return t.skip(reason);
         const arch = tinyCnn();
         const [trainSet, validation] = [data(48, 3), data(24, 4)];
-        const options = { batchSize: 16, learningRate: 0.01, seed: 5, validation };
+        // Schedule, augmentation, smoothing and decay all depend on the step: a resume must replay them.
+        const options = {
+          batchSize: 16,
+          learningRate: 0.01,
+          seed: 5,
+          validation,
+          schedule: { epochs: 4 },
+          augment: DEFAULT_AUGMENTATION,
+          labelSmoothing: 0.1,
+          weightDecay: 0.05,
+        };
         const store = new MemoryArtifactStore();
 
         const straight = buildModel(arch, { seed: 1 });

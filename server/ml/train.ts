@@ -4,9 +4,11 @@
 // and training to N gives the same network as training to N in one go.
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint, saveCheckpoint, type EpochMetrics, type TrainingState } from './checkpoint';
+import type { Augmentation } from './augment';
 import { disposeBatch, type Dataset } from './dataset';
 import type { ArtifactStore } from './io';
 import { mixSeed } from './random';
+import { learningRateAt, type Schedule } from './schedule';
 
 export type { EpochMetrics, TrainingState } from './checkpoint';
 
@@ -26,13 +28,28 @@ export interface TrainOptions {
   /** Train until this many epochs are complete in total (a resumed run counts earlier ones). */
   epochs: number;
   batchSize?: number;
+  /** The peak rate when a schedule is given, else the constant rate. */
   learningRate?: number;
-  /** Seeds shuffling and dropout. Weight initialisation is seeded by buildModel. */
+  /** Warm-up then cosine decay of the learning rate (schedule.ts); without it the rate is constant. */
+  schedule?: Schedule;
+  /** Decoupled weight decay (AdamW) on kernels, per unit of learning rate. */
+  weightDecay?: number;
+  /** Spread this much of each target's probability over all classes (training loss only). */
+  labelSmoothing?: number;
+  /** Random warps of the training images (augment.ts); validation images are never warped. */
+  augment?: Augmentation;
+  /** Seeds shuffling, augmentation and dropout. Weight initialisation is seeded by buildModel. */
   seed?: number;
   validation?: Dataset;
-  /** Stop when validation accuracy has not improved by more than minDelta for this many epochs. */
+  /**
+   * Stop when the monitored validation figure has not improved by more than minDelta for this
+   * many epochs: accuracy (the default), or either — neither loss nor accuracy improved. On a
+   * small validation set loss alone misleads: it rises with confidence in the few wrong answers
+   * while accuracy still climbs.
+   */
   patience?: number;
   minDelta?: number;
+  monitor?: 'valAccuracy' | 'either';
   signal?: AbortSignal;
   onBatch?: (metrics: BatchMetrics) => void | Promise<void>;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
@@ -66,7 +83,8 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
 export async function train(model: tf.LayersModel, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const classes = outputClasses(model);
-  const optimizer = tf.train.adam(options.learningRate ?? DEFAULT_LEARNING_RATE);
+  const peak = options.learningRate ?? DEFAULT_LEARNING_RATE;
+  const optimizer = tf.train.adam(peak);
   try {
     let state: TrainingState = {
       epoch: 0,
@@ -98,6 +116,9 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     await checkLabels(data, classes, 'training');
     if (options.validation) await checkLabels(options.validation, classes, 'validation');
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    // Decay kernels only: biases and batch-norm scales are not what overfits.
+    const decayed = options.weightDecay ? variables.filter((v) => v.rank > 1) : [];
+    const smoothing = options.labelSmoothing ?? 0;
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const batches = Math.ceil(data.size / batchSize);
     const every = options.checkpoint?.everyEpochs ?? 1;
@@ -109,20 +130,25 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
       let lossSum = 0;
       let correctSum = 0;
       let batch = 0;
-      for await (const b of data.batches({ batchSize, shuffleSeed: seed, epoch })) {
+      for await (const b of data.batches({ batchSize, shuffleSeed: seed, epoch, augment: options.augment })) {
         try {
           if (options.signal?.aborted) return result('aborted');
           reseedDropout(dropouts, seed, epoch, batch);
+          const rate = options.schedule
+            ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
+            : peak;
+          setLearningRate(optimizer, rate);
           let correct: tf.Scalar | undefined;
           const loss = optimizer.minimize(
             () => {
               const probs = model.apply(b.xs, { training: true }) as tf.Tensor;
               correct = tf.keep(countCorrect(probs, b.labels));
-              return crossEntropy(probs, b.labels, classes);
+              return crossEntropy(probs, b.labels, classes, smoothing);
             },
             true,
             variables,
           )!;
+          if (decayed.length) applyWeightDecay(decayed, rate * options.weightDecay!);
           const [l, c] = await Promise.all([loss.data(), correct!.data()]);
           tf.dispose([loss, correct!]);
           seen += b.size;
@@ -174,16 +200,31 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
 
 function nextState(state: TrainingState, metrics: EpochMetrics, options: TrainOptions): TrainingState {
   const next: TrainingState = { ...state, epoch: metrics.epoch, history: [...state.history, metrics] };
-  if (metrics.valAccuracy === undefined) return next;
-  if (state.bestValAccuracy === null || metrics.valAccuracy > state.bestValAccuracy + (options.minDelta ?? 0)) {
+  if (metrics.valAccuracy === undefined || metrics.valLoss === undefined) return next;
+  const minDelta = options.minDelta ?? 0;
+  const accuracyImproved = state.bestValAccuracy === null || metrics.valAccuracy > state.bestValAccuracy + minDelta;
+  if (accuracyImproved) {
     next.bestValAccuracy = metrics.valAccuracy;
     next.bestEpoch = metrics.epoch;
-    next.sinceBest = 0;
-  } else {
-    next.sinceBest = state.sinceBest + 1;
-    if (options.patience !== undefined && next.sinceBest >= options.patience) next.earlyStopped = true;
   }
+  const lossImproved = state.bestValLoss == null || metrics.valLoss < state.bestValLoss - minDelta;
+  if (lossImproved) next.bestValLoss = metrics.valLoss;
+  const improved = options.monitor === 'either' ? lossImproved || accuracyImproved : accuracyImproved;
+  next.sinceBest = improved ? 0 : state.sinceBest + 1;
+  if (options.patience !== undefined && next.sinceBest >= options.patience) next.earlyStopped = true;
   return next;
+}
+
+/** tfjs's Adam reads its rate at every step; it has no public setter. */
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}
+
+/** AdamW's decoupled decay: w ← w · (1 − rate · decay), after the gradient step. */
+function applyWeightDecay(kernels: tf.Variable[], amount: number): void {
+  tf.tidy(() => {
+    for (const v of kernels) v.assign(tf.mul(v, 1 - amount));
+  });
 }
 
 /**
@@ -198,10 +239,14 @@ function reseedDropout(layers: tf.layers.Layer[], seed: number, epoch: number, b
   });
 }
 
-/** Mean categorical cross-entropy of softmax outputs, clipped as Keras does. */
-export function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
+/**
+ * Mean categorical cross-entropy of softmax outputs, clipped as Keras does; with `smoothing`, the
+ * targets are (1 − smoothing) on the true class plus smoothing / classes on every class.
+ */
+export function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D, classes: number, smoothing = 0): tf.Scalar {
   return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, classes);
+    const hard = tf.oneHot(labels, classes);
+    const oneHot = smoothing > 0 ? tf.add(tf.mul(hard, 1 - smoothing), smoothing / classes) : hard;
     const logp = tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7));
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logp), -1)));
   });

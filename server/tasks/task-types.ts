@@ -41,6 +41,12 @@ export interface TrainModelPayload {
   pruneGap: number;
   /** The run's start, fixed at enqueue so that a resumed run keeps its deadline. */
   startedAt: string;
+  /**
+   * Promote as soon as the best candidate reaches the model's target accuracy (the user's
+   * choice for speed). Otherwise (the default, absent in older runs) train to convergence, the
+   * epoch cap or the budget.
+   */
+  stopAtTarget?: boolean;
 }
 
 export interface TrainCandidatePayload {
@@ -60,6 +66,10 @@ export interface TrainCandidatePayload {
   architecture: unknown;
   seed: number;
   batchSize: number;
+  /** How to train (server/ml/recipe.ts); absent in rounds queued before recipes existed: the defaults. */
+  recipe?: unknown;
+  /** Epochs the learning-rate schedule spans (selection.ts scheduleEpochs); absent: a constant rate. */
+  scheduleEpochs?: number;
 }
 
 export interface SplitModelPayload {

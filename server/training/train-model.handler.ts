@@ -13,7 +13,10 @@ import {
   type TrainCandidatePayload,
 } from '../tasks/task-types';
 import { waitForTaskChange } from '../tasks/task-events';
+import { DEFAULT_RECIPE } from '../ml/recipe';
 import { Candidate, CandidateStatus } from './candidate.entity';
+import { standing } from './candidate-standing';
+import { choose, halving, leader, pruneReason, scheduleEpochs } from './selection';
 import { modelSplitter } from './split';
 
 const WAIT_MS = 5000;
@@ -64,6 +67,8 @@ export function trainModelHandler(deps: {
     finalize: boolean,
   ) => {
     const p = ctx.payload;
+    const history = (c.metrics.history as Array<{ seconds?: number }> | undefined) ?? [];
+    const images = await trainImages(p.modelId);
     const payload: TrainCandidatePayload = {
       modelId: p.modelId,
       candidateId: c.id,
@@ -75,7 +80,17 @@ export function trainModelHandler(deps: {
       datasetVersion: await runnerData.datasetVersion(p.modelId),
       architecture: c.architecture,
       seed: seedOf(c.id),
-      batchSize: batchSizeFor(await trainImages(p.modelId)),
+      batchSize: batchSizeFor(images),
+      // Candidates of older runs have none: they train by today's defaults.
+      recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
+      // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace changes.
+      scheduleEpochs: scheduleEpochs({
+        maxEpochs: p.maxEpochs,
+        epochsDone: c.epochsDone,
+        roundEpochs: p.roundEpochs,
+        secondsLeft: p.maxMinutes ? (Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000 : null,
+        secondsPerEpoch: history.at(-1)?.seconds ?? null,
+      }),
     };
     await queue.enqueue({
       type: TaskType.TRAIN_CANDIDATE,
@@ -120,45 +135,54 @@ export function trainModelHandler(deps: {
 
       await absorb(mine, children);
       const live = mine.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
-      const ranked = mine
-        .filter((c) => c.status !== CandidateStatus.FAILED && c.bestValAccuracy !== null)
-        .sort((a, b) => b.bestValAccuracy! - a.bestValAccuracy!);
-      const best = ranked[0];
-      if (best) {
+      const standings = mine.filter((c) => c.status !== CandidateStatus.FAILED).map(standing);
+      const lead = leader(standings);
+      const byId = new Map(standings.map((s) => [s.id, s]));
+      const prune = async (c: Candidate, reason: string) => {
+        c.status = CandidateStatus.PRUNED;
+        c.prunedReason = reason;
+        await candidates.save(c);
+        log.info({ candidate: c.id, reason }, 'candidate pruned');
+      };
+      if (lead) {
         for (const c of live) {
-          if (c.id === best.id || c.epochsDone === 0) continue;
-          const gap = best.bestValAccuracy! - (c.bestValAccuracy ?? 0);
-          if (gap > p.pruneGap) {
-            c.status = CandidateStatus.PRUNED;
-            c.prunedReason = `validation accuracy ${pct(c.bestValAccuracy)} trails the best (${best.name}, ${pct(best.bestValAccuracy)}) by more than ${pct(p.pruneGap)} after ${c.epochsDone} epoch(s)`;
-            await candidates.save(c);
-            log.info({ candidate: c.id, reason: c.prunedReason }, 'candidate pruned');
-          }
+          const reason = pruneReason(byId.get(c.id)!, lead, p.pruneGap);
+          if (reason) await prune(c, reason);
         }
       }
       let stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
       // Under a time budget, successive halving proper: each round keeps the better half, so the
       // budget goes to the likely winner instead of being shared to the end.
       if (p.maxMinutes && stillLive.length > 1 && stillLive.every((c) => c.epochsDone > 0)) {
-        const ranked = [...stillLive].sort((a, b) => (b.bestValAccuracy ?? 0) - (a.bestValAccuracy ?? 0));
-        for (const [rank, c] of ranked.entries()) {
-          if (rank < Math.ceil(ranked.length / 2)) continue;
-          c.status = CandidateStatus.PRUNED;
-          c.prunedReason = `ranked ${rank + 1} of ${ranked.length} by validation accuracy (${pct(c.bestValAccuracy)}) after ${c.epochsDone} epoch(s); under a time budget each round keeps the better half`;
-          await candidates.save(c);
+        for (const { standing: s, reason } of halving(stillLive.map((c) => byId.get(c.id)!))) {
+          await prune(
+            stillLive.find((c) => c.id === s.id)!,
+            reason,
+          );
         }
-        stillLive = ranked.slice(0, Math.ceil(ranked.length / 2));
+        stillLive = stillLive.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
-      const reachedTarget = best !== undefined && best.bestValAccuracy! >= model.targetAccuracy;
+      const reachedTarget = p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
       const outOfTime = Date.now() >= deadline;
       const outOfEpochs = stillLive.every((c) => c.epochsDone >= p.maxEpochs);
       if (reachedTarget || outOfTime || outOfEpochs || stillLive.length === 0) {
-        if (!best) throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
+        // A pruned candidate's weights stopped early: only those that trained on can be promoted.
+        const finished = new Set(mine.filter((c) => c.status !== CandidateStatus.PRUNED).map((c) => c.id));
+        const choice = choose(standings.filter((s) => finished.has(s.id)));
+        if (!choice)
+          throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
+        const best = mine.find((c) => c.id === choice.winner.id)!;
         for (const c of stillLive)
           if (c.id !== best.id) await candidates.update({ id: c.id }, { status: CandidateStatus.COMPLETED });
-        await candidates.update({ id: best.id }, { status: CandidateStatus.TRAINING });
+        await candidates.update(
+          { id: best.id },
+          { status: CandidateStatus.TRAINING, metrics: { ...best.metrics, selection: choice.note } },
+        );
         await enqueueRound(ctx, best, best.epochsDone, true);
-        log.info({ best: best.id, reachedTarget, outOfTime, outOfEpochs }, 'promoting the best candidate');
+        log.info(
+          { best: best.id, reachedTarget, outOfTime, outOfEpochs, why: choice.note },
+          'promoting the best candidate',
+        );
         continue;
       }
       for (const c of stillLive) {
@@ -181,10 +205,11 @@ export function trainModelHandler(deps: {
           history: unknown[];
           bestValAccuracy: number | null;
           stopReason: string;
+          validationImages?: number;
         };
         c.epochsDone = r.epochs;
         c.bestValAccuracy = r.bestValAccuracy;
-        c.metrics = { ...c.metrics, history: r.history };
+        c.metrics = { ...c.metrics, history: r.history, validationImages: r.validationImages ?? 0 };
         // Converged: early stopping fired, so more rounds would not help it.
         if (r.stopReason === 'early-stopped') c.status = CandidateStatus.COMPLETED;
       } else {
@@ -207,8 +232,9 @@ export function trainModelHandler(deps: {
       promoted: winner.id,
       name: winner.name,
       testAccuracy: r.evaluation.accuracy,
-      validationAccuracy: winner.bestValAccuracy,
+      validationAccuracy: standing(winner).accuracy,
       epochs: r.epochs,
+      selection: winner.metrics.selection ?? null,
     };
     // Recorded by an earlier pass (the run waits for the split afterwards, or was re-run after a crash).
     if (winner.status === CandidateStatus.PROMOTED && model.activeCandidateId === winner.id) return outcome;
@@ -234,7 +260,7 @@ export function trainModelHandler(deps: {
         {
           activeCandidateId: winner.id,
           status: ModelStatus.READY,
-          underTarget: (winner.bestValAccuracy ?? 0) < model.targetAccuracy,
+          underTarget: (standing(winner).accuracy ?? 0) < model.targetAccuracy,
           trainedAt: new Date(),
         },
       );
@@ -300,8 +326,6 @@ function summary(mine: Candidate[], children: Task[]): Record<string, unknown> {
     rounds: children.length,
   };
 }
-
-const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 /**
  * Small datasets need small batches to get enough optimiser steps per epoch (about 30 at least);

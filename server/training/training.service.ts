@@ -4,6 +4,7 @@ import { BadUserInputError } from '../graphql/errors';
 import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
+import { planCandidates } from '../ml/recipe';
 import { ModelClass } from '../models/model-class.entity';
 import { Model, ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
@@ -11,6 +12,8 @@ import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import type { TrainCandidatePayload, TrainModelPayload } from '../tasks/task-types';
 import { Candidate, CandidateStatus } from './candidate.entity';
+import { epochsFor, margin95 } from './selection';
+import { standing } from './candidate-standing';
 import type { CandidateState, ModelEvaluation, TrainingRun, TrainModelInput } from './training.types';
 
 /** Fewer training images than this in a class make validation figures meaningless. */
@@ -48,35 +51,41 @@ export class TrainingService {
         reason: 'BUSY',
       });
     }
-    const classes = await this.readiness(model);
-    const architectures = generateCandidates({
-      inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
-      classes,
-      expandable: model.expandable,
-      count: input.candidates,
-    });
+    const { classes, trainImages } = await this.readiness(model);
+    const planned = planCandidates(
+      generateCandidates({
+        inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
+        classes,
+        expandable: model.expandable,
+        count: input.candidates,
+      }),
+      input.candidates,
+    );
     const payload: TrainModelPayload = {
       modelId: model.id,
-      maxEpochs: input.maxEpochs,
+      maxEpochs: input.maxEpochs ?? epochsFor(trainImages),
       maxMinutes: input.maxMinutes ?? null,
       roundEpochs: input.roundEpochs,
       pruneGap: input.pruneGap,
       startedAt: new Date().toISOString(),
+      stopAtTarget: input.stopAtTarget,
     };
     const task = await this.db.transaction(async (tx) => {
       const t = await this.queue.enqueue(
         { type: TaskType.TRAIN_MODEL, payload, ownerId: model.ownerId, modelId: model.id, maxAttempts: 5 },
         tx,
       );
-      for (const arch of architectures) {
+      for (const [order, c] of planned.entries()) {
         await tx.save(
           tx.create(Candidate, {
             modelId: model.id,
             taskId: t.id,
-            name: arch.name,
-            family: arch.family,
-            architecture: arch,
+            name: c.name,
+            family: c.architecture.family,
+            architecture: c.architecture,
             status: CandidateStatus.QUEUED,
+            // The generator's preference (rows made in one transaction share createdAt), and how it trains.
+            metrics: { order, recipe: c.recipe },
           }),
         );
       }
@@ -146,7 +155,7 @@ export class TrainingService {
     return names;
   }
 
-  private async readiness(model: Model): Promise<number> {
+  private async readiness(model: Model): Promise<{ classes: number; trainImages: number }> {
     const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
       `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
        FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
@@ -172,7 +181,10 @@ export class TrainingService {
         { reason: 'TOO_FEW_IMAGES', classes: thin.map((c) => c.name) },
       );
     }
-    return Math.max(...counts.map((c) => c.index)) + 1;
+    return {
+      classes: Math.max(...counts.map((c) => c.index)) + 1,
+      trainImages: withImages.reduce((n, c) => n + c.train, 0),
+    };
   }
 
   private async runOf(model: Model, task: Task): Promise<TrainingRun> {
@@ -194,6 +206,7 @@ export class TrainingService {
     );
     const states: CandidateState[] = candidates.map((c) => {
       const live = liveOf.get(c.id) as Record<string, unknown> | undefined;
+      const s = standing(c);
       return {
         id: c.id,
         name: c.name,
@@ -202,13 +215,25 @@ export class TrainingService {
         status: c.status,
         epochsDone: c.epochsDone,
         bestValAccuracy: c.bestValAccuracy,
+        validationAccuracy: s.accuracy,
+        validationMargin: s.accuracy === null ? null : margin95(s.accuracy, s.images),
+        validationImages: s.images,
         testAccuracy: c.testAccuracy,
         prunedReason: c.prunedReason,
         history: (c.metrics.history as CandidateState['history']) ?? [],
         live: live ? { phase: String(live.phase ?? 'training'), ...live } : null,
       };
     });
-    return { model, task, candidates: states, maxEpochs: payload.maxEpochs, etaSeconds: eta(task, payload, states) };
+    const chosen = candidates.find((c) => typeof c.metrics.selection === 'string');
+    return {
+      model,
+      task,
+      candidates: states,
+      maxEpochs: payload.maxEpochs,
+      stopAtTarget: payload.stopAtTarget === true,
+      selection: (chosen?.metrics.selection as string | undefined) ?? null,
+      etaSeconds: eta(task, payload, states),
+    };
   }
 }
 
@@ -233,7 +258,7 @@ function checkOptions(o: TrainModelInput): void {
   const bad = (field: string, msg: string) => new BadUserInputError(msg, { field });
   if (!Number.isInteger(o.candidates) || o.candidates < 1 || o.candidates > 6)
     throw bad('candidates', 'candidates must be between 1 and 6.');
-  if (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1 || o.maxEpochs > 1000)
+  if (o.maxEpochs != null && (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1 || o.maxEpochs > 1000))
     throw bad('maxEpochs', 'maxEpochs must be between 1 and 1000.');
   if (!Number.isInteger(o.roundEpochs) || o.roundEpochs < 1) throw bad('roundEpochs', 'roundEpochs must be 1 or more.');
   if (o.maxMinutes != null && !(o.maxMinutes > 0 && o.maxMinutes <= 7 * 24 * 60))

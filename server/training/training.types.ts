@@ -8,8 +8,12 @@ export class TrainModelInput {
   @Field(() => Int, { defaultValue: 3, description: 'Candidate networks to try, 1 to 6.' })
   candidates: number = 3;
 
-  @Field(() => Int, { defaultValue: 20, description: 'Most epochs any candidate trains.' })
-  maxEpochs: number = 20;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 18 for sixty thousand (small sets need more passes). Within it the time budget may shorten the run, and a candidate stops early once it no longer improves.',
+  })
+  maxEpochs?: number | null;
 
   @Field(() => Float, {
     nullable: true,
@@ -22,9 +26,17 @@ export class TrainModelInput {
 
   @Field(() => Float, {
     defaultValue: 0.1,
-    description: 'Prune a candidate whose validation accuracy trails the best by more than this.',
+    description:
+      'Prune a candidate whose validation accuracy trails the best by more than this (and by more than chance on the validation images allows).',
   })
   pruneGap: number = 0.1;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      "Promote as soon as the best candidate reaches the model's target accuracy. By default a run trains its candidates until they stop improving, reach maxEpochs or the budget ends, and promotes the best; the target then only flags a model under target.",
+  })
+  stopAtTarget: boolean = false;
 }
 
 @ObjectType()
@@ -57,7 +69,21 @@ export class CandidateState {
   @Field(() => Int, { description: 'Trainable weights.' }) params!: number;
   @Field(() => CandidateStatus) status!: CandidateStatus;
   @Field(() => Int) epochsDone!: number;
-  @Field(() => Float, { nullable: true }) bestValAccuracy!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Highest validation accuracy of any epoch.' })
+  bestValAccuracy!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Validation accuracy of the weights as they stand (mean of the last three epochs): what selection uses.',
+  })
+  validationAccuracy!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Half-width of the 95% interval around validationAccuracy: on few validation images it is wide.',
+  })
+  validationMargin!: number | null;
+  @Field(() => Int, { description: 'Validation images behind the figures (0 before the first epoch).' })
+  validationImages!: number;
   @Field(() => Float, { nullable: true }) testAccuracy!: number | null;
   @Field(() => String, { nullable: true }) prunedReason!: string | null;
   @Field(() => [EpochMetricsView]) history!: EpochMetricsView[];
@@ -70,6 +96,13 @@ export class TrainingRun {
   @Field(() => Task) task!: Task;
   @Field(() => [CandidateState]) candidates!: CandidateState[];
   @Field(() => Int) maxEpochs!: number;
+  @Field(() => Boolean, { description: 'The run promotes as soon as the target accuracy is reached.' })
+  stopAtTarget!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the promoted candidate was chosen, and how sure that choice is; null until one is.',
+  })
+  selection!: string | null;
   @Field(() => Float, { nullable: true, description: 'Estimated seconds left (budget-capped); null when unknown.' })
   etaSeconds!: number | null;
 }

@@ -37,13 +37,16 @@ export function imagesPerSecond(run: Run): number | null {
   return rates.length ? rates.reduce((a, b) => a + b, 0) : null;
 }
 
-/** The candidate serving the model, or the one closest to it so far (best validation accuracy). */
+/** The candidate serving the model, or the one closest to it so far (validation accuracy as it stands). */
 export function leader(run: Run): Candidate | null {
   const promoted = run.candidates.find((c) => c.status === 'PROMOTED');
   if (promoted) return promoted;
   let best: Candidate | null = null;
   for (const c of run.candidates) {
-    if (c.bestValAccuracy != null && (best?.bestValAccuracy == null || c.bestValAccuracy > best.bestValAccuracy)) {
+    if (
+      c.validationAccuracy != null &&
+      (best?.validationAccuracy == null || c.validationAccuracy > best.validationAccuracy)
+    ) {
       best = c;
     }
   }
@@ -79,4 +82,11 @@ export function curvesOf(c: Candidate): Curves {
     if (l.accuracy != null) curves.accuracy.train.push({ x, y: l.accuracy });
   }
   return curves;
+}
+
+/** "95.0 % ± 3.1 % on 120 validation images": an accuracy with the room chance leaves it. */
+export function accuracyWithMargin(c: Candidate, format: (x: number) => string): string | null {
+  if (c.validationAccuracy == null) return null;
+  const margin = c.validationMargin != null ? ` ± ${format(c.validationMargin)}` : '';
+  return `${format(c.validationAccuracy)}${margin} on ${c.validationImages} validation images`;
 }

@@ -4,6 +4,7 @@ import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';
 import { InMemoryImageDataset } from '../../ml/dataset';
 import { evaluate } from '../../ml/evaluate';
+import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
 import { PermanentTaskError, type TrainCandidatePayload } from '../../tasks/task-types';
@@ -51,11 +52,19 @@ export const trainCandidate: RunnerHandler = async ({ payload, signal, progress,
       : null;
     const started = Date.now();
     let lastEpochSeconds = 0;
+    const recipe = parseRecipe(p.recipe);
     try {
       const result = await train(model, parts.train, {
         epochs: p.toEpoch,
         batchSize: p.batchSize,
         seed: p.seed,
+        learningRate: recipe.learningRate,
+        schedule: p.scheduleEpochs ? { epochs: p.scheduleEpochs, warmupEpochs: recipe.warmupEpochs } : undefined,
+        weightDecay: recipe.weightDecay,
+        labelSmoothing: recipe.labelSmoothing,
+        augment: recipe.augment ?? undefined,
+        patience: recipe.patience,
+        monitor: 'either',
         validation: parts.validation.size > 0 ? parts.validation : undefined,
         signal: AbortSignal.any([signal, deadline.signal]),
         checkpoint: { store: data.store, key },
@@ -83,6 +92,7 @@ export const trainCandidate: RunnerHandler = async ({ payload, signal, progress,
         bestEpoch: result.bestEpoch,
         resumedFrom: result.resumedFrom,
         seconds: (Date.now() - started) / 1000,
+        validationImages: parts.validation.size,
       };
     } finally {
       if (timer) clearTimeout(timer);

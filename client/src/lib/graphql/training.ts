@@ -3,6 +3,8 @@ import { graphql } from '../gql';
 export const TrainingRunFields = graphql(`
   fragment TrainingRunFields on TrainingRun {
     maxEpochs
+    stopAtTarget
+    selection
     etaSeconds
     task {
       ...TaskFields
@@ -15,6 +17,9 @@ export const TrainingRunFields = graphql(`
       status
       epochsDone
       bestValAccuracy
+      validationAccuracy
+      validationMargin
+      validationImages
       testAccuracy
       prunedReason
       history {

@@ -1,0 +1,136 @@
+// Which training recipe to make the default, measured on real images in one process: the
+// generator's candidates for a Fashion-MNIST subset trained under recipe variants for a fixed
+// number of epochs (so the figures do not depend on the machine's load), scored on a balanced
+// subset of the official test set. The validation part is carved from the training images as
+// Percept does (1 in 9). bench:quality measures the whole product; this isolates the recipe.
+//   --per-class N (500)  --epochs E (20)  --test-per-class N (200)  --rgb64 (re-encode as 64×64 RGB)
+//   --candidates K (1)   --variants a,b,…  (names below)
+// The last line is one JSON object.
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_AUGMENTATION, type Augmentation } from '../server/ml/augment';
+import { initBackend } from '../server/ml/backend';
+import { buildModel } from '../server/ml/build';
+import { InMemoryImageDataset, stratifiedSplit } from '../server/ml/dataset';
+import { evaluate } from '../server/ml/evaluate';
+import { generateCandidates } from '../server/ml/generate';
+import { train, type TrainOptions } from '../server/ml/train';
+import { balancedSubset, loadFashionMnist, type IdxSet } from './support/fashion-mnist';
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+type Variant = (epochs: number) => Partial<TrainOptions>;
+const schedule = (epochs: number) => ({ schedule: { epochs } });
+const VARIANTS: Record<string, Variant> = {
+  constant: () => ({}),
+  cosine: (e) => ({ ...schedule(e) }),
+  'cosine-2e3': (e) => ({ ...schedule(e), learningRate: 2e-3 }),
+  'cosine+aug': (e) => ({ ...schedule(e), augment: DEFAULT_AUGMENTATION }),
+  'cosine+shift': (e) => ({ ...schedule(e), augment: { shift: 0.1, rotate: 0, scale: 0, flip: false } }),
+  'cosine+aug+ls': (e) => ({ ...schedule(e), augment: DEFAULT_AUGMENTATION, labelSmoothing: 0.1 }),
+  'cosine+aug+ls+wd': (e) => ({
+    ...schedule(e),
+    augment: DEFAULT_AUGMENTATION,
+    labelSmoothing: 0.1,
+    weightDecay: 0.05,
+  }),
+  'cosine+aug+flip': (e) => ({ ...schedule(e), augment: { ...DEFAULT_AUGMENTATION, flip: true } as Augmentation }),
+  'cosine+ls': (e) => ({ ...schedule(e), labelSmoothing: 0.1 }),
+};
+
+async function images(set: IdxSet, idx: number[], rgb64: boolean): Promise<Uint8Array> {
+  const side = rgb64 ? 64 : 28;
+  const channels = rgb64 ? 3 : 1;
+  const out = new Uint8Array(idx.length * side * side * channels);
+  for (const [k, i] of idx.entries()) {
+    const raw = set.images.subarray(i * 784, (i + 1) * 784);
+    if (!rgb64) out.set(raw, k * 784);
+    else {
+      const jpeg = await sharp(Buffer.from(raw), { raw: { width: 28, height: 28, channels: 1 } })
+        .resize(64, 64)
+        .toColourspace('srgb')
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const px = await sharp(jpeg).removeAlpha().toColourspace('srgb').raw().toBuffer();
+      out.set(px, k * side * side * channels);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'per-class': { type: 'string' },
+      epochs: { type: 'string' },
+      'test-per-class': { type: 'string' },
+      rgb64: { type: 'boolean' },
+      candidates: { type: 'string' },
+      variants: { type: 'string' },
+      batch: { type: 'string' },
+    },
+  });
+  const perClass = Number(values['per-class'] ?? 500);
+  const epochs = Number(values.epochs ?? 20);
+  const rgb64 = values.rgb64 ?? false;
+  const names = (values.variants ?? 'constant,cosine,cosine+aug,cosine+aug+ls').split(',');
+  const backend = await initBackend();
+  const data = loadFashionMnist();
+  const trainIdx = balancedSubset(data.train, perClass);
+  const testIdx = balancedSubset(data.test, Number(values['test-per-class'] ?? 200));
+  const shape: [number, number, number] = rgb64 ? [64, 64, 3] : [28, 28, 1];
+  const all = new InMemoryImageDataset(shape, await images(data.train, trainIdx, rgb64), [
+    ...trainIdx.map((i) => data.train.labels[i]!),
+  ]);
+  const split = stratifiedSplit(await all.labels(), { validation: 1 / 9, test: 0 }, 7);
+  const trainSet = all.subset(split.train);
+  const validation = all.subset(split.validation);
+  const testSet = new InMemoryImageDataset(shape, await images(data.test, testIdx, rgb64), [
+    ...testIdx.map((i) => data.test.labels[i]!),
+  ]);
+  const archs = generateCandidates({ inputShape: shape, classes: 10, count: Number(values.candidates ?? 1) });
+  const batchSize = Number(values.batch ?? Math.min(64, Math.max(8, 2 ** Math.round(Math.log2(trainSet.size / 30)))));
+  log(
+    `${backend.backend}: ${trainSet.size} train, ${validation.size} validation, ${testSet.size} test; batch ${batchSize}`,
+  );
+  const rows: Array<Record<string, unknown>> = [];
+  for (const arch of archs) {
+    for (const name of names) {
+      const variant = VARIANTS[name];
+      if (!variant) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
+      const model = buildModel(arch, { seed: 1 });
+      const started = performance.now();
+      const r = await train(model, trainSet, { epochs, batchSize, seed: 3, validation, ...variant(epochs) });
+      const seconds = (performance.now() - started) / 1000;
+      const test = await evaluate(model, testSet);
+      const last = r.history.at(-1)!;
+      const row = {
+        network: arch.name,
+        variant: name,
+        epochs: r.epochs,
+        test: round(test.accuracy),
+        lastVal: round(last.valAccuracy ?? 0),
+        bestVal: round(r.bestValAccuracy ?? 0),
+        bestEpoch: r.bestEpoch,
+        // Where validation loss bottomed out: a patience on it would have stopped this many epochs later.
+        bestLossEpoch: r.history.reduce((b, h) => ((h.valLoss ?? Infinity) < (b.valLoss ?? Infinity) ? h : b)).epoch,
+        trainAcc: round(last.accuracy),
+        seconds: Math.round(seconds),
+      };
+      rows.push(row);
+      log(JSON.stringify(row));
+      model.dispose();
+      tf.disposeVariables();
+    }
+  }
+  console.log(JSON.stringify({ bench: 'recipe', perClass, epochs, rgb64, rows }));
+}
+
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+// How Percept trains a candidate unless told otherwise, measured on real images (bench/recipe.ts;
+// figures in docs/benchmarks.md) against the constant-rate Adam it replaced.
+import type { Architecture } from './architecture';
+import { DEFAULT_AUGMENTATION, parseAugmentation, type Augmentation } from './augment';
+
+export interface Recipe {
+  /** Peak learning rate (Adam), reached after the warm-up and decayed by a cosine to the end. */
+  learningRate: number;
+  warmupEpochs: number;
+  /** Decoupled weight decay (AdamW), per unit of learning rate. */
+  weightDecay: number;
+  labelSmoothing: number;
+  /** Random warps of training images; null for none (feature vectors, images too small to warp). */
+  augment: Augmentation | null;
+  /** Epochs without a better validation loss after which a candidate counts as converged. */
+  patience: number;
+}
+
+export const DEFAULT_RECIPE: Recipe = {
+  learningRate: 1e-3,
+  warmupEpochs: 1,
+  weightDecay: 0,
+  labelSmoothing: 0.1,
+  // Shifted images cost Fashion-MNIST 3 to 5 points (centred items; bench/recipe.ts) and help
+  // data whose objects wander: so they are a candidate of their own (planCandidates), and
+  // validation decides.
+  augment: null,
+  patience: 8,
+};
+
+export interface PlannedCandidate {
+  architecture: Architecture;
+  recipe: Recipe;
+  /** The architecture's name, plus how it trains when that is not the default. */
+  name: string;
+}
+
+/**
+ * The generator's networks, each with its recipe. From three candidates up, the second slot
+ * trains the best-sized network again on randomly shifted (colour: and mirrored) images, so that
+ * validation decides whether that helps this data; the networks after it move down one place.
+ */
+export function planCandidates(architectures: readonly Architecture[], count: number): PlannedCandidate[] {
+  const plain = (a: Architecture): PlannedCandidate => ({ architecture: a, recipe: DEFAULT_RECIPE, name: a.name });
+  const [primary, ...others] = architectures;
+  if (!primary) return [];
+  if (count < 3) return architectures.slice(0, count).map(plain);
+  // Mirrored too where the images are colour photographs' size: a mirrored dog is a dog. Digits
+  // and text are mostly grey and small; where they are not, the plain candidate wins on validation.
+  const [h, w, channels] = primary.inputShape;
+  const flip = channels === 3 && Math.min(h, w) >= 32;
+  const shifted: PlannedCandidate = {
+    architecture: primary,
+    recipe: { ...DEFAULT_RECIPE, augment: { ...DEFAULT_AUGMENTATION, flip } },
+    name: `${primary.name}, trained on shifted${flip ? ' and mirrored' : ''} images`,
+  };
+  return [plain(primary), shifted, ...others.map(plain)].slice(0, count);
+}
+
+/** A recipe from outside (a task payload), checked; absent fields take the defaults. */
+export function parseRecipe(value: unknown): Recipe {
+  const r = { ...DEFAULT_RECIPE, ...((value ?? {}) as Partial<Recipe>) };
+  const num = (x: unknown, lo: number, hi: number) => typeof x === 'number' && x >= lo && x <= hi;
+  if (
+    !num(r.learningRate, 1e-6, 1) ||
+    !num(r.warmupEpochs, 0, 100) ||
+    !num(r.weightDecay, 0, 1) ||
+    !num(r.labelSmoothing, 0, 0.5) ||
+    !num(r.patience, 1, 1000)
+  ) {
+    throw new Error(`not a training recipe: ${JSON.stringify(value)}`);
+  }
+  return { ...r, augment: r.augment === null ? null : parseAugmentation(r.augment) };
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  choose,
+  epochsFor,
+  halving,
+  leader,
+  margin95,
+  pruneReason,
+  recentAccuracy,
+  scheduleEpochs,
+  type Standing,
+} from './selection';
+
+const s = (id: string, order: number, accuracy: number, images: number, loss = 0.5): Standing => ({
+  id,
+  name: `net ${id}`,
+  order,
+  epochsDone: 4,
+  accuracy,
+  loss,
+  images,
+});
+
+describe('selection on noisy validation figures', () => {
+  test('the 95% margin is wide on few images and narrow on many', () => {
+    assert.ok(margin95(0.9, 12) > 0.15, `12 images: ±${margin95(0.9, 12)}`);
+    assert.ok(margin95(0.9, 10_000) < 0.01);
+    // 12 of 12 right is not certainty.
+    assert.ok(margin95(1, 12) > 0.1);
+  });
+
+  test('prunes only a candidate behind by more than the gap and more than chance', () => {
+    const lead = s('a', 0, 0.8, 200);
+    assert.match(pruneReason(s('b', 1, 0.5, 200), lead, 0.1)!, /trails the best .* by 30\.0%/);
+    assert.equal(pruneReason(s('b', 1, 0.75, 200), lead, 0.1), null, 'within the gap');
+    assert.equal(pruneReason(s('b', 1, 0.5, 12), s('a', 0, 0.8, 12), 0.1), null, 'within chance on 12 images');
+    assert.equal(pruneReason(lead, lead, 0.1), null);
+    assert.equal(pruneReason({ ...s('b', 1, 0.1, 200), epochsDone: 2 }, lead, 0.1), null, 'not before a fair start');
+  });
+
+  test('promotes the leader when it is clearly ahead, else the generator’s earlier choice', () => {
+    const many = choose([s('a', 0, 0.9, 6000), s('b', 1, 0.93, 6000)])!;
+    assert.equal(many.winner.id, 'b');
+    assert.match(many.note, /clearly ahead/);
+    const few = choose([s('a', 0, 0.9, 12), s('b', 1, 1.0, 12)])!;
+    assert.equal(few.winner.id, 'a', 'a 10-point lead on 12 images is chance');
+    assert.match(few.note, /within chance/);
+    assert.equal(choose([]), null);
+  });
+
+  test('the leader on equal accuracy is the one with the lower validation loss; promotion still prefers the earlier choice', () => {
+    const tied = [s('a', 1, 0.9, 6000, 0.4), s('b', 2, 0.9, 6000, 0.3)];
+    assert.equal(leader(tied)!.id, 'b');
+    assert.equal(choose(tied)!.winner.id, 'a');
+  });
+
+  test('halving drops the worse half only where the difference is not chance', () => {
+    const big = halving([s('a', 0, 0.8, 10_000), s('b', 1, 0.79, 10_000), s('c', 2, 0.78, 10_000)]);
+    assert.deepEqual(
+      big.map((d) => d.standing.id),
+      ['c'],
+    );
+    assert.deepEqual(halving([s('a', 0, 0.8, 50), s('b', 1, 0.79, 50), s('c', 2, 0.78, 50)]), []);
+  });
+
+  test('judges the weights as they stand: the mean of the last three epochs', () => {
+    const recent = recentAccuracy([
+      { valAccuracy: 0.1 },
+      { valAccuracy: 0.6 },
+      { valAccuracy: 0.7 },
+      { valAccuracy: 0.8 },
+    ]);
+    assert.ok(Math.abs(recent! - 0.7) < 1e-12, String(recent));
+    assert.equal(recentAccuracy([]), null);
+  });
+
+  test('the schedule spans the epoch cap, or what the budget allows at the measured pace', () => {
+    const base = { maxEpochs: 30, epochsDone: 2, roundEpochs: 2 };
+    assert.equal(scheduleEpochs({ ...base, secondsLeft: null, secondsPerEpoch: null }), 30);
+    assert.equal(scheduleEpochs({ ...base, secondsLeft: 600, secondsPerEpoch: 60 }), 12);
+    assert.equal(scheduleEpochs({ ...base, secondsLeft: 10, secondsPerEpoch: 60 }), 4, 'at least one more round');
+    assert.equal(scheduleEpochs({ ...base, secondsLeft: 1e6, secondsPerEpoch: 1 }), 30, 'never past the cap');
+  });
+});
+
+test('small data sets get more epochs than large ones', () => {
+  assert.equal(epochsFor(100), 60);
+  assert.equal(epochsFor(1000), 45);
+  assert.equal(epochsFor(10_000), 30);
+  assert.equal(epochsFor(60_000), 18);
+  assert.equal(epochsFor(10_000_000), 15);
+});
