@@ -40,7 +40,7 @@ export function createImportHandler(deps: ImportHandlerDeps): TaskHandler<TaskTy
   return { type: TaskType.IMPORT_DATASET, run: (ctx) => runImport(deps, ctx) };
 }
 
-async function runImport(deps: ImportHandlerDeps, ctx: Ctx): Promise<Record<string, unknown>> {
+async function runImport(deps: ImportHandlerDeps, ctx: Ctx): Promise<ImportResult> {
   const { modelId, uploadPath, kind } = ctx.payload;
   const model = await deps.db.getRepository(Model).findOneBy({ id: modelId });
   if (!model) {

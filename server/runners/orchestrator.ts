@@ -201,7 +201,7 @@ export class Orchestrator {
     try {
       const result = await handler.run({
         task,
-        payload: task.payload as never,
+        payload: task.payload,
         signal: abort.signal,
         progress: async (p) => this.throttle.push(claim, p),
         log,

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { likePrefix } from '../db/sql';
 import { Task, TaskStatus, TaskType } from './task.entity';
-import type { TaskPayloads } from './task-types';
+import type { TaskPayloads } from './task-contract';
 
 export interface EnqueueInput<T extends TaskType> {
   type: T;
@@ -51,7 +51,7 @@ export class TaskQueue {
     const task = await tx.save(
       tx.create(Task, {
         type: input.type,
-        payload: input.payload as unknown as Record<string, unknown>,
+        payload: input.payload,
         ownerId: input.ownerId,
         modelId: input.modelId,
         priority: input.priority ?? 0,
@@ -136,7 +136,8 @@ export class TaskQueue {
     return { cancelRequested: Boolean(rows[0]?.cancelRequested) };
   }
 
-  async complete(claim: Claim, result: Record<string, unknown>): Promise<void> {
+  /** `result` is what the task type's handler returned (task-contract.ts); remote runners send it as JSON. */
+  async complete(claim: Claim, result: object): Promise<void> {
     await this.fenced(
       `UPDATE tasks SET status = 'SUCCEEDED', result = $4, error = NULL, "finishedAt" = now(), "updatedAt" = now(),
          "lockedBy" = NULL, "leaseExpiresAt" = NULL

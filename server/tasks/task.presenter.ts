@@ -1,5 +1,3 @@
-import type { Task } from './task.entity';
-
 /*
  * What clients see of a task's payload and result. The row keeps what handlers need — where an
  * upload waits on a server's disk (`uploadPath`), which node holds it (`nodeId`), where blobs live
@@ -19,10 +17,10 @@ export function withoutInternals(value: unknown): unknown {
   return out;
 }
 
-export function publicPayload(task: Pick<Task, 'payload'>): Record<string, unknown> {
+export function publicPayload(task: { payload: unknown }): Record<string, unknown> {
   return withoutInternals(task.payload) as Record<string, unknown>;
 }
 
-export function publicResult(task: Pick<Task, 'result'>): Record<string, unknown> | null {
-  return task.result && (withoutInternals(task.result) as Record<string, unknown>);
+export function publicResult(task: { result: unknown }): Record<string, unknown> | null {
+  return task.result == null ? null : (withoutInternals(task.result) as Record<string, unknown>);
 }

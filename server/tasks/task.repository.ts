@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '../db/ids';
-import { Task, TaskStatus, TaskType } from './task.entity';
+import { isTask, Task, TaskStatus, TaskType } from './task.entity';
 
 /** The payload field that names a child task's coordinator. */
 const PARENT_FIELD = {
@@ -25,29 +25,37 @@ export class TaskRepository {
   }
 
   /** The tasks a coordinator queued of one type, oldest first (optionally only those in `status`). */
-  async children(type: ChildTaskType, parentId: string, status?: TaskStatus): Promise<Task[]> {
+  async children<T extends ChildTaskType>(type: T, parentId: string, status?: TaskStatus): Promise<Task<T>[]> {
     const qb = this.db
       .getRepository(Task)
       .createQueryBuilder('t')
       .where(`t.type = :type AND t.payload->>'${PARENT_FIELD[type]}' = :parentId`, { type, parentId })
       .orderBy('t.createdAt', 'ASC');
     if (status) qb.andWhere('t.status = :status', { status });
-    return qb.getMany();
+    return (await qb.getMany()).filter((t) => isTask(t, type));
   }
 
   /** The latest task of `type` a coordinator queued, or null. */
-  async latestChild(type: ChildTaskType, parentId: string): Promise<Task | null> {
-    return this.db
+  async latestChild<T extends ChildTaskType>(type: T, parentId: string): Promise<Task<T> | null> {
+    const task = await this.db
       .getRepository(Task)
       .createQueryBuilder('t')
       .where(`t.type = :type AND t.payload->>'${PARENT_FIELD[type]}' = :parentId`, { type, parentId })
       .orderBy('t.createdAt', 'DESC')
       .getOne();
+    return task && isTask(task, type) ? task : null;
   }
 
   /** The latest task of `type` for a model, or null. */
-  async latestOfModel(modelId: string, type: TaskType): Promise<Task | null> {
-    return this.db.getRepository(Task).findOne({ where: { modelId, type }, order: { createdAt: 'DESC' } });
+  async latestOfModel<T extends TaskType>(modelId: string, type: T): Promise<Task<T> | null> {
+    const task = await this.db.getRepository(Task).findOne({ where: { modelId, type }, order: { createdAt: 'DESC' } });
+    return task && isTask(task, type) ? task : null;
+  }
+
+  /** The task when it is of `type`, else null. */
+  async findOf<T extends TaskType>(id: string, type: T): Promise<Task<T> | null> {
+    const task = await this.find(id);
+    return task && isTask(task, type) ? task : null;
   }
 
   /** A queued or running task of one of `types` for a model (inside `tx` when given), or null. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
-import type { Evaluation } from '../ml/evaluate';
 import { ModelClass } from '../models/model-class.entity';
 import { trainImageCount } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
@@ -12,7 +11,8 @@ import { waitForTaskChange } from '../tasks/task-events';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
-import { PermanentTaskError, type TaskContext, type TaskHandler, type TrainHeadPayload } from '../tasks/task-types';
+import type { ExpandModelResult, TrainHeadPayload } from '../tasks/task-contract';
+import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
 import { unservedClasses } from './expansion-classes';
 import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
@@ -22,17 +22,6 @@ import { MIN_IMAGES_PER_CLASS } from './training.service';
 const WAIT_MS = 5000;
 
 type Ctx = TaskContext<TaskType.EXPAND_MODEL>;
-
-interface TrainHeadResult {
-  heads: { headId: string; epochs: number; bestValAccuracy: number | null; history: unknown[] }[];
-  evaluation: Evaluation;
-  evaluatedOn: string;
-  oldClassesAccuracy: number | null;
-  newClassesAccuracy: number | null;
-  features: { featureSize: number; reused: number; computed: number };
-  seconds: number;
-  timings: Record<string, number>;
-}
 
 /**
  * The coordinator of adding classes to a split expandable model. It plans the head set (a new
@@ -52,7 +41,7 @@ export function expandModelHandler(deps: {
   const { db, queue, pubsub, runnerData } = deps;
 
   const tasks = new TaskRepository(db);
-  const childOf = (taskId: string): Promise<Task | null> => tasks.latestChild(TaskType.TRAIN_HEAD, taskId);
+  const childOf = (taskId: string) => tasks.latestChild(TaskType.TRAIN_HEAD, taskId);
 
   /** Creates the heads of this expansion (TRAINING) and queues their training, in one transaction. */
   const plan = async (ctx: Ctx, tx: EntityManager): Promise<void> => {
@@ -114,8 +103,9 @@ export function expandModelHandler(deps: {
   };
 
   /** Activates the set or rejects it; recorded once, so a repeated pass returns the same outcome. */
-  const decide = async (ctx: Ctx, mine: Head[], child: Task): Promise<Record<string, unknown>> => {
-    const r = child.result as unknown as TrainHeadResult;
+  const decide = async (ctx: Ctx, mine: Head[], child: Task<TaskType.TRAIN_HEAD>): Promise<ExpandModelResult> => {
+    const r = child.result;
+    if (!r) throw new Error(`head training ${child.id} succeeded without a result`);
     const outcome = {
       accuracy: r.evaluation.accuracy,
       evaluatedOn: r.evaluatedOn,

@@ -10,7 +10,6 @@ import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
-import type { TrainHeadPayload } from '../tasks/task-types';
 import { classNamesByIndex, unservedClasses } from './expansion-classes';
 import { ExpansionOutcome, type ExpansionLive, type ExpansionRun } from './expansion.types';
 import { Head, HeadStatus } from './head.entity';
@@ -177,14 +176,14 @@ export class ExpansionService {
     }
   }
 
-  private async runOf(model: Model, task: Task): Promise<ExpansionRun> {
+  private async runOf(model: Model, task: Task<TaskType.EXPAND_MODEL>): Promise<ExpansionRun> {
     const heads = await this.named(
       model.id,
       await this.db.getRepository(Head).find({ where: { taskId: task.id }, order: { ordinal: 'ASC' } }),
     );
     const child = await this.tasks.latestChild(TaskType.TRAIN_HEAD, task.id);
     const r = (task.result ?? {}) as Record<string, unknown>;
-    const spec = (child?.payload as unknown as TrainHeadPayload | undefined)?.heads.find((h) => h.fromKey === null);
+    const spec = child?.payload.heads.find((h) => h.fromKey === null);
     const names = await classNamesByIndex(this.db, model.id);
     const pending = !spec ? await unservedClasses(this.db, model.id) : [];
     return {
@@ -215,7 +214,7 @@ export class ExpansionService {
   }
 }
 
-function outcomeOf(task: Task): ExpansionOutcome {
+function outcomeOf(task: Task<TaskType.EXPAND_MODEL>): ExpansionOutcome {
   switch (task.status) {
     case TaskStatus.QUEUED:
       return ExpansionOutcome.QUEUED;

@@ -1,8 +1,9 @@
 import { PermanentTaskError } from '../../tasks/task-types';
+import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 /** Sleeps, reporting progress; fails on request. Used to measure and test the queue itself. */
-export const noop: RunnerHandler = async ({ payload, signal, progress }) => {
+export const noop: RunnerHandler<TaskType.NOOP> = async ({ payload, signal, progress }) => {
   const sleepMs = typeof payload.sleepMs === 'number' ? payload.sleepMs : 0;
   const steps = Math.max(1, Math.ceil(sleepMs / 100));
   for (let i = 0; i < steps && sleepMs > 0; i++) {
