@@ -14,12 +14,12 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { PageArgs, Paginated } from '../graphql/pagination';
-import { Task, TaskType } from './task.entity';
-import { publicPayload, publicResult } from './task.presenter';
-import { TaskFilter, UpdateTaskInput } from './task.inputs';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { PageArgs, Paginated } from '../pagination';
+import { Task, TaskType } from '../../tasks/task.entity';
+import { publicPayload, publicResult } from '../../tasks/task.presenter';
+import { TaskFilter, UpdateTaskInput } from '../../tasks/task.inputs';
 
 const TaskPage = Paginated(Task);
 
