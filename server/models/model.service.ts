@@ -6,7 +6,7 @@ import { checkName } from '../auth/auth.service';
 import { isUuid } from '../db/ids';
 import type { UserPrincipal } from '../auth/principal';
 import type { Limits } from '../config/config';
-import { probeImage } from '../datasets/image-probe';
+import { probeImage } from '../uploads/image-probe';
 import { BadUserInputError } from '../errors';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';

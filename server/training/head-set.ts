@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { headSetKey } from '../classification/network-key';
+import { headSetKey } from '../runners/network-key';
 import type { Model } from '../models/model.entity';
 import { baseKey } from '../storage/keys';
 import type { Candidate } from './candidate.entity';
