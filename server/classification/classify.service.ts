@@ -1,9 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import type { Limits } from '../config/config';
-import { Image, ImageSource } from '../datasets/image.entity';
-import { ImageRejected, normaliseImage, thumbnailPng } from '../datasets/normalise';
+import { keepClassifiedImage } from '../datasets/kept-images';
+import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
 import { accessible } from '../auth/access';
 import { BadUserInputError } from '../errors';
@@ -19,7 +18,6 @@ import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
 import type { BlobStore } from '../storage/blob-store';
-import { imagePixelsKey, imageThumbKey } from '../storage/keys';
 import type { ClassScore } from '../ml/infer';
 import type { Classification, ImageInput } from './classify.types';
 
@@ -101,7 +99,7 @@ export class ClassifyService {
     const network = await servedNetwork(this.db, model, candidate);
     const [scores] = await this.inference.classify(network.key, [pixels], topK);
     const names = await this.training.classNames(model.id, Math.max(0, ...scores!.map((s) => s.classIndex + 1)));
-    const keptImageId = keep ? await this.keep(model, bytes, pixels) : null;
+    const keptImageId = keep ? await keepClassifiedImage(this.db, this.blobs, model, bytes, pixels) : null;
     return {
       predictions: scores!.map((s) => ({
         className: names[s.classIndex]!,
@@ -193,33 +191,5 @@ export class ClassifyService {
         });
       throw e;
     }
-  }
-
-  private async keep(model: Model, original: Buffer, pixels: Buffer): Promise<string> {
-    const checksum = createHash('sha256').update(original).digest('hex');
-    const existing = await this.db.getRepository(Image).findOneBy({ modelId: model.id, checksum });
-    if (existing) return existing.id;
-    const id = randomUUID();
-    const blobKey = imagePixelsKey(model.id, id);
-    await this.blobs.put(blobKey, pixels);
-    try {
-      const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
-      await this.blobs.put(imageThumbKey(model.id, id), await thumbnailPng(pixels, shape));
-      await this.db.getRepository(Image).insert({
-        id,
-        modelId: model.id,
-        classId: null,
-        source: ImageSource.CLASSIFIED,
-        split: null,
-        blobKey,
-        checksum,
-        originalName: null,
-      });
-    } catch (e) {
-      await this.blobs.delete(blobKey);
-      await this.blobs.delete(imageThumbKey(model.id, id));
-      throw e;
-    }
-    return id;
   }
 }

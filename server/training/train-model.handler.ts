@@ -249,12 +249,7 @@ export function trainModelHandler(deps: {
   const stop = async (model: Model, mine: Candidate[], children: Task[], why: string) => {
     for (const t of children) {
       if (t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING) {
-        await db.query(
-          `UPDATE tasks SET "cancelRequested" = true,
-             status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status WHERE id = $1`,
-          [t.id],
-        );
-        pubsub.publish('TASK_CHANGED', t.id);
+        await queue.cancel(t.id);
       }
     }
     for (const c of mine) {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
+import { classImageCounts } from '../datasets/image.queries';
 import { BadUserInputError } from '../errors';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Architecture } from '../ml/architecture';
@@ -154,12 +155,7 @@ export class TrainingService {
   }
 
   private async readiness(model: Model): Promise<{ classes: number; trainImages: number }> {
-    const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
-      `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
-       FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
-       WHERE c."modelId" = $1 GROUP BY c.id ORDER BY c.index`,
-      [model.id],
-    );
+    const counts = await classImageCounts(this.db, model.id);
     const withImages = counts.filter((c) => c.total > 0);
     if (withImages.length === 0)
       throw new BadUserInputError('The model has no data yet: upload a zip with one folder of images per class.', {
