@@ -98,11 +98,14 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, unknown>> = [];
   for (const arch of archs) {
     for (const name of names) {
-      const variant = VARIANTS[name];
+      const variant = VARIANTS[name.replace(/\+refit$/, '')];
       if (!variant) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
       const model = buildModel(arch, { seed: 1 });
       const started = performance.now();
-      const r = await train(model, trainSet, { epochs, batchSize, seed: 3, validation, ...variant(epochs) });
+      // "+refit": the same training on the training and validation images together (no validation left).
+      const refit = name.endsWith('+refit');
+      const data = refit ? all.subset([...split.train, ...split.validation]) : trainSet;
+      const r = await train(model, data, { epochs, batchSize, seed: 3, validation, ...variant(epochs) });
       const seconds = (performance.now() - started) / 1000;
       const test = await evaluate(model, testSet);
       const last = r.history.at(-1)!;

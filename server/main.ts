@@ -6,6 +6,7 @@ import { startPercept } from './app/startup';
 import { AuthService } from './auth/auth.service';
 import { ConfigError, loadConfig } from './config/config';
 import { connectAndMigrate, provideDatabase } from './db/database';
+import { EmbeddedPostgresError } from './db/embedded';
 import { createLogger } from './logging/logger';
 
 async function serve(): Promise<void> {
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) console.error(e.message);
+  else if (e instanceof EmbeddedPostgresError)
+    console.error(`Percept cannot start its embedded PostgreSQL: ${e.message}`);
   else console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -5,8 +5,8 @@
 // Validation accuracy on n images is a binomial estimate: on 12 images a network that is right
 // 90% of the time scores anywhere from 67% to 100%. A difference between two candidates counts
 // only when it is larger than that noise allows (95% two-sided), so small datasets are never
-// pruned or promoted on luck; among candidates whose difference is noise, the generator's
-// earlier choice (its best-sized network for the data) is kept.
+// pruned on luck; the promoted network is the best estimate, with a note that says whether its
+// lead is more than chance.
 
 export interface Standing {
   id: string;
@@ -95,27 +95,24 @@ export interface Choice {
 }
 
 /**
- * The candidate to promote: the leader, unless a candidate earlier in the generator's order is
- * within the noise of it — then that one, since the data cannot tell them apart.
+ * The candidate to promote: the leader, the best estimate there is; its note says how sure that
+ * is — on few validation images, whether its lead is more than chance.
  */
 export function choose(standings: readonly Standing[]): Choice | null {
   const lead = leader(standings);
   if (!lead) return null;
   const m = margin95(lead.accuracy!, lead.images);
-  const tied = standings
-    .filter((s) => s.accuracy !== null && s.order < lead.order && lead.accuracy! - s.accuracy <= noiseBetween(s, lead))
-    .sort((a, b) => a.order - b.order)[0];
-  if (tied) {
-    return {
-      winner: tied,
-      note: `${tied.name} chosen: ${pct(tied.accuracy)} against ${lead.name}'s ${pct(lead.accuracy)} on ${lead.images} validation images is within chance (±${pct(noiseBetween(tied, lead))}), so the generator's preferred network for this data was kept.`,
-    };
-  }
   const others = standings.filter((s) => s.id !== lead.id && s.accuracy !== null);
-  const clear = others.length === 0 || others.every((s) => lead.accuracy! - s.accuracy! > noiseBetween(s, lead));
+  const close = others.filter((s) => lead.accuracy! - s.accuracy! <= noiseBetween(s, lead));
+  const how =
+    others.length === 0
+      ? ''
+      : close.length === 0
+        ? ', clearly ahead of the others'
+        : `; its lead over ${close.map((s) => s.name).join(' and ')} is within chance on so few images, so another run may choose differently`;
   return {
     winner: lead,
-    note: `${lead.name} chosen: ${pct(lead.accuracy)} ± ${pct(m)} on ${lead.images} validation images${others.length ? (clear ? ', clearly ahead of the others' : ', ahead of the others though not by more than chance') : ''}.`,
+    note: `${lead.name} chosen: ${pct(lead.accuracy)} ± ${pct(m)} on ${lead.images} validation images${how}.`,
   };
 }
 

@@ -165,6 +165,13 @@ describe('the model workflow in the browser', { timeout: 240_000 }, () => {
     await tab('Training').click();
     await page.getByLabel('Networks to try').fill('2');
     await page.getByLabel('Rounds of practice (epochs)').fill('20');
+    // The form says what ends a run, and changes its words with the choice.
+    const hint = page.getByTestId('stop-at-target-hint');
+    await hint.getByText(/goes on until the networks stop improving/).waitFor();
+    await page.getByLabel(/Stop as soon as a network reaches 99 %/).check();
+    await hint.getByText(/Quicker: the first network to reach the target/).waitFor();
+    await screenshot(page, 'workflow-03a-train-form');
+    await page.getByLabel(/Stop as soon as a network reaches 99 %/).uncheck();
     await record(
       '__epochs',
       `() => [...document.querySelectorAll('[data-testid=candidate] .epoch')].map((e) => e.textContent.trim()).join(' / ')`,
@@ -214,6 +221,15 @@ describe('the model workflow in the browser', { timeout: 240_000 }, () => {
     assert.equal(await matrix.locator('tbody tr').count(), 3);
     assert.equal(await matrix.locator('tbody td').count(), 9);
     assert.equal(await page.locator('[data-testid=candidate][data-status=PROMOTED]').count(), 1);
+    // Why this network, and how sure: its validation figure with the room chance leaves it.
+    await page
+      .getByTestId('selection')
+      .getByText(/chosen: \d+\.\d% ± \d+\.\d% on \d+ validation images/)
+      .waitFor();
+    await page
+      .getByTestId('run-ends')
+      .getByText(/stop improving/)
+      .waitFor();
     await screenshot(page, 'workflow-05-training-done');
   });
 
