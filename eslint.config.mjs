@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'client/', 'node_modules/', 'data/', 'server/db/migrations/', '**/*.mjs', 'bench/**/*.py'] },
+  {
+    ignores: [
+      'dist/',
+      'client/',
+      'node_modules/',
+      'data/',
+      'server/db/migrations/',
+      'server/runners/gql/',
+      '**/*.mjs',
+      'bench/**/*.py',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,8 +11,9 @@ import { startTestServer, type TestServer } from './support/server';
 
 /**
  * Who may call each operation of schema.graphql, per caller. `ok`: no refusal (business errors
- * such as BAD_USER_INPUT still count as ok); a code: that exact refusal; HIDDEN (subscriptions):
- * no error and no event, so the object's existence is not revealed.
+ * such as BAD_USER_INPUT still count as ok) — for a subscription, an event arrives; a code: that
+ * exact refusal; HIDDEN (subscriptions): no error and no event although events happen, so the
+ * object's existence is not revealed.
  */
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'HIDDEN';
 type Expect = Record<Caller, Outcome>;
@@ -42,11 +43,15 @@ const ADMIN: Expect = { anonymous: U, owner: F, other: F, full: F, classify: F, 
 const RUNNER: Expect = { ...ADMIN, runner: 'ok', admin: F };
 
 type Vars = (f: Fixtures, caller: Caller) => Record<string, unknown> | Promise<Record<string, unknown>>;
-/** `vars`: the arguments to pass (others are left out); `fresh`: call with a spendable token. */
+/**
+ * `vars`: the arguments to pass (others are left out); `fresh`: call with a spendable token;
+ * `event` (subscriptions): makes a change that every caller allowed to see it must receive.
+ */
 interface Entry {
   who: Expect;
   vars?: Vars;
   fresh?: boolean;
+  event?: (f: Fixtures) => Promise<void>;
 }
 
 // One line per operation. A new operation in schema.graphql fails the first test until it is added here.
@@ -113,14 +118,31 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.updateModel': { who: OWNED, vars: (f) => ({ id: f.model, input: { name: 'renamed' } }) },
   'Mutation.updateTask': { who: ADMIN, vars: (f) => ({ id: f.importTask, input: { priority: 0 } }) },
 
-  'Subscription.expansionProgress': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
-  'Subscription.modelUpdated': { who: OWNED_CLASSIFY, vars: (f) => ({ id: f.model }) },
-  'Subscription.runnerChanged': { who: ADMIN },
-  'Subscription.runnerWakeup': { who: RUNNER },
+  'Subscription.expansionProgress': {
+    who: OWNED,
+    vars: (f) => ({ modelId: f.model }),
+    event: (f) => f.events.expandTaskChanged(),
+  },
+  'Subscription.modelUpdated': {
+    who: OWNED_CLASSIFY,
+    vars: (f) => ({ id: f.model }),
+    event: (f) => f.events.modelChanged(),
+  },
+  'Subscription.runnerChanged': { who: ADMIN, event: (f) => f.events.runnerChanged() },
+  'Subscription.runnerWakeup': { who: RUNNER, event: (f) => f.events.importTaskChanged() },
   // Another user's task stream stays silent (tasks.subscribeOne filters) rather than NOT_FOUND.
-  'Subscription.taskUpdated': { who: { ...OWNED_CLASSIFY, other: 'HIDDEN' }, vars: (f) => ({ id: f.importTask }) },
-  'Subscription.tasksChanged': { who: FULL },
-  'Subscription.trainingProgress': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Subscription.taskUpdated': {
+    who: { ...OWNED_CLASSIFY, other: 'HIDDEN' },
+    vars: (f) => ({ id: f.importTask }),
+    event: (f) => f.events.importTaskChanged(),
+  },
+  // Every signed-in user may listen; another user hears nothing of the owner's tasks.
+  'Subscription.tasksChanged': { who: { ...FULL, other: 'HIDDEN' }, event: (f) => f.events.importTaskChanged() },
+  'Subscription.trainingProgress': {
+    who: OWNED,
+    vars: (f) => ({ modelId: f.model }),
+    event: (f) => f.events.trainTaskChanged(),
+  },
 };
 
 const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
@@ -177,17 +199,32 @@ async function callHttp(op: string, vars: Record<string, unknown>, token: string
   return outcomeOf(res);
 }
 
-/** The first message of a subscription: its refusal, ok (an event), or silent (nothing within the wait). */
-function callSocket(op: string, vars: Record<string, unknown>, token: string | undefined): Promise<string> {
+/**
+ * The first message of a subscription: its refusal, ok (an event), or silent (nothing within the
+ * wait). `event` is made again every 100 ms meanwhile, since the server may not have subscribed yet.
+ */
+function callSocket(
+  op: string,
+  vars: Record<string, unknown>,
+  token: string | undefined,
+  event: () => Promise<void>,
+): Promise<string> {
   const client = createClient({
     url: srv.graphqlUrl.replace('http', 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
   });
+  let settled = false;
+  const events = setInterval(() => void event().catch(() => {}), 100);
   return new Promise<string>((resolve) => {
-    const timer = setTimeout(() => resolve('silent'), 750);
-    const settle = (outcome: string) => (clearTimeout(timer), resolve(outcome));
+    const timer = setTimeout(() => settle('silent'), 1500);
+    const settle = (outcome: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
     client.subscribe(
       { query: documentFor(op, vars), variables: vars },
       {
@@ -196,12 +233,14 @@ function callSocket(op: string, vars: Record<string, unknown>, token: string | u
         complete: () => settle('silent'),
       },
     );
-  }).finally(() => client.dispose());
+  }).finally(() => {
+    clearInterval(events);
+    return client.dispose();
+  });
 }
 
-function matches(expected: Outcome, actual: string, subscription: boolean): boolean {
+function matches(expected: Outcome, actual: string): boolean {
   if (expected === 'HIDDEN') return actual === 'silent';
-  if (expected === 'ok' && subscription) return actual === 'ok' || actual === 'silent';
   return actual === expected;
 }
 
@@ -215,6 +254,11 @@ describe('the matrix covers schema.graphql', () => {
   test('every query, mutation and subscription has an entry', () => {
     const missing = [...operations.keys()].filter((op) => !(op in MATRIX));
     assert.deepEqual(missing, [], `add to MATRIX in tests/authorization.test.ts: ${missing.join(', ')}`);
+  });
+
+  test('every subscription has an event to receive', () => {
+    const without = Object.keys(MATRIX).filter((op) => op.startsWith('Subscription.') && !MATRIX[op]!.event);
+    assert.deepEqual(without, [], `give these an event in tests/authorization.test.ts: ${without.join(', ')}`);
   });
 
   test('every entry names an operation that exists', () => {
@@ -231,10 +275,10 @@ describe('who may call what', () => {
         CALLERS.map(async (caller) => {
           const token = entry.fresh ? await f.freshToken(caller) : f.tokens[caller];
           const vars = (await entry.vars?.(f, caller)) ?? {};
-          return subscription ? callSocket(op, vars, token) : callHttp(op, vars, token);
+          return subscription ? callSocket(op, vars, token, () => entry.event!(f)) : callHttp(op, vars, token);
         }),
       );
-      const wrong = CALLERS.filter((c, i) => !matches(entry.who[c], actual[i]!, subscription)).map(
+      const wrong = CALLERS.filter((c, i) => !matches(entry.who[c], actual[i]!)).map(
         (c) => `${c}: expected ${entry.who[c]}, got ${actual[CALLERS.indexOf(c)]}`,
       );
       const row = Object.fromEntries(CALLERS.map((c, i) => [c, actual[i]]));

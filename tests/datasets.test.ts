@@ -10,7 +10,7 @@ import { errorCode, gql } from './support/graphql';
 import { createModel, png, signUp } from './support/fixtures';
 import { startTestServer, type TestServer } from './support/server';
 import { buildZip, type ZipInput } from './support/zip';
-import * as registry from '../server/tasks/task-registry';
+import { waitForTask } from './support/training';
 
 let srv: TestServer;
 before(
@@ -284,21 +284,14 @@ describe('browsing and deleting', () => {
 });
 
 describe('end to end through the orchestrator', () => {
-  // Runs once the lead wires the handler into the orchestrator (server/app/runner-pool.ts).
-  const wired = () =>
-    'orchestrator' in srv.percept &&
-    !(registry as { UNAVAILABLE_TASK_TYPES?: ReadonlySet<string> }).UNAVAILABLE_TASK_TYPES?.has('IMPORT_DATASET');
-
-  test('an uploaded zip is imported by the orchestrator and its report is queryable', async (t) => {
-    if (!wired()) return t.skip('the orchestrator does not run IMPORT_DATASET tasks yet');
+  test('an uploaded zip is imported by the orchestrator and its report is queryable', async () => {
     const model = await newModel();
     const entries: ZipInput[] = [{ name: 'pets/readme.md', data: Buffer.from('# pets') }];
     for (let i = 0; i < 6; i++)
       entries.push({ name: `pets/${i % 2 ? 'cat' : 'dog'}/${i}.png`, data: await distinctPng(700 + i) });
     const queued = await uploadDataset(srv, model.token, model.id, buildZip(entries));
     const taskId = queued.data!.importDataset.id;
-    const task = await waitForTask(taskId, model.token);
-    assert.equal(task.status, 'SUCCEEDED', task.error ?? 'timed out');
+    await waitForTask(srv.graphqlUrl, model.token, taskId, 'SUCCEEDED', 30_000);
     const report = await gql(
       srv.graphqlUrl,
       'query($t: ID!) { importReport(taskId: $t) { imported classes { name imported } skippedFiles { path reason } } }',
@@ -317,16 +310,14 @@ describe('end to end through the orchestrator', () => {
     assert.equal(existsSync(row.payload.uploadPath), false, 'the upload is deleted');
   });
 
-  test('a zip whose images all fail ends FAILED with the reasons, leaving no rows or blobs', async (t) => {
-    if (!wired()) return t.skip('the orchestrator does not run IMPORT_DATASET tasks yet');
+  test('a zip whose images all fail ends FAILED with the reasons, leaving no rows or blobs', async () => {
     const model = await newModel();
     const zip = buildZip([
       { name: 'cat/1.png', data: (await distinctPng(800, 64, 64)).subarray(0, 70) },
       { name: 'cat/2.png', data: Buffer.from('not a picture') },
     ]);
     const taskId = (await uploadDataset(srv, model.token, model.id, zip)).data!.importDataset.id;
-    const task = await waitForTask(taskId, model.token);
-    assert.equal(task.status, 'FAILED');
+    const task = await waitForTask(srv.graphqlUrl, model.token, taskId, 'FAILED', 30_000);
     assert.match(task.error ?? '', /No image could be imported from data\.zip: 1 corrupt, 1 not an image/);
     assert.equal(task.attempts, 1, 'not retried: retrying cannot fix the files');
     const [{ n }] = await srv.percept.db.query('SELECT count(*)::int AS n FROM images WHERE "modelId" = $1', [
@@ -336,13 +327,3 @@ describe('end to end through the orchestrator', () => {
     assert.equal(await srv.percept.blobs.count(`models/${model.id}/images/`), 0);
   });
 });
-
-async function waitForTask(id: string, token: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await gql(srv.graphqlUrl, 'query($id: ID!) { task(id: $id) { status error attempts } }', { id }, token);
-    const task = res.data!.task as { status: string; error: string | null; attempts: number };
-    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(task.status) || Date.now() > deadline) return task;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

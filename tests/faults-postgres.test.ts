@@ -51,6 +51,8 @@ before(async () => {
     PERCEPT_LOCAL_RUNNERS: '1',
     PERCEPT_TICK_MS: '500',
     PERCEPT_TASK_LEASE_MS: '5000',
+    // An attempt the outage interrupts is retried; five attempts outlast a 3 s outage with room to spare.
+    PERCEPT_TASK_MAX_ATTEMPTS: '5',
     PERCEPT_LOG_LEVEL: 'warn',
   });
   baseUrl = (await server.waitFor(/Percept is running at (\S+)/))[1]!;
@@ -206,7 +208,7 @@ test('PostgreSQL restarted under load: requests fail fast, /healthz follows, the
 // A task whose runner finishes while PostgreSQL is down retries writing its end, keeping its claim
 // (and lease) meanwhile; past that it lets go and the lapsed lease requeues it. Found by this test:
 // leases used to be renewed by node prefix, so such a task stayed RUNNING until a restart.
-test('no task is lost: every queued task ends SUCCEEDED or FAILED with a reason', async () => {
+test('no task is lost: every queued task runs to SUCCEEDED despite the outage', async () => {
   assert.ok(seen.done, 'the outage scenario did not complete');
   const rows = await waitFor(
     'every diagnostic task finished',
@@ -214,7 +216,7 @@ test('no task is lost: every queued task ends SUCCEEDED or FAILED with a reason'
       const r = await sql(`SELECT id, status, error, attempts FROM tasks WHERE id = ANY($1)`, [taskIds]);
       return r.every((t) => t.status === 'SUCCEEDED' || t.status === 'FAILED') ? r : undefined;
     },
-    30_000,
+    45_000,
   ).catch(async (e: Error) => {
     const r = await sql(
       `SELECT id, status, error, attempts, "lockedBy", "leaseExpiresAt" FROM tasks WHERE id = ANY($1)`,
@@ -236,7 +238,9 @@ test('no task is lost: every queued task ends SUCCEEDED or FAILED with a reason'
     throw new Error(`${e.message}: ${JSON.stringify(r)}\nserver log:\n${notes.join('\n')}`);
   });
   assert.equal(rows.length, TASKS);
-  for (const t of rows) if (t.status === 'FAILED') assert.ok(t.error, `task ${t.id} failed without a reason`);
+  // A diagnostic task cannot fail on its own: FAILED here means the outage lost its work.
+  const failed = rows.filter((t) => t.status !== 'SUCCEEDED');
+  assert.deepEqual(failed, [], 'every task succeeded (an interrupted attempt is retried, not lost)');
 });
 
 // Both LISTEN connections (server/db/listener.ts) reconnect by themselves after PostgreSQL restarts.
@@ -249,8 +253,25 @@ test('the LISTEN connections (orchestrator wake-ups, pubsub relay) are re-establ
     async () => (await listeners()) >= seen.listenersBefore,
     10_000,
   );
-  const since = server.output().length;
-  await gql(`${baseUrl}/graphql`, 'mutation($s: Int!) { createDiagnosticTask(sleepMs: $s) { id } }', { s: 1 }, token);
-  await new Promise((r) => setTimeout(r, 2000));
-  assert.doesNotMatch(server.output().slice(since), /could not relay an event/);
+  // The relay is back when the server's events reach PostgreSQL again: listen to them here.
+  const relayed: string[] = [];
+  const listener = new Client({ connectionString: pg.url });
+  await listener.connect();
+  try {
+    listener.on('notification', (msg) => {
+      if (msg.channel === 'percept_events' && msg.payload)
+        relayed.push((JSON.parse(msg.payload) as { type: string }).type);
+    });
+    await listener.query('LISTEN percept_events');
+    const res = await gql(
+      `${baseUrl}/graphql`,
+      'mutation($s: Int!) { createDiagnosticTask(sleepMs: $s) { id } }',
+      { s: 1 },
+      token,
+    );
+    assert.ok(res.data, JSON.stringify(res.errors));
+    await waitFor('a task event relayed through PostgreSQL', async () => relayed.includes('TASK_CHANGED'), 10_000);
+  } finally {
+    await listener.end();
+  }
 });

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { CREATE_MODEL, createModel, png, signUp } from './support/fixtures';
 import { startTestServer, type TestServer } from './support/server';
-import { modelPrefix } from '../server/storage/blob-store';
+import { modelPrefix } from '../server/storage/keys';
 
 let srv: TestServer;
 before(

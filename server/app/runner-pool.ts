@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
 import { LocalPool } from '../runners/local-pool';
 import { Orchestrator } from '../runners/orchestrator';
-import { runnerHandlers } from '../runners/worker/handlers';
+import { RunnerRepository } from '../runners/runner.repository';
+import { runnerHandlers } from '../runners/worker/registry';
 import { classifyBatchHandler } from '../classification/batch.handler';
 import { createImportHandler } from '../datasets/import.handler';
 import type { BlobStore } from '../storage/blob-store';
@@ -49,7 +50,7 @@ export async function startRunnerPool(opts: {
   const pool =
     config.localRunners > 0
       ? new LocalPool(
-          db,
+          new RunnerRepository(db),
           config.nodeId,
           config.localRunners,
           {

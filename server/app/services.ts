@@ -9,7 +9,10 @@ import { ImagePixels } from '../datasets/image-pixels';
 import { AuthService } from '../auth/auth.service';
 import type { Config } from '../config/config';
 import { DatasetService } from '../datasets/dataset.service';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
+import type { Services } from '../graphql/services';
+
+export type { Services };
 import { ModelService } from '../models/model.service';
 import type { LocalPool } from '../runners/local-pool';
 import { RunnerDataService } from '../runners/data/data.service';
@@ -18,22 +21,6 @@ import { RunnerService } from '../runners/runner.service';
 import type { BlobStore } from '../storage/blob-store';
 import { TaskQueue } from '../tasks/task-queue';
 import { TaskService } from '../tasks/task.service';
-
-/** The services resolvers call; built once at startup, each given only what it depends on. */
-export interface Services {
-  /** The configured limits, for clients that check before they send. */
-  limits: Config['limits'];
-  auth: AuthService;
-  models: ModelService;
-  tasks: TaskService;
-  runners: RunnerService;
-  remoteRunners: RemoteRunners;
-  runnerData: RunnerDataService;
-  datasets: DatasetService;
-  training: TrainingService;
-  expansion: ExpansionService;
-  classify: ClassifyService;
-}
 
 export function createServices(
   db: DataSource,
@@ -59,9 +46,10 @@ export function createServices(
     { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
   );
   void forgetOnChange(pubsub, classify);
+  const auth = new AuthService(db, config.sessionTtlHours);
   return {
     limits: config.limits,
-    auth: new AuthService(db, config.sessionTtlHours),
+    auth,
     models,
     tasks: new TaskService(db, queue, pubsub),
     runners: new RunnerService(db, pubsub, pool),
@@ -72,7 +60,7 @@ export function createServices(
       blobs,
       new ImagePixels(blobs, { allowPrivateUrls: config.allowPrivateUrls, maxPixels: config.limits.imagePixels }),
     ),
-    datasets: new DatasetService(db, blobs, queue, models, config),
+    datasets: new DatasetService(db, blobs, queue, models, auth, config),
     training,
     expansion: new ExpansionService(db, models, queue, blobs, pubsub),
     classify,

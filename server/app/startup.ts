@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { connectAndMigrate, provideDatabase, type DatabaseHandle } from '../db/database';
-import { createSharedPubSub } from '../graphql/pubsub';
+import { createSharedPubSub } from '../events/pubsub';
 import type { LocalPool } from '../runners/local-pool';
 import type { Orchestrator } from '../runners/orchestrator';
 import { startRunnerPool } from './runner-pool';

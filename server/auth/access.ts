@@ -1,8 +1,15 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthChecker } from 'type-graphql';
-import { ForbiddenError, UnauthenticatedError } from '../graphql/errors';
-import type { Context } from '../graphql/context';
-import { TokenScope } from './token.entity';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import type { Principal, UserPrincipal } from './principal';
+import { TokenKind, TokenScope, type Token } from './token.entity';
 import { Role } from './user.entity';
+
+/*
+ * The one access policy: who may call an operation (token kinds and scopes), whose objects a
+ * user sees (owner or admin), which tokens are valid, and which signed URLs are. Services call
+ * these functions; none writes the rules again.
+ */
 
 /** Who may call an operation, given to `@Authorized(...)`. */
 export enum Access {
@@ -15,8 +22,8 @@ export enum Access {
   RUNNER = 'RUNNER',
 }
 
-export const authChecker: AuthChecker<Context, Access> = ({ context }, access) => {
-  const who = context.principal;
+/** Throws UNAUTHENTICATED or FORBIDDEN unless `who` may call an operation open to `access`. */
+export function checkOperation(who: Principal | null, access: readonly Access[]): true {
   if (!who) throw new UnauthenticatedError('Sign in, or send an API token as "Authorization: Bearer <token>".');
   if (who.kind === 'runner') {
     if (access.includes(Access.RUNNER)) return true;
@@ -30,4 +37,94 @@ export const authChecker: AuthChecker<Context, Access> = ({ context }, access) =
     throw new ForbiddenError('This token may only classify.');
   }
   return true;
-};
+}
+
+export const authChecker: AuthChecker<{ principal: Principal | null }, Access> = ({ context }, access) =>
+  checkOperation(context.principal, access);
+
+/** Owner or admin: whether `who` may see and change an object owned by `ownerId` (null: the system's). */
+export function canAccess(who: UserPrincipal, ownerId: string | null | undefined): boolean {
+  return who.role === Role.ADMIN || (ownerId != null && ownerId === who.userId);
+}
+
+/**
+ * The object when `who` may see it; otherwise NOT_FOUND, not FORBIDDEN, so that the existence of
+ * another user's object is not revealed.
+ */
+export function accessible<T extends { ownerId: string | null }>(
+  who: UserPrincipal,
+  object: T | null | undefined,
+  notFound: string,
+): T {
+  if (!object || !canAccess(who, object.ownerId)) throw new NotFoundError(notFound);
+  return object;
+}
+
+/**
+ * The owner a list is restricted to: the caller's own objects, except for an admin who asks for
+ * everyone's (`all`) or for one owner's (`ownerId`); null means no restriction.
+ */
+export function listScope(who: UserPrincipal, ask: { all?: boolean; ownerId?: string | null } = {}): string | null {
+  if (who.role !== Role.ADMIN) return who.userId;
+  if (ask.ownerId) return ask.ownerId;
+  return ask.all ? null : who.userId;
+}
+
+/** Only full-scope user tokens; classify-only tokens and runners are refused. */
+export function requireFullScope(who: Principal | null, hint: string): UserPrincipal {
+  if (!who || who.kind !== 'user') throw new UnauthenticatedError(hint);
+  if (who.scope !== TokenScope.FULL) throw new ForbiddenError('This token may only classify.');
+  return who;
+}
+
+/** The principal a stored token stands for at `now`; null when revoked, expired or orphaned. */
+export function principalOf(
+  token: Pick<Token, 'id' | 'kind' | 'scope' | 'revokedAt' | 'expiresAt'> & {
+    user?: { id: string; role: Role } | null;
+  },
+  now: Date,
+): Principal | null {
+  if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;
+  if (token.kind === TokenKind.RUNNER) return { kind: 'runner', tokenId: token.id };
+  if (!token.user) return null;
+  return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
+}
+
+/** Owners revoke their own API tokens; admins any token. */
+export function mayRevoke(who: UserPrincipal, token: Pick<Token, 'userId' | 'kind'>): boolean {
+  return canAccess(who, token.kind === TokenKind.API ? token.userId : null);
+}
+
+/*
+ * Signed URLs, for what an <img> tag fetches (it cannot send an Authorization header). Rather
+ * than put the bearer token in the query string (a long-lived secret in logs, history and Referer
+ * headers), the API hands out short-lived URLs signed with HMAC-SHA256 of (subject, expiry), keyed
+ * by the stored hash of the token that asked. The hash never leaves the database, every server
+ * sharing it can verify, and revoking the token (logging out) voids its URLs at once. Expiry is
+ * rounded to the hour so that a page's URLs stay the same for an hour and the browser cache works.
+ */
+const HOUR = 3600;
+
+/** What a signed URL carries besides its subject (say `thumb:<imageId>`). */
+export interface UrlSignature {
+  tokenId: string;
+  /** Seconds since the epoch. */
+  exp: number;
+  sig: string;
+}
+
+export function signedUrlExpiry(nowMs = Date.now()): number {
+  return (Math.ceil(nowMs / 1000 / HOUR) + 1) * HOUR;
+}
+
+export function signUrl(subject: string, exp: number, key: string): string {
+  return createHmac('sha256', key).update(`${subject}:${exp}`).digest('base64url').slice(0, 32);
+}
+
+/** Whether `s` signs `subject` with `key` and has not expired. */
+export function urlSignatureValid(subject: string, s: UrlSignature, key: string, nowMs = Date.now()): boolean {
+  if (!(s.exp * 1000 > nowMs)) return false;
+  const expected = Buffer.from(signUrl(subject, s.exp, key));
+  const given = Buffer.from(s.sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import { isUuid } from '../db/ids';
+import { mayRevoke, principalOf, urlSignatureValid, type UrlSignature } from './access';
 import { hashPassword, verifyPassword } from './password';
 import type { Principal, UserPrincipal } from './principal';
 import { displayPrefix, hashSecret, newSecret } from './secrets';
@@ -66,14 +68,31 @@ export class AuthService {
       .getRepository(Token)
       .findOne({ where: { hash: hashSecret(secret) }, relations: { user: true } });
     const now = this.clock();
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+    const who = token && principalOf(token, now);
+    if (!who) return null;
     // Writing on every request would make reads write; a minute's precision is plenty.
     if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
       await this.db.getRepository(Token).update({ id: token.id }, { lastUsedAt: now });
     }
-    if (token.kind === TokenKind.RUNNER) return { kind: 'runner', tokenId: token.id };
-    if (!token.user) return null;
-    return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
+    return who;
+  }
+
+  /** The user a signed URL for `subject` was issued to; null when the signature or its token is not valid. */
+  async authenticateSigned(subject: string, signature: UrlSignature): Promise<UserPrincipal | null> {
+    if (!isUuid(signature.tokenId)) return null;
+    const token = await this.db
+      .getRepository(Token)
+      .findOne({ where: { id: signature.tokenId }, relations: { user: true } });
+    const now = this.clock();
+    const who = token && principalOf(token, now);
+    if (who?.kind !== 'user' || !urlSignatureValid(subject, signature, token!.hash, now.getTime())) return null;
+    return who;
+  }
+
+  /** The key URLs signed for `who` are signed with (the stored hash of its token); null once it is gone. */
+  async signingKey(who: UserPrincipal): Promise<string | null> {
+    const token = await this.db.getRepository(Token).findOneBy({ id: who.tokenId });
+    return token?.hash ?? null;
   }
 
   async me(principal: UserPrincipal): Promise<User> {
@@ -108,8 +127,7 @@ export class AuthService {
   async revokeToken(principal: UserPrincipal, id: string): Promise<Token> {
     const repo = this.db.getRepository(Token);
     const token = await repo.findOneBy({ id });
-    const mine = token?.userId === principal.userId && token.kind === TokenKind.API;
-    if (!token || (!mine && principal.role !== Role.ADMIN)) throw new NotFoundError('No such token.');
+    if (!token || !mayRevoke(principal, token)) throw new NotFoundError('No such token.');
     if (!token.revokedAt) {
       token.revokedAt = this.clock();
       await repo.save(token);
@@ -130,7 +148,7 @@ export class AuthService {
     return this.db.getRepository(Token).find({ where: { kind: TokenKind.RUNNER }, order: { createdAt: 'DESC' } });
   }
 
-  async listUsers(page: PageArgs): Promise<Page<User>> {
+  async listUsers(page: PageRequest): Promise<Page<User>> {
     const p = checkPage(page);
     const [items, total] = await this.db.getRepository(User).findAndCount({ order: { createdAt: 'ASC' }, ...p });
     return toPage(items, total, p);

@@ -6,6 +6,7 @@ import { listZip, safeEntryPath } from '../datasets/zip-archive';
 import { readZipEntries } from '../datasets/zip-read';
 import { Model } from '../models/model.entity';
 import { TaskType } from '../tasks/task.entity';
+import type { BatchItem } from '../tasks/task-contract';
 import { PermanentTaskError, type TaskHandler } from '../tasks/task-types';
 import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
@@ -13,12 +14,6 @@ import type { TrainingService } from '../training/training.service';
 import type { Inference } from './classify.service';
 
 const CHUNK = 64;
-
-export interface BatchItem {
-  name: string;
-  predictions?: { className: string; probability: number }[];
-  error?: string;
-}
 
 /**
  * CLASSIFY_BATCH: every image of an uploaded zip, classified by the network that served the model

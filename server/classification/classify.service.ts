@@ -1,13 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import type { Limits } from '../config/config';
-import { Image, ImageSource } from '../datasets/image.entity';
-import { ImageRejected, normaliseImage, thumbnailPng } from '../datasets/normalise';
+import { keepClassifiedImage } from '../datasets/kept-images';
+import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
-import { Role } from '../auth/user.entity';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { readUpload, type FileUpload } from '../graphql/upload';
+import { accessible } from '../auth/access';
+import { BadUserInputError } from '../errors';
+import { readUpload, type FileUpload } from '../uploads/upload';
 import { rm } from 'node:fs/promises';
 import { saveUpload } from '../datasets/upload-intake';
 import { ArchiveError, listZip } from '../datasets/zip-archive';
@@ -18,7 +17,7 @@ import type { ModelService } from '../models/model.service';
 import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
-import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../storage/blob-store';
 import type { ClassScore } from '../ml/infer';
 import type { Classification, ImageInput } from './classify.types';
 
@@ -100,7 +99,7 @@ export class ClassifyService {
     const network = await servedNetwork(this.db, model, candidate);
     const [scores] = await this.inference.classify(network.key, [pixels], topK);
     const names = await this.training.classNames(model.id, Math.max(0, ...scores!.map((s) => s.classIndex + 1)));
-    const keptImageId = keep ? await this.keep(model, bytes, pixels) : null;
+    const keptImageId = keep ? await keepClassifiedImage(this.db, this.blobs, model, bytes, pixels) : null;
     return {
       predictions: scores!.map((s) => ({
         className: names[s.classIndex]!,
@@ -125,7 +124,7 @@ export class ClassifyService {
       entry = { model, candidate, names, expires: Date.now() + SERVED_TTL_MS };
       this.cache.set(modelId, entry);
     }
-    if (entry.model.ownerId !== who.userId && who.role !== Role.ADMIN) throw new NotFoundError('No such model.');
+    accessible(who, entry.model, 'No such model.');
     return entry;
   }
 
@@ -192,33 +191,5 @@ export class ClassifyService {
         });
       throw e;
     }
-  }
-
-  private async keep(model: Model, original: Buffer, pixels: Buffer): Promise<string> {
-    const checksum = createHash('sha256').update(original).digest('hex');
-    const existing = await this.db.getRepository(Image).findOneBy({ modelId: model.id, checksum });
-    if (existing) return existing.id;
-    const id = randomUUID();
-    const blobKey = `${modelPrefix(model.id)}images/${id}`;
-    await this.blobs.put(blobKey, pixels);
-    try {
-      const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
-      await this.blobs.put(`${modelPrefix(model.id)}thumbs/${id}`, await thumbnailPng(pixels, shape));
-      await this.db.getRepository(Image).insert({
-        id,
-        modelId: model.id,
-        classId: null,
-        source: ImageSource.CLASSIFIED,
-        split: null,
-        blobKey,
-        checksum,
-        originalName: null,
-      });
-    } catch (e) {
-      await this.blobs.delete(blobKey);
-      await this.blobs.delete(`${modelPrefix(model.id)}thumbs/${id}`);
-      throw e;
-    }
-    return id;
   }
 }

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { GraphQLUpload, type FileUpload } from '../graphql/upload';
+import { GraphQLUpload, type FileUpload } from '../uploads/upload';
 
 @InputType({ description: 'Exactly one of file, url or base64.' })
 export class ImageInput {

@@ -2,24 +2,26 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Principal, UserPrincipal } from '../auth/principal';
-import { Token, TokenKind, TokenScope } from '../auth/token.entity';
-import { Role } from '../auth/user.entity';
+import { accessible, requireFullScope, signedUrlExpiry } from '../auth/access';
+import type { AuthService } from '../auth/auth.service';
 import type { Limits } from '../config/config';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../graphql/errors';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import type { FileUpload } from '../graphql/upload';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import type { FileUpload } from '../uploads/upload';
 import { ModelClass } from '../models/model-class.entity';
 import type { Model } from '../models/model.entity';
-import { isUuid } from '../models/model.service';
+import { isUuid } from '../db/ids';
 import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
+import { TaskRepository } from '../tasks/task.repository';
 import type { Dataset, DatasetClass, ImportReport } from './dataset.types';
-import { Image, imagePixelsKey, imageThumbKey, type ImageSplit } from './image.entity';
+import { imagePixelsKey, imagesPrefix, imageThumbKey, thumbsPrefix } from '../storage/keys';
+import { Image, type ImageSplit } from './image.entity';
 import type { ImportResult, SkipReason } from './import-report';
 import { rowsOf } from './import-writer';
 import { thumbnailPng } from './normalise';
-import { signatureValid, thumbExpiry, thumbUrl, type SignedThumb } from './thumbnails';
+import { thumbUrl } from './thumbnails';
 import { checkManifestUpload, checkZipUpload, detectKind, saveUpload, sweepUploads } from './upload-intake';
 
 export interface DatasetConfig {
@@ -37,14 +39,18 @@ export interface ModelAccess {
 /** Uploading, browsing and deleting a model's training data. The import itself is a task. */
 export class DatasetService {
   private lastSweep = 0;
+  private readonly tasks: TaskRepository;
 
   constructor(
     private readonly db: DataSource,
     private readonly blobs: BlobStore,
     private readonly queue: Pick<TaskQueue, 'enqueue'>,
     private readonly models: ModelAccess,
+    private readonly signingKeys: Pick<AuthService, 'signingKey'>,
     private readonly config: DatasetConfig,
-  ) {}
+  ) {
+    this.tasks = new TaskRepository(db);
+  }
 
   get uploadsDir(): string {
     return join(this.config.dataDir, 'uploads');
@@ -111,7 +117,7 @@ export class DatasetService {
     who: UserPrincipal,
     modelId: string,
     filter: { classId?: string | null; split?: ImageSplit | null },
-    page: PageArgs,
+    page: PageRequest,
   ): Promise<Page<Image>> {
     const model = await this.models.get(who, modelId);
     const p = checkPage(page);
@@ -124,10 +130,10 @@ export class DatasetService {
     const [items, total] = await this.db
       .getRepository(Image)
       .findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, ...p });
-    const key = await this.signingKey(who);
-    const exp = thumbExpiry();
+    const key = await this.signingKeys.signingKey(who);
+    const signature = { tokenId: who.tokenId, exp: signedUrlExpiry() };
     for (const image of items) {
-      image.thumbnailUrl = image.blobKey && key ? thumbUrl(image.id, who.tokenId, exp, key) : null;
+      image.thumbnailUrl = image.blobKey && key ? thumbUrl(image.id, signature, key) : null;
     }
     return toPage(items, total, p);
   }
@@ -172,16 +178,15 @@ export class DatasetService {
       await tx.query('DELETE FROM model_classes WHERE "modelId" = $1', [model.id]);
       return n;
     });
-    await this.blobs.deletePrefix(`models/${model.id}/images/`);
-    await this.blobs.deletePrefix(`models/${model.id}/thumbs/`);
+    await this.blobs.deletePrefix(imagesPrefix(model.id));
+    await this.blobs.deletePrefix(thumbsPrefix(model.id));
     return count;
   }
 
   /** The typed report of a finished import; null while it has not succeeded. */
   async importReport(who: UserPrincipal, taskId: string): Promise<ImportReport | null> {
-    const task = isUuid(taskId) ? await this.db.getRepository(Task).findOneBy({ id: taskId }) : null;
-    const visible = task && (task.ownerId === who.userId || who.role === Role.ADMIN);
-    if (!task || !visible || task.type !== TaskType.IMPORT_DATASET) throw new NotFoundError('No such import.');
+    const found = await this.tasks.find(taskId);
+    const task = accessible(who, found?.type === TaskType.IMPORT_DATASET ? found : null, 'No such import.');
     const r = task.result as ImportResult | null;
     if (!r) return null;
     return {
@@ -195,15 +200,8 @@ export class DatasetService {
   }
 
   /** The PNG thumbnail (stored, or made from the pixels of a small input), for a signed URL or a Bearer token of the owner (or an admin). */
-  async readThumbnail(
-    imageId: string,
-    access: { principal: Principal | null } | { signed: SignedThumb },
-  ): Promise<Buffer> {
-    const who = 'signed' in access ? await this.signedBy(access.signed) : access.principal;
-    if (!who || who.kind !== 'user') {
-      throw new UnauthenticatedError('Use the signed thumbnailUrl, or send "Authorization: Bearer <token>".');
-    }
-    if (who.scope !== TokenScope.FULL) throw new ForbiddenError('This token may only classify.');
+  async readThumbnail(imageId: string, principal: Principal | null): Promise<Buffer> {
+    const who = requireFullScope(principal, 'Use the signed thumbnailUrl, or send "Authorization: Bearer <token>".');
     const image = isUuid(imageId) ? await this.db.getRepository(Image).findOneBy({ id: imageId }) : null;
     const model = image && (await this.models.get(who, image.modelId).catch(() => null));
     if (!model || !image.blobKey) throw new NotFoundError('No such thumbnail.');
@@ -215,30 +213,8 @@ export class DatasetService {
     return thumbnailPng(pixels, shape);
   }
 
-  private async signedBy(s: SignedThumb): Promise<UserPrincipal | null> {
-    if (!isUuid(s.tokenId)) return null;
-    const token = await this.db.getRepository(Token).findOne({ where: { id: s.tokenId }, relations: { user: true } });
-    if (!token?.user || token.revokedAt || token.kind === TokenKind.RUNNER) return null;
-    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return null;
-    if (!signatureValid(s, token.hash)) return null;
-    return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
-  }
-
-  private async signingKey(who: UserPrincipal): Promise<string | null> {
-    const token = await this.db.getRepository(Token).findOneBy({ id: who.tokenId });
-    return token?.hash ?? null;
-  }
-
   private async refuseDuringImport(modelId: string): Promise<void> {
-    const busy = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where('t.modelId = :modelId AND t.type = :type AND t.status IN (:...active)', {
-        modelId,
-        type: TaskType.IMPORT_DATASET,
-        active: ['QUEUED', 'RUNNING'],
-      })
-      .getExists();
+    const busy = await this.tasks.liveOfModel(modelId, [TaskType.IMPORT_DATASET]);
     if (busy) {
       throw new BadUserInputError('An import into this model is queued or running; wait for it or cancel it first.', {
         reason: 'IMPORT_RUNNING',
@@ -250,7 +226,7 @@ export class DatasetService {
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < 600_000) return;
     this.lastSweep = Date.now();
-    await sweepUploads(this.db, this.uploadsDir).catch(() => 0);
+    await sweepUploads(this.tasks, this.uploadsDir).catch(() => 0);
   }
 }
 

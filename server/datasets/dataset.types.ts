@@ -1,6 +1,4 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Paginated } from '../graphql/pagination';
-import { Image } from './image.entity';
 import { SkipReason } from './import-report';
 
 @ObjectType({ description: 'A class of a model with how many images it holds, per split.' })
@@ -41,8 +39,6 @@ export class Dataset {
   @Field(() => [DatasetClass], { description: 'By index.' })
   classes!: DatasetClass[];
 }
-
-export const ImagePage = Paginated(Image);
 
 @ObjectType()
 export class SkippedFile {

@@ -80,8 +80,3 @@ export class Image {
   })
   thumbnailUrl?: string | null;
 }
-
-/** Where an image's normalised pixels (raw HWC bytes) live in the blob store. */
-export const imagePixelsKey = (modelId: string, imageId: string): string => `models/${modelId}/images/${imageId}`;
-/** Where its PNG thumbnail lives. */
-export const imageThumbKey = (modelId: string, imageId: string): string => `models/${modelId}/thumbs/${imageId}`;

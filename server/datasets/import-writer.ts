@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BlobStore } from '../storage/blob-store';
-import { ImageSource, ImageSplit, imagePixelsKey, imageThumbKey } from './image.entity';
+import { imagePixelsKey, imageThumbKey } from '../storage/keys';
+import { ImageSource, ImageSplit } from './image.entity';
 import { SkipReason, type ImportReport } from './import-report';
 
 export interface ImageToWrite {

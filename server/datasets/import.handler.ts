@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { Limits } from '../config/config';
 import type { Logger } from '../logging/logger';
 import { Model } from '../models/model.entity';
-import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../storage/blob-store';
+import { modelPrefix } from '../storage/keys';
 import { TaskType } from '../tasks/task.entity';
 import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
 import { ImageSource } from './image.entity';
@@ -39,7 +40,7 @@ export function createImportHandler(deps: ImportHandlerDeps): TaskHandler<TaskTy
   return { type: TaskType.IMPORT_DATASET, run: (ctx) => runImport(deps, ctx) };
 }
 
-async function runImport(deps: ImportHandlerDeps, ctx: Ctx): Promise<Record<string, unknown>> {
+async function runImport(deps: ImportHandlerDeps, ctx: Ctx): Promise<ImportResult> {
   const { modelId, uploadPath, kind } = ctx.payload;
   const model = await deps.db.getRepository(Model).findOneBy({ id: modelId });
   if (!model) {

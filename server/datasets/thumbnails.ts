@@ -1,71 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import type { Services } from '../app/services';
-import { bearer } from '../graphql/context';
+import { signUrl, type UrlSignature } from '../auth/access';
 
-/*
- * Thumbnails are served over plain HTTP so that an <img> tag can show them, and an <img> tag
- * cannot send an Authorization header. Rather than accept the bearer token in the query string
- * (a long-lived secret in logs, history and Referer headers), the API hands out short-lived
- * signed URLs: HMAC-SHA256 of (image, expiry) keyed by the stored hash of the token that asked.
- * The hash never leaves the database, every server sharing it can verify, and revoking the token
- * (logging out) voids its URLs at once. Expiry is rounded to the hour so that a page's URLs stay
- * the same for an hour and the browser cache works. A Bearer header is accepted as well (curl).
- */
-
+/** Thumbnails are served over plain HTTP with signed URLs (see the signed-URL rules in auth/access.ts). */
 export const THUMBS_PATH = '/files/thumbs';
-const HOUR = 3600;
 
-export interface SignedThumb {
-  imageId: string;
-  tokenId: string;
-  exp: number;
-  sig: string;
-}
+/** What a thumbnail's URL signs. */
+export const thumbSubject = (imageId: string) => `thumb:${imageId}`;
 
-export function thumbExpiry(nowMs = Date.now()): number {
-  return (Math.ceil(nowMs / 1000 / HOUR) + 1) * HOUR;
-}
-
-export function signThumb(imageId: string, exp: number, key: string): string {
-  return createHmac('sha256', key).update(`thumb:${imageId}:${exp}`).digest('base64url').slice(0, 32);
-}
-
-export function thumbUrl(imageId: string, tokenId: string, exp: number, key: string): string {
-  return `${THUMBS_PATH}/${imageId}?t=${tokenId}&exp=${exp}&sig=${signThumb(imageId, exp, key)}`;
-}
-
-export function signatureValid(s: SignedThumb, key: string, nowMs = Date.now()): boolean {
-  if (!(s.exp * 1000 > nowMs)) return false;
-  const expected = Buffer.from(signThumb(s.imageId, s.exp, key));
-  const given = Buffer.from(s.sig);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** `GET /files/thumbs/:imageId` — PNG, for the owner (or an admin) with a signed URL or a Bearer token. */
-export function thumbnailRoute(services: Services) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const imageId = String(req.params.imageId);
-      const q = req.query;
-      const secret = bearer(req.headers.authorization);
-      const access = secret
-        ? { principal: await services.auth.authenticate(secret) }
-        : {
-            signed: {
-              imageId,
-              tokenId: typeof q.t === 'string' ? q.t : '',
-              exp: Number(q.exp),
-              sig: typeof q.sig === 'string' ? q.sig : '',
-            },
-          };
-      const png = await services.datasets.readThumbnail(imageId, access);
-      res.set({ 'content-type': 'image/png', 'cache-control': 'private, max-age=3600' }).send(png);
-    } catch (e) {
-      const code = (e as { extensions?: { code?: string } }).extensions?.code;
-      const status = code === 'UNAUTHENTICATED' ? 401 : code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : 0;
-      if (!status) return next(e);
-      res.status(status).json({ errors: [{ message: (e as Error).message, extensions: { code } }] });
-    }
-  };
+export function thumbUrl(imageId: string, s: Omit<UrlSignature, 'sig'>, key: string): string {
+  return `${THUMBS_PATH}/${imageId}?t=${s.tokenId}&exp=${s.exp}&sig=${signUrl(thumbSubject(imageId), s.exp, key)}`;
 }

@@ -4,9 +4,9 @@ import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DataSource } from 'typeorm';
-import { BadUserInputError, PayloadTooLargeError } from '../graphql/errors';
-import { formatBytes, uploadError, type FileUpload } from '../graphql/upload';
+import type { TaskRepository } from '../tasks/task.repository';
+import { BadUserInputError, PayloadTooLargeError } from '../errors';
+import { formatBytes, uploadError, type FileUpload } from '../uploads/upload';
 import { planLayout } from './layout';
 import { MANIFEST_MAX_BYTES, ManifestError, parseManifest } from './manifest';
 import { ArchiveError, listZip, type ZipLimits } from './zip-archive';
@@ -118,17 +118,18 @@ export async function checkManifestUpload(saved: SavedUpload, allowPrivate = fal
 }
 
 /** Uploads older than a day that no queued or running import needs (its task was cancelled or lost). */
-export async function sweepUploads(db: DataSource, dir: string, maxAgeMs = 24 * 3_600_000): Promise<number> {
+export async function sweepUploads(
+  tasks: Pick<TaskRepository, 'pendingUploadPaths'>,
+  dir: string,
+  maxAgeMs = 24 * 3_600_000,
+): Promise<number> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return 0;
   }
-  const rows: { path: string }[] = await db.query(
-    `SELECT payload->>'uploadPath' AS path FROM tasks WHERE type = 'IMPORT_DATASET' AND status IN ('QUEUED', 'RUNNING')`,
-  );
-  const needed = new Set(rows.map((r) => r.path));
+  const needed = await tasks.pendingUploadPaths();
   let removed = 0;
   for (const name of names) {
     const path = join(dir, name);

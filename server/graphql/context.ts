@@ -1,7 +1,7 @@
 import type { Principal, UserPrincipal } from '../auth/principal';
 import type { Logger } from '../logging/logger';
-import type { Services } from '../app/services';
-import { UnauthenticatedError } from './errors';
+import type { Services } from './services';
+import { UnauthenticatedError } from '../errors';
 import type { RateBucket } from './rate-limit';
 
 export interface Context {
@@ -16,10 +16,4 @@ export interface Context {
 export function userOf(ctx: Context): UserPrincipal {
   if (ctx.principal?.kind !== 'user') throw new UnauthenticatedError();
   return ctx.principal;
-}
-
-export function bearer(header: unknown): string | null {
-  if (typeof header !== 'string') return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return m?.[1] ?? null;
 }

@@ -10,7 +10,7 @@ import { TokenScope } from '../auth/token.entity';
 import { Role } from '../auth/user.entity';
 import { createLogger } from '../logging/logger';
 import type { Context } from './context';
-import { TooManyRequestsError } from './errors';
+import { TooManyRequestsError } from '../errors';
 import { formatError, formatSocketErrors } from './format-error';
 import { RateLimit, RateLimits, SlidingWindowLimiter } from './rate-limit';
 

@@ -1,8 +1,7 @@
 import type { MiddlewareFn } from 'type-graphql';
 import type { Principal } from '../auth/principal';
 import type { Limits } from '../config/config';
-import type { Context } from './context';
-import { TooManyRequestsError } from './errors';
+import { TooManyRequestsError } from '../errors';
 
 /** What is counted; each bucket has its own budget per token. */
 export type RateBucket = 'classify';
@@ -83,7 +82,7 @@ export class RateLimits {
  * check first, so refused callers spend no budget. Over HTTP the refusal is status 429 with
  * `Retry-After`; over graphql-ws it is the error alone.
  */
-export function RateLimit(bucket: RateBucket): MiddlewareFn<Context> {
+export function RateLimit(bucket: RateBucket): MiddlewareFn<{ rateLimit(bucket: RateBucket): void }> {
   return ({ context }, next) => {
     context.rateLimit(bucket);
     return next();

@@ -1,16 +1,16 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from '../auth/access';
-import { AuthResolver } from '../auth/auth.resolver';
-import { ClassifyResolver } from '../classification/classify.resolver';
-import { DatasetResolver } from '../datasets/dataset.resolver';
-import { ExpansionResolver } from '../training/expansion.resolver';
-import { TrainingResolver } from '../training/training.resolver';
-import { ModelResolver } from '../models/model.resolver';
-import { RunnerResolver } from '../runners/runner.resolver';
-import { TaskResolver } from '../tasks/task.resolver';
-import { LimitsResolver } from './limits.resolver';
-import { createPerceptPubSub, type PerceptPubSub } from './pubsub';
+import { AuthResolver } from './resolvers/auth.resolver';
+import { ClassifyResolver } from './resolvers/classify.resolver';
+import { DatasetResolver } from './resolvers/dataset.resolver';
+import { ExpansionResolver } from './resolvers/expansion.resolver';
+import { TrainingResolver } from './resolvers/training.resolver';
+import { ModelResolver } from './resolvers/model.resolver';
+import { RunnerResolver } from './resolvers/runner.resolver';
+import { TaskResolver } from './resolvers/task.resolver';
+import { LimitsResolver } from './resolvers/limits.resolver';
+import { createPerceptPubSub, type PerceptPubSub } from '../events/pubsub';
 
 export const resolvers = [
   LimitsResolver,

@@ -1,5 +1,5 @@
 import { Field, Float, InputType } from 'type-graphql';
-import { GraphQLUpload, type FileUpload } from '../graphql/upload';
+import { GraphQLUpload, type FileUpload } from '../uploads/upload';
 
 @InputType()
 export class CreateModelInput {

@@ -1,16 +1,18 @@
 import { GraphQLError } from 'graphql';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { accessible, listScope } from '../auth/access';
 import { checkName } from '../auth/auth.service';
+import { isUuid } from '../db/ids';
 import type { UserPrincipal } from '../auth/principal';
-import { Role } from '../auth/user.entity';
 import type { Limits } from '../config/config';
-import { probeImage } from '../datasets/image-probe';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import { readUpload, type FileUpload } from '../graphql/upload';
-import { modelPrefix, type BlobStore } from '../storage/blob-store';
+import { probeImage } from '../uploads/image-probe';
+import { BadUserInputError } from '../errors';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import { readUpload, type FileUpload } from '../uploads/upload';
+import type { BlobStore } from '../storage/blob-store';
+import { modelPrefix, sampleKey } from '../storage/keys';
 import { Model } from './model.entity';
 
 /** Networks are sized from the sample; larger inputs are scaled down to this longest side. */
@@ -46,7 +48,7 @@ export class ModelService {
     });
     const { width, height } = fitInput(info.width, info.height);
     const id = randomUUID();
-    const sampleBlobKey = `${modelPrefix(id)}sample`;
+    const sampleBlobKey = sampleKey(id);
     await this.blobs.put(sampleBlobKey, data, `image/${info.format}`);
     try {
       const repo = this.db.getRepository(Model);
@@ -70,9 +72,10 @@ export class ModelService {
     }
   }
 
-  async list(who: UserPrincipal, page: PageArgs, all = false): Promise<Page<Model>> {
+  async list(who: UserPrincipal, page: PageRequest, all = false): Promise<Page<Model>> {
     const p = checkPage(page);
-    const where = all && who.role === Role.ADMIN ? {} : { ownerId: who.userId };
+    const owner = listScope(who, { all });
+    const where = owner === null ? {} : { ownerId: owner };
     const [items, total] = await this.db
       .getRepository(Model)
       .findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, ...p });
@@ -82,8 +85,7 @@ export class ModelService {
   /** Another user's model is NOT_FOUND, not FORBIDDEN: its existence is not revealed. */
   async get(who: UserPrincipal, id: string): Promise<Model> {
     const model = isUuid(id) ? await this.db.getRepository(Model).findOneBy({ id }) : null;
-    if (!model || (model.ownerId !== who.userId && who.role !== Role.ADMIN)) throw new NotFoundError('No such model.');
-    return model;
+    return accessible(who, model, 'No such model.');
   }
 
   async update(
@@ -125,8 +127,4 @@ function checkTarget(t: number | null | undefined): number {
   if (!(t >= 0.5 && t <= 1))
     throw new BadUserInputError('targetAccuracy must be between 0.5 and 1.', { field: 'targetAccuracy' });
   return t;
-}
-
-export function isUuid(s: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
 import { answer, RpcChannel, type Assignment, type FromWorker, type ToWorker } from './protocol';
-import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
+import { RunnerStatus } from './runner.entity';
+import type { RunnerRepository } from './runner.repository';
 
 export interface LocalRunnerEvents {
   ready(runner: LocalRunner): void;
@@ -34,7 +34,7 @@ export class LocalPool {
   private stopped = false;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly rows: RunnerRepository,
     private readonly nodeId: string,
     private readonly size: number,
     private readonly events: LocalRunnerEvents,
@@ -45,16 +45,9 @@ export class LocalPool {
   ) {}
 
   async start(): Promise<void> {
-    const repo = this.db.getRepository(Runner);
     for (let i = 0; i < this.size; i++) {
       const name = `${this.nodeId}/local-${i}`;
-      // One row per slot, reused across restarts, so the admin list does not grow with every start.
-      const row =
-        (await repo.findOneBy({ name, kind: RunnerKind.LOCAL })) ??
-        repo.create({ name, kind: RunnerKind.LOCAL, nodeId: this.nodeId });
-      row.status = RunnerStatus.STARTING;
-      row.currentTaskId = null;
-      const saved = await repo.save(row);
+      const saved = await this.rows.startLocal(name, this.nodeId);
       this.runners.set(saved.id, {
         id: saved.id,
         name,
@@ -166,7 +159,7 @@ export class LocalPool {
         r.rpc?.settle(msg);
       } else if (msg.type === 'ready') {
         r.crashes = 0;
-        void this.db.getRepository(Runner).update({ id: r.id }, { backend: msg.backend, device: msg.device });
+        void this.rows.recordBackend(r.id, msg.backend, msg.device);
         void this.setStatus(r, RunnerStatus.IDLE, null).then(() => this.events.ready(r));
       } else {
         this.events.message(r, msg);
@@ -202,7 +195,7 @@ export class LocalPool {
   private async setStatus(r: LocalRunner, status: RunnerStatus, currentTaskId: string | null): Promise<void> {
     r.status = status;
     try {
-      await this.db.getRepository(Runner).update({ id: r.id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
+      await this.rows.setStatus(r.id, status, currentTaskId);
       this.events.changed(r.id);
     } catch (e) {
       if (!this.stopped) this.log.error({ err: e, runner: r.name }, 'could not record runner status');

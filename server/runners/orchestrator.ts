@@ -1,17 +1,18 @@
 import { listen, type Listener } from '../db/listener';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
 import { recoverInterruptedTasks } from '../tasks/recovery';
 import { Task, TaskType } from '../tasks/task.entity';
-import { likePrefix } from '../db/sql';
+import { TaskRepository } from '../tasks/task.repository';
 import { LeaseLostError, TASKS_CHANNEL, TaskQueue, type Claim } from '../tasks/task-queue';
 import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
 import { PermanentTaskError, TASK_PLACEMENT, type TaskHandler } from '../tasks/task-types';
 import type { LocalPool, LocalRunner } from './local-pool';
-import type { Assignment, FromWorker } from './protocol';
+import { toAssignment, type Assignment, type FromWorker } from './protocol';
 import type { RemoteRunners } from './remote-runners';
 import { ProgressThrottle } from './progress-throttle';
+import { RunnerRepository } from './runner.repository';
 
 /** How long the end of a task is retried while PostgreSQL is unreachable. */
 const RECORD_RETRY_MS = 120_000;
@@ -42,6 +43,9 @@ export class Orchestrator {
   private stopped = false;
   private subscription: AsyncIterator<string> | null = null;
 
+  private readonly tasks: TaskRepository;
+  private readonly runners: RunnerRepository;
+
   constructor(
     private readonly db: DataSource,
     private readonly databaseUrl: string,
@@ -53,6 +57,8 @@ export class Orchestrator {
     private readonly opts: OrchestratorOptions,
     private readonly log: Logger,
   ) {
+    this.tasks = new TaskRepository(db);
+    this.runners = new RunnerRepository(db);
     const available = Object.values(TaskType).filter((t) => !UNAVAILABLE_TASK_TYPES.has(t));
     this.runnerTypes = available.filter((t) => TASK_PLACEMENT[t] === 'runner');
     this.serverTypes = available.filter((t) => TASK_PLACEMENT[t] === 'server');
@@ -117,7 +123,7 @@ export class Orchestrator {
         .filter((r) => r.status === 'IDLE' || r.status === 'BUSY')
         .map((r) => r.id) ?? [];
     if (!ids.length) return;
-    await this.db.query(`UPDATE runners SET "lastHeartbeatAt" = now() WHERE id = ANY($1)`, [ids]);
+    await this.runners.heartbeat(ids);
     for (const id of ids) this.pubsub.publish('RUNNER_CHANGED', id);
   }
 
@@ -167,12 +173,7 @@ export class Orchestrator {
 
   /** After the runners stopped: give back what this node still holds, without counting an attempt. */
   async releaseHeldTasks(): Promise<void> {
-    await this.db.query(
-      `UPDATE tasks SET status = 'QUEUED', attempts = GREATEST(attempts - 1, 0), "lockedBy" = NULL,
-         "leaseExpiresAt" = NULL, "runnerId" = NULL, error = 'interrupted by a server shutdown; requeued', "updatedAt" = now()
-       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
-      [likePrefix(`${this.opts.nodeId}/`)],
-    );
+    await this.queue.releaseHeldBy(this.opts.nodeId);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ export class Orchestrator {
     try {
       const result = await handler.run({
         task,
-        payload: task.payload as never,
+        payload: task.payload,
         signal: abort.signal,
         progress: async (p) => this.throttle.push(claim, p),
         log,
@@ -271,10 +272,7 @@ export class Orchestrator {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const id = next.value;
       if (!this.holds(id)) continue;
-      const row = await this.db
-        .getRepository(Task)
-        .findOneBy({ id })
-        .catch(() => null);
+      const row = await this.tasks.find(id).catch(() => null);
       const mine = row && row.status === 'RUNNING' && row.lockedBy?.startsWith(`${this.opts.nodeId}/`);
       if (!row || row.cancelRequested || !mine) this.stopLocally(id);
     }
@@ -303,8 +301,4 @@ export class Orchestrator {
     this.pubsub.publish('TASK_UPDATED', taskId, taskId);
     this.pubsub.publish('TASK_CHANGED', taskId);
   }
-}
-
-export function toAssignment(task: Task): Assignment {
-  return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
 }

@@ -1,11 +1,16 @@
-import type { TaskType } from '../tasks/task.entity';
+import type { AnyTaskPayload } from '../tasks/task-contract';
+import type { Task, TaskType } from '../tasks/task.entity';
 
 /** The work a runner is given: enough to run the attempt and to fence every report about it. */
 export interface Assignment {
   taskId: string;
   attempt: number;
   type: TaskType;
-  payload: Record<string, unknown>;
+  payload: AnyTaskPayload;
+}
+
+export function toAssignment(task: Task): Assignment {
+  return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
 }
 
 /** Calls either side makes of the other over IPC, answered by a `response` with the same id. */
@@ -34,7 +39,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; backend: string; device: string }
   | { type: 'progress'; taskId: string; progress: Record<string, unknown> }
-  | { type: 'done'; taskId: string; result: Record<string, unknown> }
+  | { type: 'done'; taskId: string; result: object }
   | { type: 'failed'; taskId: string; error: string; permanent: boolean }
   | Request
   | Response;

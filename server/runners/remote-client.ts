@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -18,7 +20,9 @@ export class RunnerApi {
     });
   }
 
-  async call<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /** Sends one of the runner's operations (remote-operations.ts); its variables and result are typed by codegen. */
+  async call<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+    const query = print(document);
     const res = await fetch(`${this.server}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },

@@ -3,11 +3,16 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend';
 import type { Assignment } from './protocol';
 import { RunnerApi } from './remote-client';
+import {
+  CLAIM_TASK,
+  COMPLETE_TASK,
+  FAIL_TASK,
+  REGISTER_RUNNER,
+  REPORT_TASK_PROGRESS,
+  RUNNER_HEARTBEAT,
+} from './remote-operations';
 import type { RunnerData } from './data/runner-data';
 import { Worker } from './worker/worker';
-
-const REPORT = 'report: { runnerId: $runnerId, taskId: $taskId, attempt: $attempt }';
-const VARS = '$runnerId: ID!, $taskId: ID!, $attempt: Int!';
 
 /**
  * `npm run runner -- --server URL --token TOKEN [--name NAME]`: a runner on another machine. It
@@ -30,10 +35,11 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
   const heartbeatMs = Number(values['heartbeat-ms'] ?? 5000);
   const api = new RunnerApi(server, token);
   const backend = await initBackend();
-  const { registerRunner } = await api.call<{ registerRunner: { id: string } }>(
-    'mutation($n: String!, $b: String!, $d: String!) { registerRunner(name: $n, backend: $b, device: $d) { id } }',
-    { n: values.name ?? `${hostname()}-${process.pid}`, b: backend.backend, d: backend.device },
-  );
+  const { registerRunner } = await api.call(REGISTER_RUNNER, {
+    name: values.name ?? `${hostname()}-${process.pid}`,
+    backend: backend.backend,
+    device: backend.device,
+  });
   const runnerId = registerRunner.id;
   console.log(`runner ${runnerId} joined ${server} (backend ${backend.backend}, ${backend.device})`);
 
@@ -49,27 +55,14 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
   const worker = new Worker(
     {
       progress: async (a, progress) => {
-        const res = await api.call<{ reportTaskProgress: boolean }>(
-          `mutation(${VARS}, $p: JSON!) { reportTaskProgress(${REPORT}, progress: $p) }`,
-          { ...report(a), p: progress },
-        );
+        const res = await api.call(REPORT_TASK_PROGRESS, { report: report(a), progress });
         if (res.reportTaskProgress) worker.cancel(a.taskId);
       },
       done: async (a, result) => {
-        await api.call(`mutation(${VARS}, $r: JSON!) { completeTask(${REPORT}, result: $r) }`, {
-          ...report(a),
-          r: result,
-        });
+        await api.call(COMPLETE_TASK, { report: report(a), result });
       },
       failed: async (a, error, permanent) => {
-        await api.call(
-          `mutation(${VARS}, $e: String!, $p: Boolean!) { failTask(${REPORT}, error: $e, permanent: $p) }`,
-          {
-            ...report(a),
-            e: error,
-            p: permanent,
-          },
-        );
+        await api.call(FAIL_TASK, { report: report(a), error, permanent });
       },
     },
     data,
@@ -80,10 +73,7 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
     if (claiming || current) return;
     claiming = true;
     try {
-      const { claimTask } = await api.call<{ claimTask: Assignment | null }>(
-        'mutation($r: ID!) { claimTask(runnerId: $r) { taskId attempt type payload } }',
-        { r: runnerId },
-      );
+      const { claimTask } = await api.call(CLAIM_TASK, { runnerId });
       if (!claimTask) return;
       current = claimTask;
       void worker
@@ -102,10 +92,11 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
 
   const beat = async () => {
     try {
-      const { runnerHeartbeat } = await api.call<{ runnerHeartbeat: string[] }>(
-        'mutation($r: ID!, $t: ID, $a: Int) { runnerHeartbeat(runnerId: $r, taskId: $t, attempt: $a) }',
-        { r: runnerId, t: current?.taskId ?? null, a: current?.attempt ?? null },
-      );
+      const { runnerHeartbeat } = await api.call(RUNNER_HEARTBEAT, {
+        runnerId,
+        taskId: current?.taskId ?? null,
+        attempt: current?.attempt ?? null,
+      });
       for (const id of runnerHeartbeat) worker.cancel(id);
     } catch (e) {
       console.error('heartbeat failed:', (e as Error).message);

@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
 import { In, LessThan } from 'typeorm';
-import { ForbiddenError, NotFoundError } from '../graphql/errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import { LeaseLostError, type Claim, type TaskQueue } from '../tasks/task-queue';
 import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
 import { TASK_PLACEMENT } from '../tasks/task-types';
 import { TaskType } from '../tasks/task.entity';
-import { toAssignment } from './orchestrator';
-import type { Assignment } from './protocol';
+import { toAssignment, type Assignment } from './protocol';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
 const RUNNER_TYPES = Object.values(TaskType).filter(

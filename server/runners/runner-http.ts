@@ -1,12 +1,16 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Services } from '../app/services';
-import { bearer } from '../graphql/context';
+import type { AuthService } from '../auth/auth.service';
+import { bearer } from '../auth/bearer';
+import type { RunnerDataService } from './data/data.service';
 
 /**
  * Bulk data for remote runners over plain HTTP (GraphQL is for control): a model's dataset pack,
  * and reading and writing its blobs (checkpoints, exported models). Runner tokens only.
  */
-export function runnerRoutes(services: Services, maxBlobBytes: number): Router {
+export function runnerRoutes(
+  services: { auth: Pick<AuthService, 'authenticate'>; runnerData: RunnerDataService },
+  maxBlobBytes: number,
+): Router {
   const router = Router();
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const secret = bearer(req.headers.authorization);

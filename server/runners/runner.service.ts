@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { live } from '../graphql/live';
-import type { PerceptPubSub } from '../graphql/pubsub';
-import { isUuid } from '../models/model.service';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { live } from '../events/live';
+import type { PerceptPubSub } from '../events/pubsub';
+import { isUuid } from '../db/ids';
 import type { LocalPool } from './local-pool';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 

@@ -21,5 +21,3 @@ export function assertKey(key: string): void {
     throw new Error(`invalid blob key: ${JSON.stringify(key)}`);
   }
 }
-
-export const modelPrefix = (modelId: string): string => `models/${modelId}/`;

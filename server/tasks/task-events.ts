@@ -1,4 +1,4 @@
-import type { PerceptPubSub } from '../graphql/pubsub';
+import type { PerceptPubSub } from '../events/pubsub';
 
 /**
  * Resolves when one of the tasks `ids` changes, after `ms`, or when `signal` aborts: how a

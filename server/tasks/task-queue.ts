@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { likePrefix } from '../db/sql';
 import { Task, TaskStatus, TaskType } from './task.entity';
-import type { TaskPayloads } from './task-types';
+import type { TaskPayloads } from './task-contract';
 
 export interface EnqueueInput<T extends TaskType> {
   type: T;
@@ -50,7 +51,7 @@ export class TaskQueue {
     const task = await tx.save(
       tx.create(Task, {
         type: input.type,
-        payload: input.payload as unknown as Record<string, unknown>,
+        payload: input.payload,
         ownerId: input.ownerId,
         modelId: input.modelId,
         priority: input.priority ?? 0,
@@ -135,7 +136,8 @@ export class TaskQueue {
     return { cancelRequested: Boolean(rows[0]?.cancelRequested) };
   }
 
-  async complete(claim: Claim, result: Record<string, unknown>): Promise<void> {
+  /** `result` is what the task type's handler returned (task-contract.ts); remote runners send it as JSON. */
+  async complete(claim: Claim, result: object): Promise<void> {
     await this.fenced(
       `UPDATE tasks SET status = 'SUCCEEDED', result = $4, error = NULL, "finishedAt" = now(), "updatedAt" = now(),
          "lockedBy" = NULL, "leaseExpiresAt" = NULL
@@ -166,6 +168,54 @@ export class TaskQueue {
     );
     this.onChange(claim.taskId);
     return rows[0]!.status as TaskStatus;
+  }
+
+  /**
+   * A queued task is cancelled at once; a running one is asked to stop (its holder ends it
+   * CANCELLED). Returns false when the task was neither queued nor running.
+   */
+  async cancel(id: string): Promise<boolean> {
+    return this.transition(
+      id,
+      `UPDATE tasks SET
+         status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status,
+         "cancelRequested" = true,
+         "finishedAt" = CASE WHEN status = 'QUEUED' THEN now() ELSE "finishedAt" END, "updatedAt" = now()
+       WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+    );
+  }
+
+  /**
+   * Back to the queue: a running task is requeued (its holder is fenced off, the attempt counts), a
+   * failed or cancelled one retried with fresh attempts. Returns false from any other status.
+   */
+  async requeue(id: string): Promise<boolean> {
+    return this.transition(
+      id,
+      `UPDATE tasks SET
+         attempts = CASE WHEN status = 'RUNNING' THEN attempts ELSE 0 END,
+         status = 'QUEUED', "cancelRequested" = false, "runAt" = now(), "finishedAt" = NULL,
+         "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
+       WHERE id = $1 AND status IN ('RUNNING', 'FAILED', 'CANCELLED') RETURNING id`,
+    );
+  }
+
+  /** At shutdown, after the runners stopped: gives back what `nodeId` still holds, without counting an attempt. */
+  async releaseHeldBy(nodeId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE tasks SET status = 'QUEUED', attempts = GREATEST(attempts - 1, 0), "lockedBy" = NULL,
+         "leaseExpiresAt" = NULL, "runnerId" = NULL, error = 'interrupted by a server shutdown; requeued', "updatedAt" = now()
+       WHERE status = 'RUNNING' AND "lockedBy" LIKE $1`,
+      [likePrefix(`${nodeId}/`)],
+    );
+  }
+
+  private async transition(id: string, sql: string): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.db.query(sql, [id]);
+    if (!rows.length) return false;
+    await this.db.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, id]);
+    this.onChange(id);
+    return true;
   }
 
   private async fenced(sql: string, claim: Claim, extra: unknown[]): Promise<Record<string, unknown>[]> {

@@ -10,7 +10,7 @@ export const UNAVAILABLE_TASK_TYPES: ReadonlySet<TaskType> = new Set<TaskType>([
 /**
  * Server-placed handlers by type. Startup fails when an available server-placed type has no
  * handler or two, or a handler is given for a runner-placed type; runner-placed types are checked
- * against the worker's own registry (server/runners/worker/handlers.ts).
+ * against the worker's own registry (server/runners/worker/registry.ts).
  */
 export function serverHandlerRegistry(
   handlers: TaskHandler[],

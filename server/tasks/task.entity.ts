@@ -12,25 +12,10 @@ import {
 } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { Model } from '../models/model.entity';
+import type { TaskPayloads, TaskResults } from './task-contract';
+import { TaskType } from './task-type';
 
-/** Every long job Percept runs. Each type has exactly one handler (see tasks/task-registry.ts). */
-export enum TaskType {
-  IMPORT_DATASET = 'IMPORT_DATASET',
-  /** Coordinates a training run: queues candidate rounds, prunes, promotes. */
-  TRAIN_MODEL = 'TRAIN_MODEL',
-  /** Trains one candidate for one round of epochs (or evaluates it for promotion). */
-  TRAIN_CANDIDATE = 'TRAIN_CANDIDATE',
-  /** Cuts a promoted expandable network into a base and a first head. */
-  SPLIT_MODEL = 'SPLIT_MODEL',
-  /** Coordinates adding classes to an expandable model: queues head training, activates or rejects. */
-  EXPAND_MODEL = 'EXPAND_MODEL',
-  /** Trains a new head (and none-aware copies of the active ones) on cached base features. */
-  TRAIN_HEAD = 'TRAIN_HEAD',
-  CLASSIFY_BATCH = 'CLASSIFY_BATCH',
-  /** Does nothing; used to measure the queue itself. */
-  NOOP = 'NOOP',
-}
-registerEnumType(TaskType, { name: 'TaskType' });
+export { TaskType };
 
 export enum TaskStatus {
   QUEUED = 'QUEUED',
@@ -45,14 +30,14 @@ registerEnumType(TaskStatus, { name: 'TaskStatus' });
 @Entity('tasks')
 // The claim query walks this index: `WHERE status = 'QUEUED' AND "runAt" <= now() ORDER BY priority DESC, "createdAt"`.
 @Index('tasks_claim_idx', ['status', 'priority', 'createdAt'])
-export class Task {
+export class Task<T extends TaskType = TaskType> {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Field(() => TaskType)
   @Column({ type: 'enum', enum: TaskType, enumName: 'task_type' })
-  type!: TaskType;
+  type!: T;
 
   @Field(() => TaskStatus)
   @Column({ type: 'enum', enum: TaskStatus, enumName: 'task_status', default: TaskStatus.QUEUED })
@@ -63,17 +48,17 @@ export class Task {
   @Column({ type: 'int', default: 0 })
   priority!: number;
 
-  @Field(() => GraphQLJSON)
+  /** Shown to clients without internals (task.presenter.ts). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  payload!: Record<string, unknown>;
+  payload!: TaskPayloads[T];
 
   @Field(() => GraphQLJSON, { nullable: true })
   @Column({ type: 'jsonb', nullable: true })
   progress!: Record<string, unknown> | null;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  /** Shown to clients without internals (task.presenter.ts). */
   @Column({ type: 'jsonb', nullable: true })
-  result!: Record<string, unknown> | null;
+  result!: TaskResults[T] | null;
 
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
@@ -140,4 +125,9 @@ export class Task {
   @Field(() => Date, { nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+}
+
+/** Narrows a row by its type column: its payload and result are then typed by the task contract. */
+export function isTask<T extends TaskType>(task: Task, type: T): task is Task<T> {
+  return task.type === type;
 }

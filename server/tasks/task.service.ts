@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { Role } from '../auth/user.entity';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { live } from '../graphql/live';
-import { checkPage, toPage, type Page, type PageArgs } from '../graphql/pagination';
-import type { PerceptPubSub } from '../graphql/pubsub';
-import { isUuid } from '../models/model.service';
+import { accessible, canAccess, listScope } from '../auth/access';
+import { BadUserInputError } from '../errors';
+import { live } from '../events/live';
+import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
+import type { PerceptPubSub } from '../events/pubsub';
+import { isUuid } from '../db/ids';
 import { Task, TaskStatus, TaskType } from './task.entity';
-import { TASKS_CHANNEL, type EnqueueInput, type TaskQueue } from './task-queue';
+import type { EnqueueInput, TaskQueue } from './task-queue';
 import { UNAVAILABLE_TASK_TYPES } from './task-registry';
 import type { TaskFilter } from './task.inputs';
 
@@ -28,7 +28,7 @@ export class TaskService {
     return this.queue.enqueue(input);
   }
 
-  async list(who: UserPrincipal, filter: TaskFilter, page: PageArgs): Promise<Page<Task>> {
+  async list(who: UserPrincipal, filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
     const p = checkPage(page);
     const qb = this.db
       .getRepository(Task)
@@ -37,8 +37,8 @@ export class TaskService {
       .addOrderBy('t.id')
       .skip(p.skip)
       .take(p.take);
-    if (who.role !== Role.ADMIN) qb.andWhere('t.ownerId = :me', { me: who.userId });
-    else if (filter.ownerId) qb.andWhere('t.ownerId = :owner', { owner: filter.ownerId });
+    const owner = listScope(who, { all: true, ownerId: filter.ownerId });
+    if (owner !== null) qb.andWhere('t.ownerId = :owner', { owner });
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
     if (filter.type) qb.andWhere('t.type = :type', { type: filter.type });
     if (filter.modelId) qb.andWhere('t.modelId = :model', { model: filter.modelId });
@@ -48,8 +48,7 @@ export class TaskService {
 
   async get(who: UserPrincipal, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.db.getRepository(Task).findOneBy({ id }) : null;
-    if (!task || !visible(who, task)) throw new NotFoundError('No such task.');
-    return task;
+    return accessible(who, task, 'No such task.');
   }
 
   /** Owners and admins: a queued task is cancelled at once, a running one is asked to stop. */
@@ -84,28 +83,19 @@ export class TaskService {
   }
 
   private async change(id: string, to: TaskStatus): Promise<Task> {
-    const statements: Partial<Record<TaskStatus, string>> = {
-      [TaskStatus.CANCELLED]: `UPDATE tasks SET
-          status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status,
-          "cancelRequested" = true,
-          "finishedAt" = CASE WHEN status = 'QUEUED' THEN now() ELSE "finishedAt" END, "updatedAt" = now()
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-      [TaskStatus.QUEUED]: `UPDATE tasks SET
-          attempts = CASE WHEN status = 'RUNNING' THEN attempts ELSE 0 END,
-          status = 'QUEUED', "cancelRequested" = false, "runAt" = now(), "finishedAt" = NULL,
-          "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
-        WHERE id = $1 AND status IN ('RUNNING', 'FAILED', 'CANCELLED') RETURNING id`,
+    const transitions: Partial<Record<TaskStatus, (id: string) => Promise<boolean>>> = {
+      [TaskStatus.CANCELLED]: (t) => this.queue.cancel(t),
+      [TaskStatus.QUEUED]: (t) => this.queue.requeue(t),
     };
-    const sql = statements[to];
-    if (!sql) throw new BadUserInputError(`A task cannot be set to ${to}. ${ALLOWED}`, { field: 'status' });
-    const [rows]: [unknown[], number] = await this.db.query(sql, [id]);
-    if (!rows.length) {
+    const transition = transitions[to];
+    if (!transition) throw new BadUserInputError(`A task cannot be set to ${to}. ${ALLOWED}`, { field: 'status' });
+    if (!(await transition(id))) {
       const current = await this.db.getRepository(Task).findOneByOrFail({ id });
       if (current.status === to) return current;
       throw new BadUserInputError(`A ${current.status} task cannot become ${to}. ${ALLOWED}`, { field: 'status' });
     }
-    await this.db.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, id]);
-    return this.changed(id);
+    // The queue announced the change.
+    return this.db.getRepository(Task).findOneByOrFail({ id });
   }
 
   private async changed(id: string): Promise<Task> {
@@ -116,10 +106,6 @@ export class TaskService {
 
   private async visibleTask(who: UserPrincipal, id: string): Promise<Task | null> {
     const task = await this.db.getRepository(Task).findOneBy({ id });
-    return task && visible(who, task) ? task : null;
+    return task && canAccess(who, task.ownerId) ? task : null;
   }
-}
-
-function visible(who: UserPrincipal, task: Task): boolean {
-  return who.role === Role.ADMIN || task.ownerId === who.userId;
 }

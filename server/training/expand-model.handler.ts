@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
-import type { Evaluation } from '../ml/evaluate';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
+import { trainImageCount, unservedClasses } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
-import { featuresKey, headKey } from '../runners/worker/artifact-keys';
+import { featuresKey, headKey } from '../storage/keys';
 import { waitForTaskChange } from '../tasks/task-events';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import { PermanentTaskError, type TaskContext, type TaskHandler, type TrainHeadPayload } from '../tasks/task-types';
-import { unservedClasses } from './expansion-classes';
+import { TaskRepository } from '../tasks/task.repository';
+import type { ExpandModelResult, TrainHeadPayload } from '../tasks/task-contract';
+import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
 import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
 import { seedOf } from './train-model.handler';
@@ -20,17 +21,6 @@ import { MIN_IMAGES_PER_CLASS } from './training.service';
 const WAIT_MS = 5000;
 
 type Ctx = TaskContext<TaskType.EXPAND_MODEL>;
-
-interface TrainHeadResult {
-  heads: { headId: string; epochs: number; bestValAccuracy: number | null; history: unknown[] }[];
-  evaluation: Evaluation;
-  evaluatedOn: string;
-  oldClassesAccuracy: number | null;
-  newClassesAccuracy: number | null;
-  features: { featureSize: number; reused: number; computed: number };
-  seconds: number;
-  timings: Record<string, number>;
-}
 
 /**
  * The coordinator of adding classes to a split expandable model. It plans the head set (a new
@@ -49,13 +39,8 @@ export function expandModelHandler(deps: {
 }): TaskHandler<TaskType.EXPAND_MODEL> {
   const { db, queue, pubsub, runnerData } = deps;
 
-  const childOf = (taskId: string): Promise<Task | null> =>
-    db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'expandTaskId' = :id`, { type: TaskType.TRAIN_HEAD, id: taskId })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+  const tasks = new TaskRepository(db);
+  const childOf = (taskId: string) => tasks.latestChild(TaskType.TRAIN_HEAD, taskId);
 
   /** Creates the heads of this expansion (TRAINING) and queues their training, in one transaction. */
   const plan = async (ctx: Ctx, tx: EntityManager): Promise<void> => {
@@ -69,10 +54,7 @@ export function expandModelHandler(deps: {
       `SELECT COALESCE(max(ordinal) + 1, 0)::int AS next FROM heads WHERE "modelId" = $1`,
       [model.id],
     );
-    const [{ n }] = await tx.query(
-      `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
-      [model.id],
-    );
+    const n = await trainImageCount(tx, model.id);
     const batchSize = headBatchSize(n);
     const specs: TrainHeadPayload['heads'] = [];
     const add = async (classIndexes: number[], source: Head | null) => {
@@ -120,8 +102,9 @@ export function expandModelHandler(deps: {
   };
 
   /** Activates the set or rejects it; recorded once, so a repeated pass returns the same outcome. */
-  const decide = async (ctx: Ctx, mine: Head[], child: Task): Promise<Record<string, unknown>> => {
-    const r = child.result as unknown as TrainHeadResult;
+  const decide = async (ctx: Ctx, mine: Head[], child: Task<TaskType.TRAIN_HEAD>): Promise<ExpandModelResult> => {
+    const r = child.result;
+    if (!r) throw new Error(`head training ${child.id} succeeded without a result`);
     const outcome = {
       accuracy: r.evaluation.accuracy,
       evaluatedOn: r.evaluatedOn,
@@ -204,12 +187,7 @@ export function expandModelHandler(deps: {
 
   const cancelChild = async (child: Task | null) => {
     if (!child || (child.status !== TaskStatus.QUEUED && child.status !== TaskStatus.RUNNING)) return;
-    await db.query(
-      `UPDATE tasks SET "cancelRequested" = true,
-         status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status WHERE id = $1`,
-      [child.id],
-    );
-    pubsub.publish('TASK_CHANGED', child.id);
+    await queue.cancel(child.id);
   };
 
   const run = async (ctx: Ctx): Promise<Record<string, unknown>> => {

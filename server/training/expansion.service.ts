@@ -1,31 +1,34 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { BadUserInputError, NotFoundError } from '../graphql/errors';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
+import { classNamesByIndex, unservedClasses } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
-import { isUuid, type ModelService } from '../models/model.service';
+import { isUuid } from '../db/ids';
+import type { ModelService } from '../models/model.service';
 import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import type { TrainHeadPayload } from '../tasks/task-types';
-import { classNamesByIndex, unservedClasses } from './expansion-classes';
+import { TaskRepository } from '../tasks/task.repository';
 import { ExpansionOutcome, type ExpansionLive, type ExpansionRun } from './expansion.types';
 import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
 import { MIN_IMAGES_PER_CLASS } from './training.service';
 
-const LIVE = [TaskStatus.QUEUED, TaskStatus.RUNNING];
-
 /** Adding classes to expandable models, and the heads that serve them. */
 export class ExpansionService {
+  private readonly tasks: TaskRepository;
+
   constructor(
     private readonly db: DataSource,
     private readonly models: ModelService,
     private readonly queue: TaskQueue,
     private readonly blobs: BlobStore,
     private readonly pubsub: PerceptPubSub,
-  ) {}
+  ) {
+    this.tasks = new TaskRepository(db);
+  }
 
   /** expandModel: trains a head for the model's unserved classes. Refused when it cannot start. */
   async expand(who: UserPrincipal, modelId: string): Promise<Task> {
@@ -63,15 +66,7 @@ export class ExpansionService {
         TaskType.TRAIN_MODEL,
         ...(trigger === 'user' ? [TaskType.IMPORT_DATASET] : []),
       ];
-      const busy = await tx
-        .getRepository(Task)
-        .createQueryBuilder('t')
-        .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
-          id: model.id,
-          types,
-          live: LIVE,
-        })
-        .getOne();
+      const busy = await this.tasks.liveOfModel(model.id, types, tx);
       if (busy) {
         const what =
           busy.type === TaskType.EXPAND_MODEL
@@ -163,10 +158,7 @@ export class ExpansionService {
   /** The latest expansion of a model, or null when it never had one. */
   async latestRun(who: UserPrincipal, modelId: string): Promise<ExpansionRun | null> {
     const model = await this.models.get(who, modelId);
-    const task = await this.db.getRepository(Task).findOne({
-      where: { modelId: model.id, type: TaskType.EXPAND_MODEL },
-      order: { createdAt: 'DESC' },
-    });
+    const task = await this.tasks.latestOfModel(model.id, TaskType.EXPAND_MODEL);
     return task ? this.runOf(model, task) : null;
   }
 
@@ -176,7 +168,7 @@ export class ExpansionService {
     const first = await this.latestRun(who, model.id);
     if (first) yield first;
     for await (const taskId of this.pubsub.subscribe('TASK_CHANGED')) {
-      const t = await this.db.getRepository(Task).findOneBy({ id: taskId });
+      const t = await this.tasks.find(taskId);
       if (t?.modelId !== model.id || (t.type !== TaskType.EXPAND_MODEL && t.type !== TaskType.TRAIN_HEAD)) continue;
       const run = await this.latestRun(who, model.id).catch(() => null);
       if (!run) return;
@@ -184,19 +176,14 @@ export class ExpansionService {
     }
   }
 
-  private async runOf(model: Model, task: Task): Promise<ExpansionRun> {
+  private async runOf(model: Model, task: Task<TaskType.EXPAND_MODEL>): Promise<ExpansionRun> {
     const heads = await this.named(
       model.id,
       await this.db.getRepository(Head).find({ where: { taskId: task.id }, order: { ordinal: 'ASC' } }),
     );
-    const child = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'expandTaskId' = :id`, { type: TaskType.TRAIN_HEAD, id: task.id })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+    const child = await this.tasks.latestChild(TaskType.TRAIN_HEAD, task.id);
     const r = (task.result ?? {}) as Record<string, unknown>;
-    const spec = (child?.payload as unknown as TrainHeadPayload | undefined)?.heads.find((h) => h.fromKey === null);
+    const spec = child?.payload.heads.find((h) => h.fromKey === null);
     const names = await classNamesByIndex(this.db, model.id);
     const pending = !spec ? await unservedClasses(this.db, model.id) : [];
     return {
@@ -227,7 +214,7 @@ export class ExpansionService {
   }
 }
 
-function outcomeOf(task: Task): ExpansionOutcome {
+function outcomeOf(task: Task<TaskType.EXPAND_MODEL>): ExpansionOutcome {
   switch (task.status) {
     case TaskStatus.QUEUED:
       return ExpansionOutcome.QUEUED;

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { headSetKey } from '../classification/network-key';
+import { headSetKey } from '../runners/network-key';
 import type { Model } from '../models/model.entity';
-import { baseKey } from '../runners/worker/artifact-keys';
+import { baseKey } from '../storage/keys';
 import type { Candidate } from './candidate.entity';
 import { Head, HeadStatus } from './head.entity';
 

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
 import { Model } from '../models/model.entity';
-import { artifactPrefix, baseKey, headKey } from '../runners/worker/artifact-keys';
+import { artifactPrefix, baseKey, headKey } from '../storage/keys';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import type { SplitModelPayload, TaskContext } from '../tasks/task-types';
+import { TaskRepository } from '../tasks/task.repository';
+import type { SplitModelPayload, SplitOutcome } from '../tasks/task-contract';
+import type { TaskContext } from '../tasks/task-types';
 import type { Candidate } from './candidate.entity';
 import { Head, HeadStatus } from './head.entity';
 
-export type SplitStep = { waitFor: string } | { result: Record<string, unknown> };
+export type SplitStep = { waitFor: string } | { result: SplitOutcome };
 
 /**
  * The last step of training an expandable model, after promotion: a SPLIT_MODEL task cuts the
@@ -21,17 +23,13 @@ export type SplitStep = { waitFor: string } | { result: Record<string, unknown> 
 export function modelSplitter(deps: { db: DataSource; queue: TaskQueue; pubsub: PerceptPubSub }) {
   const { db, queue, pubsub } = deps;
 
-  const splitTaskOf = (trainTaskId: string): Promise<Task | null> =>
-    db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'trainTaskId' = :id`, { type: TaskType.SPLIT_MODEL, id: trainTaskId })
-      .orderBy('t.createdAt', 'DESC')
-      .getOne();
+  const tasks = new TaskRepository(db);
+  const splitTaskOf = (trainTaskId: string) => tasks.latestChild(TaskType.SPLIT_MODEL, trainTaskId);
 
-  const record = async (model: Model, winner: Candidate, task: Task): Promise<Record<string, unknown>> => {
-    const p = task.payload as unknown as SplitModelPayload;
-    const r = task.result as { maxAbsDiff: number; tolerance: number; featureSize: number };
+  const record = async (model: Model, winner: Candidate, task: Task<TaskType.SPLIT_MODEL>): Promise<SplitOutcome> => {
+    const p = task.payload;
+    const r = task.result;
+    if (!r) throw new Error(`split task ${task.id} succeeded without a result`);
     const classes = (winner.architecture as { classes: number }).classes;
     const recorded = await db.transaction(async (tx) => {
       // The model row lock orders this against expansions and removals of the same model.

@@ -1,23 +1,24 @@
 import type { DataSource } from 'typeorm';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { trainImageCount } from '../datasets/image.queries';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
 import { Model, ModelStatus } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
-import { artifactPrefix } from '../runners/worker/artifact-keys';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import {
-  PermanentTaskError,
-  type TaskContext,
-  type TaskHandler,
-  type TrainCandidatePayload,
-} from '../tasks/task-types';
+import { finalizeRound, trainingRound, type TrainCandidatePayload } from '../tasks/task-contract';
+import { TaskRepository } from '../tasks/task.repository';
+import { artifactPrefix } from '../storage/keys';
+import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
 import { waitForTaskChange } from '../tasks/task-events';
 import { DEFAULT_RECIPE } from '../ml/recipe';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
 import { choose, halving, leader, pruneReason, scheduleEpochs } from './selection';
 import { modelSplitter } from './split';
+
+/** A TRAIN_CANDIDATE round of this run. */
+type Round = Task<TaskType.TRAIN_CANDIDATE>;
 
 const WAIT_MS = 5000;
 
@@ -41,22 +42,9 @@ export function trainModelHandler(deps: {
   const models = db.getRepository(Model);
   const splitter = modelSplitter({ db, queue, pubsub });
 
-  const childrenOf = (taskId: string): Promise<Task[]> =>
-    db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where('t.type = :type', { type: TaskType.TRAIN_CANDIDATE })
-      .andWhere(`t.payload->>'trainTaskId' = :id`, { id: taskId })
-      .orderBy('t.createdAt', 'ASC')
-      .getMany();
-
-  const trainImages = async (modelId: string): Promise<number> =>
-    (
-      await db.query(
-        `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
-        [modelId],
-      )
-    )[0].n;
+  const tasks = new TaskRepository(db);
+  const childrenOf = (taskId: string) => tasks.children(TaskType.TRAIN_CANDIDATE, taskId);
+  const trainImages = (modelId: string) => trainImageCount(db, modelId);
 
   const changed = (id: string) => modelChanged(pubsub, id);
 
@@ -120,7 +108,7 @@ export function trainModelHandler(deps: {
       }
 
       // Promotion finished (or failed): record it and end the run, after splitting an expandable model.
-      const final = children.filter((t) => (t.payload as unknown as TrainCandidatePayload).finalize).at(-1);
+      const final = children.filter((t) => t.payload.finalize).at(-1);
       if (final?.status === TaskStatus.SUCCEEDED) {
         const promoted = await promote(model, mine, final);
         if (!model.expandable) return promoted;
@@ -194,19 +182,13 @@ export function trainModelHandler(deps: {
   };
 
   /** Folds each candidate's latest finished round into its row (idempotent). */
-  const absorb = async (mine: Candidate[], children: Task[]) => {
+  const absorb = async (mine: Candidate[], children: Round[]) => {
     for (const c of mine) {
       if (c.status !== CandidateStatus.QUEUED && c.status !== CandidateStatus.TRAINING) continue;
-      const last = children.filter((t) => (t.payload as unknown as TrainCandidatePayload).candidateId === c.id).at(-1);
+      const last = children.filter((t) => t.payload.candidateId === c.id).at(-1);
       if (!last) continue;
       if (last.status === TaskStatus.SUCCEEDED) {
-        const r = last.result as {
-          epochs: number;
-          history: unknown[];
-          bestValAccuracy: number | null;
-          stopReason: string;
-          validationImages?: number;
-        };
+        const r = trainingRound(last.result);
         c.epochsDone = r.epochs;
         c.bestValAccuracy = r.bestValAccuracy;
         c.metrics = { ...c.metrics, history: r.history, validationImages: r.validationImages ?? 0 };
@@ -220,14 +202,9 @@ export function trainModelHandler(deps: {
     }
   };
 
-  const promote = async (model: Model, mine: Candidate[], final: Task) => {
-    const r = final.result as {
-      evaluation: { accuracy: number };
-      evaluatedOn: string;
-      artifactKey: string;
-      epochs: number;
-    };
-    const winner = mine.find((c) => c.id === (final.payload as unknown as TrainCandidatePayload).candidateId)!;
+  const promote = async (model: Model, mine: Candidate[], final: Round) => {
+    const r = finalizeRound(final.result);
+    const winner = mine.find((c) => c.id === final.payload.candidateId)!;
     const outcome = {
       promoted: winner.id,
       name: winner.name,
@@ -272,12 +249,7 @@ export function trainModelHandler(deps: {
   const stop = async (model: Model, mine: Candidate[], children: Task[], why: string) => {
     for (const t of children) {
       if (t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING) {
-        await db.query(
-          `UPDATE tasks SET "cancelRequested" = true,
-             status = (CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END)::task_status WHERE id = $1`,
-          [t.id],
-        );
-        pubsub.publish('TASK_CHANGED', t.id);
+        await queue.cancel(t.id);
       }
     }
     for (const c of mine) {

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { BadUserInputError } from '../graphql/errors';
-import { modelChanged, type PerceptPubSub } from '../graphql/pubsub';
+import { classImageCounts } from '../datasets/image.queries';
+import { BadUserInputError } from '../errors';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
 import { planCandidates } from '../ml/recipe';
@@ -10,7 +11,8 @@ import { Model, ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import type { TrainCandidatePayload, TrainModelPayload } from '../tasks/task-types';
+import { TaskRepository } from '../tasks/task.repository';
+import type { TrainModelPayload } from '../tasks/task-contract';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { epochsFor, margin95 } from './selection';
 import { standing } from './candidate-standing';
@@ -20,25 +22,25 @@ import type { CandidateState, ModelEvaluation, TrainingRun, TrainModelInput } fr
 export const MIN_IMAGES_PER_CLASS = 5;
 
 export class TrainingService {
+  private readonly tasks: TaskRepository;
+
   constructor(
     private readonly db: DataSource,
     private readonly models: ModelService,
     private readonly queue: TaskQueue,
     private readonly pubsub: PerceptPubSub,
-  ) {}
+  ) {
+    this.tasks = new TaskRepository(db);
+  }
 
   async start(who: UserPrincipal, modelId: string, input: TrainModelInput): Promise<Task> {
     const model = await this.models.get(who, modelId);
     checkOptions(input);
-    const busy = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where('t.modelId = :id AND t.type IN (:...types) AND t.status IN (:...live)', {
-        id: model.id,
-        types: [TaskType.TRAIN_MODEL, TaskType.IMPORT_DATASET, TaskType.EXPAND_MODEL],
-        live: [TaskStatus.QUEUED, TaskStatus.RUNNING],
-      })
-      .getOne();
+    const busy = await this.tasks.liveOfModel(model.id, [
+      TaskType.TRAIN_MODEL,
+      TaskType.IMPORT_DATASET,
+      TaskType.EXPAND_MODEL,
+    ]);
     if (busy) {
       const what =
         busy.type === TaskType.TRAIN_MODEL
@@ -99,10 +101,7 @@ export class TrainingService {
   /** The latest training run of a model, or null when it was never trained. */
   async latestRun(who: UserPrincipal, modelId: string): Promise<TrainingRun | null> {
     const model = await this.models.get(who, modelId);
-    const task = await this.db.getRepository(Task).findOne({
-      where: { modelId: model.id, type: TaskType.TRAIN_MODEL },
-      order: { createdAt: 'DESC' },
-    });
+    const task = await this.tasks.latestOfModel(model.id, TaskType.TRAIN_MODEL);
     return task ? this.runOf(model, task) : null;
   }
 
@@ -113,7 +112,7 @@ export class TrainingService {
     if (first) yield first;
     const taskEvents = this.pubsub.subscribe('TASK_CHANGED');
     for await (const taskId of taskEvents) {
-      const t = await this.db.getRepository(Task).findOneBy({ id: taskId });
+      const t = await this.tasks.find(taskId);
       if (t?.modelId !== model.id || (t.type !== TaskType.TRAIN_MODEL && t.type !== TaskType.TRAIN_CANDIDATE)) continue;
       const run = await this.latestRun(who, model.id).catch(() => null);
       if (!run) return;
@@ -156,12 +155,7 @@ export class TrainingService {
   }
 
   private async readiness(model: Model): Promise<{ classes: number; trainImages: number }> {
-    const counts: { name: string; index: number; train: number; total: number }[] = await this.db.query(
-      `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
-       FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
-       WHERE c."modelId" = $1 GROUP BY c.id ORDER BY c.index`,
-      [model.id],
-    );
+    const counts = await classImageCounts(this.db, model.id);
     const withImages = counts.filter((c) => c.total > 0);
     if (withImages.length === 0)
       throw new BadUserInputError('The model has no data yet: upload a zip with one folder of images per class.', {
@@ -187,23 +181,13 @@ export class TrainingService {
     };
   }
 
-  private async runOf(model: Model, task: Task): Promise<TrainingRun> {
-    const payload = task.payload as unknown as TrainModelPayload;
+  private async runOf(model: Model, task: Task<TaskType.TRAIN_MODEL>): Promise<TrainingRun> {
+    const payload = task.payload;
     const candidates = await this.db
       .getRepository(Candidate)
       .find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } });
-    const running = await this.db
-      .getRepository(Task)
-      .createQueryBuilder('t')
-      .where(`t.type = :type AND t.payload->>'trainTaskId' = :id AND t.status = :running`, {
-        type: TaskType.TRAIN_CANDIDATE,
-        id: task.id,
-        running: TaskStatus.RUNNING,
-      })
-      .getMany();
-    const liveOf = new Map(
-      running.map((t) => [(t.payload as unknown as TrainCandidatePayload).candidateId, t.progress]),
-    );
+    const running = await this.tasks.children(TaskType.TRAIN_CANDIDATE, task.id, TaskStatus.RUNNING);
+    const liveOf = new Map(running.map((t) => [t.payload.candidateId, t.progress]));
     const states: CandidateState[] = candidates.map((c) => {
       const live = liveOf.get(c.id) as Record<string, unknown> | undefined;
       const s = standing(c);

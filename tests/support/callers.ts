@@ -115,6 +115,32 @@ export async function makeCallers(srv: TestServer) {
     return id;
   };
 
+  // A finished training run and expansion of the model, written directly (running them would train
+  // for real), so that their progress subscriptions have a run to show.
+  const finishedTask = async (type: string, payload: Record<string, unknown>) =>
+    (
+      await srv.percept.db.query(
+        `INSERT INTO tasks (type, status, payload, "ownerId", "modelId", "finishedAt")
+         VALUES ($1, 'CANCELLED', $2, $3, $4, now()) RETURNING id`,
+        [type, payload, owner.user.id, model],
+      )
+    )[0].id as string;
+  const trainTask = await finishedTask('TRAIN_MODEL', {
+    modelId: model,
+    maxEpochs: 1,
+    maxMinutes: null,
+    roundEpochs: 1,
+    pruneGap: 0.1,
+    startedAt: new Date().toISOString(),
+  });
+  const expandTask = await finishedTask('EXPAND_MODEL', { modelId: model, trigger: 'user' });
+
+  /** Announces a change of `taskId` through the API, as an admin changing its priority does. */
+  const touchTask = async (taskId: string) => {
+    const q = 'mutation($id: ID!) { updateTask(id: $id, input: { priority: 0 }) { id } }';
+    await data(gql(url, q, { id: taskId }, admin.token), 'updateTask');
+  };
+
   const sample = await png(8, 8);
   let heads = 0; // ordinals of the heads newHead writes (unique per model)
   return {
@@ -122,7 +148,23 @@ export async function makeCallers(srv: TestServer) {
     tokens,
     model,
     importTask,
+    trainTask,
+    expandTask,
     runnerId,
+    /** Events every subscriber allowed to see them receives, made through the API. */
+    events: {
+      modelChanged: async () => {
+        const q = 'mutation($id: ID!) { updateModel(id: $id, input: { name: "matrix" }) { id } }';
+        await data(gql(url, q, { id: model }, owner.token), 'updateModel');
+      },
+      runnerChanged: async () => {
+        const q = 'mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: false) { id } }';
+        await data(gql(url, q, { id: runnerId }, admin.token), 'setRunnerDisabled');
+      },
+      importTaskChanged: () => touchTask(importTask),
+      trainTaskChanged: () => touchTask(trainTask),
+      expandTaskChanged: () => touchTask(expandTask),
+    },
     spareUserId: spare.user.id,
     samplePngBase64: sample.toString('base64'),
     samplePng: new FileVar(sample, 'sample.png', 'image/png'),

@@ -1,10 +1,11 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createImportHandler } from '../../server/datasets/import.handler';
 import { createLogger } from '../../server/logging/logger';
-import { Task, TaskType } from '../../server/tasks/task.entity';
+import { isTask, Task, TaskType } from '../../server/tasks/task.entity';
 import type { TaskContext } from '../../server/tasks/task-types';
 import { gqlUpload, type GraphQLResponse } from './graphql';
 import type { TestServer } from './server';
@@ -77,10 +78,11 @@ export async function runHandler(
     concurrency: opts.concurrency,
   });
   const row = await srv.percept.db.getRepository(Task).findOneByOrFail({ id: task.id });
+  assert.ok(isTask(row, TaskType.IMPORT_DATASET));
   const progress: Record<string, unknown>[] = [];
   const ctx: TaskContext<TaskType.IMPORT_DATASET> = {
     task: row,
-    payload: row.payload as unknown as TaskContext<TaskType.IMPORT_DATASET>['payload'],
+    payload: row.payload,
     signal: opts.signal ?? new AbortController().signal,
     progress: async (p) => void progress.push(p),
     log: createLogger('silent'),

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, NotFoundError } from '../../errors';
 import { Model } from '../../models/model.entity';
 import type { BlobStore } from '../../storage/blob-store';
+import { isModelKey } from '../../storage/keys';
 import { encodePack, SPLIT_CODE } from './pack';
-import type { ImageSplit } from '../../datasets/image.entity';
+import { datasetVersion, labelledImages, outputCount } from '../../datasets/image.queries';
 import type { ImagePixels } from '../../datasets/image-pixels';
 
 /** The server side of RunnerData: what runners may read and write. */
@@ -17,33 +18,19 @@ export class RunnerDataService {
 
   /** Identifies the labelled data of a model; changes when an image is added, moved or removed. */
   async datasetVersion(modelId: string): Promise<string> {
-    const [row] = await this.db.query(
-      `SELECT count(*)::int AS n, md5(string_agg(i.id::text || ':' || c.index || ':' || i.split, ',' ORDER BY i.id)) AS h
-       FROM images i JOIN model_classes c ON c.id = i."classId"
-       WHERE i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)`,
-      [modelId],
-    );
-    return `${row.n}-${row.h ?? 'empty'}`;
+    return datasetVersion(this.db, modelId);
   }
 
   async datasetPack(modelId: string): Promise<Buffer> {
     const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
     if (!model) throw new NotFoundError('No such model.');
-    const rows: { id: string; blobKey: string | null; url: string | null; index: number; split: ImageSplit }[] =
-      await this.db.query(
-        `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
-       WHERE i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL) ORDER BY i.id`,
-        [modelId],
-      );
+    const rows = await labelledImages(this.db, modelId);
     const shape: [number, number, number] = [model.inputHeight, model.inputWidth, model.inputChannels];
     const bytes = shape[0] * shape[1] * shape[2];
     const pixels = new Uint8Array(rows.length * bytes);
     const labels = new Int32Array(rows.length);
     const splits = new Uint8Array(rows.length);
-    const [{ classes }] = await this.db.query(
-      `SELECT COALESCE(max(index) + 1, 0)::int AS classes FROM model_classes WHERE "modelId" = $1`,
-      [modelId],
-    );
+    const classes = await outputCount(this.db, modelId);
     // Blobs in parallel, a few at a time: a round trip each to PostgreSQL or the disk.
     let next = 0;
     const worker = async () => {
@@ -74,7 +61,6 @@ export class RunnerDataService {
 
 /** Runners work on models' blobs only (checkpoints, artifacts, images). */
 function checkKey(key: string): string {
-  if (!/^models\/[0-9a-f-]{36}\//.test(key) || key.includes('..'))
-    throw new BadUserInputError(`runners cannot access ${key}`);
+  if (!isModelKey(key)) throw new BadUserInputError(`runners cannot access ${key}`);
   return key;
 }

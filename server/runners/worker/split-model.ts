@@ -1,7 +1,8 @@
 import { parseArchitecture } from '../../ml/architecture';
 import { splitModel, SPLIT_TOLERANCE } from '../../ml/expand';
 import { loadModel, saveModel } from '../../ml/io';
-import { PermanentTaskError, type SplitModelPayload } from '../../tasks/task-types';
+import { PermanentTaskError } from '../../tasks/task-types';
+import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 /**
@@ -10,8 +11,7 @@ import type { RunnerHandler } from './handlers';
  * outputs stray from the full network's by more than SPLIT_TOLERANCE; that cannot get better on a
  * retry, so it fails the task for good.
  */
-export const splitModelTask: RunnerHandler = async ({ payload, progress, data }) => {
-  const p = payload as unknown as SplitModelPayload;
+export const splitModelTask: RunnerHandler<TaskType.SPLIT_MODEL> = async ({ payload: p, progress, data }) => {
   const arch = parseArchitecture(p.architecture);
   await progress({ phase: 'splitting' });
   const model = await loadModel(data.store, p.artifactKey);

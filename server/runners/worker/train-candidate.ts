@@ -7,9 +7,10 @@ import { evaluate } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
-import { PermanentTaskError, type TrainCandidatePayload } from '../../tasks/task-types';
+import { PermanentTaskError } from '../../tasks/task-types';
 import type { DatasetPack } from '../data/pack';
-import { artifactPrefix, checkpointKey } from './artifact-keys';
+import { artifactPrefix, checkpointKey } from '../../storage/keys';
+import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 /**
@@ -17,8 +18,13 @@ import type { RunnerHandler } from './handlers';
  * checkpoint each epoch. With `finalize`: restore the checkpoint, score the test split and export
  * the model in TensorFlow.js Layers format for serving.
  */
-export const trainCandidate: RunnerHandler = async ({ payload, signal, progress, data, datasets }) => {
-  const p = payload as unknown as TrainCandidatePayload;
+export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
+  payload: p,
+  signal,
+  progress,
+  data,
+  datasets,
+}) => {
   const arch = parseArchitecture(p.architecture);
   const pack = await datasets.get(p.modelId, p.datasetVersion);
   const parts = splitPack(pack);

@@ -6,7 +6,8 @@ import { cachedFeatures } from '../../ml/feature-cache';
 import { loadModel, saveModel, type ArtifactStore } from '../../ml/io';
 import { mixSeed } from '../../ml/random';
 import type { TrainResult } from '../../ml/train';
-import type { TrainHeadPayload } from '../../tasks/task-types';
+import type { TrainHeadPayload } from '../../tasks/task-contract';
+import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 type HeadSpec = TrainHeadPayload['heads'][number];
@@ -17,8 +18,13 @@ type HeadSpec = TrainHeadPayload['heads'][number];
  * mine" for every other image, so that probabilities compare across heads. The set is then scored
  * together, as it would serve, on held-out images (test split, else validation) of all its classes.
  */
-export const trainHeadTask: RunnerHandler = async ({ payload, signal, progress, data, datasets }) => {
-  const p = payload as unknown as TrainHeadPayload;
+export const trainHeadTask: RunnerHandler<TaskType.TRAIN_HEAD> = async ({
+  payload: p,
+  signal,
+  progress,
+  data,
+  datasets,
+}) => {
   const started = Date.now();
   const timings: Record<string, number> = {};
   let mark = started;

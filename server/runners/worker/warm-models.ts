@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { parseNetworkKey } from '../../classification/network-key';
+import { parseNetworkKey } from '../network-key';
 import { ImageClassifier, MultiHeadClassifier, type ClassScore } from '../../ml/infer';
 import { loadModel, type ArtifactStore } from '../../ml/io';
 
@@ -11,7 +11,7 @@ interface Entry {
 
 /**
  * Models a worker keeps loaded for classification: each is loaded once, the least recently used
- * go first. A network is a plain model or a base with heads (see network-key.ts); parts are kept
+ * go first. A network is a plain model or a base with heads (see runners/network-key.ts); parts are kept
  * one by one, so a new head set reuses the loaded base and the heads it shares with the old one.
  */
 export class WarmModels {

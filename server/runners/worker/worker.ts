@@ -1,12 +1,14 @@
+import type { TaskType } from '../../tasks/task-type';
 import { PermanentTaskError } from '../../tasks/task-types';
 import { DatasetCache, type RunnerData } from '../data/runner-data';
 import type { Assignment } from '../protocol';
-import { runnerHandlers, type RunnerHandler } from './handlers';
+import type { RegisteredHandler } from './handlers';
+import { runnerHandlers } from './registry';
 
 /** How a worker talks to its server; local runners use IPC, remote ones GraphQL over HTTP. */
 export interface WorkerTransport {
   progress(assignment: Assignment, progress: Record<string, unknown>): Promise<void>;
-  done(assignment: Assignment, result: Record<string, unknown>): Promise<void>;
+  done(assignment: Assignment, result: object): Promise<void>;
   failed(assignment: Assignment, error: string, permanent: boolean): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ export class Worker {
   constructor(
     private readonly transport: WorkerTransport,
     private readonly data: RunnerData,
-    private readonly handlers: Map<string, RunnerHandler> = runnerHandlers(),
+    private readonly handlers: Map<TaskType, RegisteredHandler> = runnerHandlers(),
   ) {
     this.datasets = new DatasetCache(data);
   }
@@ -39,7 +41,7 @@ export class Worker {
       const handler = this.handlers.get(assignment.type);
       if (!handler) throw new PermanentTaskError(`this runner cannot run ${assignment.type} tasks`);
       const progress = throttled((p: Record<string, unknown>) => this.transport.progress(assignment, p), PROGRESS_MS);
-      const result = await handler({
+      const result = await handler.run({
         payload: assignment.payload,
         signal: abort.signal,
         progress: progress.push,

@@ -1,8 +1,10 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import {
   Arg,
   Args,
   Authorized,
   Ctx,
+  FieldResolver,
   ID,
   Int,
   Mutation,
@@ -12,11 +14,12 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { PageArgs, Paginated } from '../graphql/pagination';
-import { Task, TaskType } from './task.entity';
-import { TaskFilter, UpdateTaskInput } from './task.inputs';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { PageArgs, Paginated } from '../pagination';
+import { Task, TaskType } from '../../tasks/task.entity';
+import { publicPayload, publicResult } from '../../tasks/task.presenter';
+import { TaskFilter, UpdateTaskInput } from '../../tasks/task.inputs';
 
 const TaskPage = Paginated(Task);
 
@@ -88,5 +91,18 @@ export class TaskResolver {
   })
   tasksChanged(@Root() task: Task): Task {
     return task;
+  }
+
+  @FieldResolver(() => GraphQLJSON, { description: 'What the task was asked to do (without server internals).' })
+  payload(@Root() task: Task): Record<string, unknown> {
+    return publicPayload(task);
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    nullable: true,
+    description: 'What a finished task produced (without server internals).',
+  })
+  result(@Root() task: Task): Record<string, unknown> | null {
+    return publicResult(task);
   }
 }

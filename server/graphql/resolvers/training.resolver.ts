@@ -10,10 +10,10 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { Task } from '../tasks/task.entity';
-import { ModelEvaluation, TrainingRun, TrainModelInput } from './training.types';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { Task } from '../../tasks/task.entity';
+import { ModelEvaluation, TrainingRun, TrainModelInput } from '../../training/training.types';
 
 @Resolver()
 export class TrainingResolver {

@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { RateLimit } from '../graphql/rate-limit';
-import { GraphQLUpload, type FileUpload } from '../graphql/upload';
-import { Task } from '../tasks/task.entity';
-import { Classification, ImageInput } from './classify.types';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { RateLimit } from '../rate-limit';
+import { GraphQLUpload, type FileUpload } from '../../uploads/upload';
+import { Task } from '../../tasks/task.entity';
+import { Classification, ImageInput } from '../../classification/classify.types';
 
 @Resolver()
 export class ClassifyResolver {

@@ -1,11 +1,14 @@
 import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { PageArgs, type Page } from '../graphql/pagination';
-import { GraphQLUpload, type FileUpload } from '../graphql/upload';
-import { Task } from '../tasks/task.entity';
-import { Dataset, ImagePage, ImportReport } from './dataset.types';
-import { Image, ImageSplit } from './image.entity';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import type { Page } from '../../db/page';
+import { PageArgs, Paginated } from '../pagination';
+import { GraphQLUpload, type FileUpload } from '../../uploads/upload';
+import { Task } from '../../tasks/task.entity';
+import { Dataset, ImportReport } from '../../datasets/dataset.types';
+import { Image, ImageSplit } from '../../datasets/image.entity';
+
+const ImagePage = Paginated(Image);
 
 @Resolver()
 export class DatasetResolver {

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
-import { BadUserInputError, PayloadTooLargeError } from './errors';
+import { BadUserInputError, PayloadTooLargeError } from '../errors';
 
+/** The `Upload` scalar of the GraphQL multipart request spec (graphql-upload). */
 export { GraphQLUpload };
 
 /** What an `Upload` argument resolves to (GraphQL multipart request spec, via graphql-upload). */

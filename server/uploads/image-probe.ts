@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { BadUserInputError } from '../graphql/errors';
+import { BadUserInputError } from '../errors';
 
 export const SUPPORTED_FORMATS = ['png', 'jpeg', 'webp', 'gif', 'tiff', 'heif', 'avif'] as const;
 

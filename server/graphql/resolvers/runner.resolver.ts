@@ -12,11 +12,11 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import type { Context } from '../graphql/context';
-import { UnauthenticatedError } from '../graphql/errors';
-import { Runner } from './runner.entity';
-import { RunnerAssignment, RunnerReportInput } from './runner.types';
+import { Access } from '../../auth/access';
+import type { Context } from '../context';
+import { UnauthenticatedError } from '../../errors';
+import { Runner } from '../../runners/runner.entity';
+import { RunnerAssignment, RunnerReportInput } from '../../runners/runner.types';
 
 function runnerTokenOf(ctx: Context): string {
   if (ctx.principal?.kind !== 'runner') throw new UnauthenticatedError('A runner token is required.');

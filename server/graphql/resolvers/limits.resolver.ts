@@ -1,7 +1,7 @@
 import { Authorized, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth/access';
-import { MAX_INPUT_SIDE } from '../models/model.service';
-import type { Context } from './context';
+import { Access } from '../../auth/access';
+import { MAX_INPUT_SIDE } from '../../models/model.service';
+import type { Context } from '../context';
 
 @ObjectType({ description: "This server's limits, so a client can refuse what the server would before sending it." })
 export class ServerLimits {

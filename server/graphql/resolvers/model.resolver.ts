@@ -11,11 +11,11 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { PageArgs, Paginated } from '../graphql/pagination';
-import { Model } from './model.entity';
-import { CreateModelInput, UpdateModelInput } from './model.inputs';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { PageArgs, Paginated } from '../pagination';
+import { Model } from '../../models/model.entity';
+import { CreateModelInput, UpdateModelInput } from '../../models/model.inputs';
 
 const ModelPage = Paginated(Model);
 

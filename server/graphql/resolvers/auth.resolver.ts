@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { userOf, type Context } from '../graphql/context';
-import { PageArgs, Paginated } from '../graphql/pagination';
-import { Access } from './access';
-import { CreateApiTokenInput, CredentialsInput } from './auth.inputs';
-import { AuthPayload, IssuedTokenPayload } from './auth.types';
-import { Token } from './token.entity';
-import { Role, User } from './user.entity';
+import { userOf, type Context } from '../context';
+import { PageArgs, Paginated } from '../pagination';
+import { Access } from '../../auth/access';
+import { CreateApiTokenInput, CredentialsInput } from '../../auth/auth.inputs';
+import { AuthPayload, IssuedTokenPayload } from '../../auth/auth.types';
+import { Token } from '../../auth/token.entity';
+import { Role, User } from '../../auth/user.entity';
 
 const UserPage = Paginated(User);
 

@@ -10,11 +10,11 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { Access } from '../auth/access';
-import { userOf, type Context } from '../graphql/context';
-import { Task } from '../tasks/task.entity';
-import { ExpansionRun } from './expansion.types';
-import { Head } from './head.entity';
+import { Access } from '../../auth/access';
+import { userOf, type Context } from '../context';
+import { Task } from '../../tasks/task.entity';
+import { ExpansionRun } from '../../training/expansion.types';
+import { Head } from '../../training/head.entity';
 
 @Resolver()
 export class ExpansionResolver {

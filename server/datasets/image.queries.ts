@@ -1,0 +1,104 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ImageSplit } from './image.entity';
+
+/*
+ * Reads of a model's labelled images for the other domains (runner data, training): the
+ * datasets domain owns the images and model_classes tables, and this module holds its SQL.
+ */
+
+type Db = DataSource | EntityManager;
+
+/** An image a runner trains on: uploaded pixels (`blobKey`) or a URL fetched when needed. */
+export interface LabelledImage {
+  id: string;
+  blobKey: string | null;
+  url: string | null;
+  /** The class's output index. */
+  index: number;
+  split: ImageSplit;
+}
+
+const LABELLED = `i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)`;
+
+/** Every image with a class and a split, by id. */
+export async function labelledImages(db: Db, modelId: string): Promise<LabelledImage[]> {
+  return db.query(
+    `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
+     WHERE ${LABELLED} ORDER BY i.id`,
+    [modelId],
+  );
+}
+
+/** Identifies the labelled data of a model; changes when an image is added, moved or removed. */
+export async function datasetVersion(db: Db, modelId: string): Promise<string> {
+  const [row] = await db.query(
+    `SELECT count(*)::int AS n, md5(string_agg(i.id::text || ':' || c.index || ':' || i.split, ',' ORDER BY i.id)) AS h
+     FROM images i JOIN model_classes c ON c.id = i."classId"
+     WHERE ${LABELLED}`,
+    [modelId],
+  );
+  return `${row.n}-${row.h ?? 'empty'}`;
+}
+
+/** How many outputs a network of the model needs: one past the highest class index. */
+export async function outputCount(db: Db, modelId: string): Promise<number> {
+  const [{ classes }] = await db.query(
+    `SELECT COALESCE(max(index) + 1, 0)::int AS classes FROM model_classes WHERE "modelId" = $1`,
+    [modelId],
+  );
+  return classes;
+}
+
+/** Training images that have a class. */
+export async function trainImageCount(db: Db, modelId: string): Promise<number> {
+  const [{ n }] = await db.query(
+    `SELECT count(*)::int AS n FROM images WHERE "modelId" = $1 AND split = 'TRAIN' AND "classId" IS NOT NULL`,
+    [modelId],
+  );
+  return n;
+}
+
+/** Per class of a model: training images and all images that have pixels or a URL. */
+export async function classImageCounts(
+  db: Db,
+  modelId: string,
+): Promise<{ name: string; index: number; train: number; total: number }[]> {
+  return db.query(
+    `SELECT c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train, count(i.id)::int AS total
+     FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
+     WHERE c."modelId" = $1 GROUP BY c.id ORDER BY c.index`,
+    [modelId],
+  );
+}
+
+export interface NewClass {
+  id: string;
+  name: string;
+  index: number;
+  /** Training images with pixels (what a runner's dataset pack holds). */
+  train: number;
+}
+
+/**
+ * Classes no head serves yet: added by an import after the model was split, or left over from a
+ * rejected expansion. A removed head's classes keep pointing at it, so they are not learned again
+ * unasked.
+ */
+export async function unservedClasses(db: Db, modelId: string): Promise<NewClass[]> {
+  return db.query(
+    `SELECT c.id, c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train
+     FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND i."blobKey" IS NOT NULL
+     WHERE c."modelId" = $1 AND c."headId" IS NULL
+     GROUP BY c.id ORDER BY c.index`,
+    [modelId],
+  );
+}
+
+/** Class names by index, of the classes that exist (a deleted class has no entry). */
+export async function classNamesByIndex(db: Db, modelId: string): Promise<Map<number, string>> {
+  const rows: { index: number; name: string }[] = await db.query(
+    `SELECT index, name FROM model_classes WHERE "modelId" = $1`,
+    [modelId],
+  );
+  return new Map(rows.map((r) => [r.index, r.name]));
+}

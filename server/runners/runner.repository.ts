@@ -1,0 +1,31 @@
+import type { DataSource } from 'typeorm';
+import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
+
+/** The runners table for the pool and the orchestrator: they record runner state here, not in SQL of their own. */
+export class RunnerRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** A local slot's row, reused across restarts so that the admin list does not grow with every start. */
+  async startLocal(name: string, nodeId: string): Promise<Runner> {
+    const repo = this.db.getRepository(Runner);
+    const row =
+      (await repo.findOneBy({ name, kind: RunnerKind.LOCAL })) ?? repo.create({ name, kind: RunnerKind.LOCAL, nodeId });
+    row.status = RunnerStatus.STARTING;
+    row.currentTaskId = null;
+    return repo.save(row);
+  }
+
+  async recordBackend(id: string, backend: string, device: string): Promise<void> {
+    await this.db.getRepository(Runner).update({ id }, { backend, device });
+  }
+
+  async setStatus(id: string, status: RunnerStatus, currentTaskId: string | null): Promise<void> {
+    await this.db.getRepository(Runner).update({ id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
+  }
+
+  /** Runners alive right now (local ones, while their server's loop runs). */
+  async heartbeat(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query(`UPDATE runners SET "lastHeartbeatAt" = now() WHERE id = ANY($1)`, [ids]);
+  }
+}

@@ -1,0 +1,32 @@
+/*
+ * Every blob key, built here and nowhere else. Keys start with their owner (`models/<modelId>/…`),
+ * so deleting a model deletes its blobs by prefix.
+ */
+
+export const modelPrefix = (modelId: string): string => `models/${modelId}/`;
+
+/** The sample image the model's input shape was taken from. */
+export const sampleKey = (modelId: string): string => `${modelPrefix(modelId)}sample`;
+
+/** All normalised pixels of a model's images, and where one image's (raw HWC bytes) live. */
+export const imagesPrefix = (modelId: string): string => `${modelPrefix(modelId)}images/`;
+export const imagePixelsKey = (modelId: string, imageId: string): string => `${imagesPrefix(modelId)}${imageId}`;
+
+/** All PNG thumbnails of a model's images, and one image's. */
+export const thumbsPrefix = (modelId: string): string => `${modelPrefix(modelId)}thumbs/`;
+export const imageThumbKey = (modelId: string, imageId: string): string => `${thumbsPrefix(modelId)}${imageId}`;
+
+/** A candidate's training checkpoint and its exported model. */
+export const checkpointKey = (modelId: string, candidateId: string): string =>
+  `${modelPrefix(modelId)}candidates/${candidateId}/checkpoint`;
+export const artifactPrefix = (modelId: string, candidateId: string): string =>
+  `${modelPrefix(modelId)}candidates/${candidateId}/model`;
+
+/** An expandable model's frozen base (feature extractor) cut from a promoted candidate. */
+export const baseKey = (modelId: string, candidateId: string): string => `${modelPrefix(modelId)}bases/${candidateId}`;
+/** The base's feature cache: every image's base output, by image id. */
+export const featuresKey = (base: string): string => `${base}/features.bin`;
+export const headKey = (modelId: string, headId: string): string => `${modelPrefix(modelId)}heads/${headId}`;
+
+/** Whether `key` lies under some model (what runners may read and write). */
+export const isModelKey = (key: string): boolean => /^models\/[0-9a-f-]{36}\//.test(key) && !key.includes('..');

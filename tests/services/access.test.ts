@@ -1,0 +1,123 @@
+// The access policy (server/auth/access.ts) as the services apply it, against real PostgreSQL:
+// owner or admin, list scopes, which tokens may revoke which, signed URLs, scoped tokens.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { signUrl, signedUrlExpiry } from '../../server/auth/access';
+import type { UserPrincipal } from '../../server/auth/principal';
+import { TokenScope } from '../../server/auth/token.entity';
+import { Role } from '../../server/auth/user.entity';
+import type { Model } from '../../server/models/model.entity';
+import { TaskStatus, TaskType } from '../../server/tasks/task.entity';
+import { serviceHarness, type ServiceHarness } from '../support/services';
+
+let h: ServiceHarness;
+let owner: UserPrincipal;
+let other: UserPrincipal;
+let admin: UserPrincipal;
+let model: Model;
+
+const code = (e: unknown) => (e as { extensions?: { code?: string } }).extensions?.code;
+const refused = (expected: string) => (e: unknown) => code(e) === expected;
+
+before(async () => {
+  h = await serviceHarness();
+  owner = await h.user();
+  other = await h.user();
+  admin = await h.user(Role.ADMIN);
+  model = await h.model(owner);
+});
+after(() => h?.close());
+
+describe('owner or admin', () => {
+  test("a model is its owner's and the admins'; to anyone else it does not exist", async () => {
+    assert.equal((await h.services.models.get(owner, model.id)).id, model.id);
+    assert.equal((await h.services.models.get(admin, model.id)).id, model.id);
+    await assert.rejects(h.services.models.get(other, model.id), refused('NOT_FOUND'));
+    await assert.rejects(h.services.models.update(other, model.id, { name: 'mine now' }), refused('NOT_FOUND'));
+    await assert.rejects(h.services.models.delete(other, model.id), refused('NOT_FOUND'));
+    await assert.rejects(h.services.datasets.dataset(other, model.id), refused('NOT_FOUND'));
+  });
+
+  test("lists hold one's own objects; an admin sees everyone's only when asking", async () => {
+    const page = { first: 100, offset: 0 };
+    assert.deepEqual(
+      (await h.services.models.list(other, page, true)).items.map((m) => m.id),
+      [],
+      'all=true does not widen a user',
+    );
+    assert.deepEqual((await h.services.models.list(admin, page)).items, [], "an admin's own list");
+    assert.ok((await h.services.models.list(admin, page, true)).items.some((m) => m.id === model.id));
+  });
+
+  test("a task is its owner's and the admins'; a user cannot list another's by filtering on them", async () => {
+    const task = await h.services.tasks.queue.enqueue({
+      type: TaskType.NOOP,
+      payload: {},
+      ownerId: owner.userId,
+      modelId: null,
+    });
+    assert.equal((await h.services.tasks.get(owner, task.id)).id, task.id);
+    assert.equal((await h.services.tasks.get(admin, task.id)).id, task.id);
+    await assert.rejects(h.services.tasks.get(other, task.id), refused('NOT_FOUND'));
+    await assert.rejects(h.services.tasks.cancel(other, task.id), refused('NOT_FOUND'));
+    const page = { first: 100, offset: 0 };
+    const asOther = await h.services.tasks.list(other, { ownerId: owner.userId }, page);
+    assert.deepEqual(asOther.items, []);
+    const asAdmin = await h.services.tasks.list(admin, { ownerId: owner.userId }, page);
+    assert.deepEqual(
+      asAdmin.items.map((t) => t.id),
+      [task.id],
+    );
+    await h.services.tasks.cancel(owner, task.id);
+    assert.equal((await h.services.tasks.get(owner, task.id)).status, TaskStatus.CANCELLED);
+  });
+
+  test('owners revoke their API tokens, not their sessions; admins revoke any token', async () => {
+    const api = await h.services.auth.createApiToken(owner, 'ci', TokenScope.FULL);
+    await assert.rejects(h.services.auth.revokeToken(other, api.token.id), refused('NOT_FOUND'));
+    await assert.rejects(h.services.auth.revokeToken(owner, owner.tokenId), refused('NOT_FOUND'));
+    assert.ok((await h.services.auth.revokeToken(owner, api.token.id)).revokedAt);
+    assert.ok((await h.services.auth.revokeToken(admin, owner.tokenId)).revokedAt);
+    owner = await h.user(); // the old session is gone
+  });
+});
+
+describe('tokens and signed URLs', () => {
+  test('a revoked or expired token is no principal; a runner token is a runner', async () => {
+    const api = await h.services.auth.createApiToken(other, 'short', TokenScope.CLASSIFY, 1);
+    const who = await h.services.auth.authenticate(api.secret);
+    assert.deepEqual(who && who.kind === 'user' && [who.userId, who.scope], [other.userId, TokenScope.CLASSIFY]);
+    await h.db.query(`UPDATE tokens SET "expiresAt" = now() - interval '1 second' WHERE id = $1`, [api.token.id]);
+    assert.equal(await h.services.auth.authenticate(api.secret), null, 'expired');
+    const runner = await h.services.auth.createRunnerToken('gpu box');
+    assert.deepEqual(await h.services.auth.authenticate(runner.secret), { kind: 'runner', tokenId: runner.token.id });
+    await h.services.auth.revokeToken(admin, runner.token.id);
+    assert.equal(await h.services.auth.authenticate(runner.secret), null, 'revoked');
+  });
+
+  test('a signed URL stands for its token until it expires, is altered or the token is revoked', async () => {
+    const session = await h.user();
+    const key = (await h.services.auth.signingKey(session))!;
+    const exp = signedUrlExpiry();
+    const signature = { tokenId: session.tokenId, exp, sig: signUrl('thumb:x', exp, key) };
+    assert.equal((await h.services.auth.authenticateSigned('thumb:x', signature))?.userId, session.userId);
+    assert.equal(await h.services.auth.authenticateSigned('thumb:y', signature), null, 'another subject');
+    assert.equal(await h.services.auth.authenticateSigned('thumb:x', { ...signature, exp: exp + 3600 }), null);
+    const past = Math.floor(Date.now() / 1000) - 1;
+    const stale = { tokenId: session.tokenId, exp: past, sig: signUrl('thumb:x', past, key) };
+    assert.equal(await h.services.auth.authenticateSigned('thumb:x', stale), null, 'expired');
+    await h.services.auth.logOut(session);
+    assert.equal(await h.services.auth.authenticateSigned('thumb:x', signature), null, 'token revoked');
+  });
+
+  test('thumbnails are for full-scope user tokens only', async () => {
+    const classifyOnly: UserPrincipal = { ...owner, scope: TokenScope.CLASSIFY };
+    const anyImage = '00000000-0000-0000-0000-000000000000';
+    await assert.rejects(h.services.datasets.readThumbnail(anyImage, classifyOnly), refused('FORBIDDEN'));
+    await assert.rejects(
+      h.services.datasets.readThumbnail(anyImage, { kind: 'runner', tokenId: 'r' }),
+      refused('UNAUTHENTICATED'),
+    );
+    await assert.rejects(h.services.datasets.readThumbnail(anyImage, owner), refused('NOT_FOUND'));
+  });
+});
