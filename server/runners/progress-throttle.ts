@@ -10,6 +10,12 @@ export class ProgressThrottle {
     { claim: Claim; progress: Record<string, unknown>; timer: NodeJS.Timeout | null }
   >();
   private readonly lastWrite = new Map<string, number>();
+  /**
+   * The write in flight per task. Writes of one task run one after another: two on separate pool
+   * connections could land out of order, and a late "step 27" then overwrote the final "step 30"
+   * of a finished task (seen under load in the admin browser test).
+   */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly intervalMs: number,
@@ -29,14 +35,24 @@ export class ProgressThrottle {
     next.timer = setTimeout(() => void this.flush(claim.taskId), wait);
   }
 
-  /** Writes what is pending now (before a task's result, so the last progress is not lost). */
+  /**
+   * Writes what is pending now, after any write still in flight (before a task's result, so the
+   * last progress is written last and not lost).
+   */
   async flush(taskId: string): Promise<void> {
     const entry = this.pending.get(taskId);
-    if (!entry) return;
+    const before = this.writing.get(taskId) ?? Promise.resolve();
+    if (!entry) return before;
     if (entry.timer) clearTimeout(entry.timer);
     this.pending.delete(taskId);
     this.lastWrite.set(taskId, Date.now());
-    await this.write(entry.claim, entry.progress);
+    const done = before.then(() => this.write(entry.claim, entry.progress));
+    const settled = done.catch(() => {});
+    this.writing.set(taskId, settled);
+    void settled.then(() => {
+      if (this.writing.get(taskId) === settled) this.writing.delete(taskId);
+    });
+    return done;
   }
 
   drop(taskId: string): void {
