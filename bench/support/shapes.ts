@@ -4,21 +4,10 @@
 // clutter and pixel noise on top. Colour, brightness and position say nothing about the class,
 // so pixels alone do not separate it well; the outline does.
 import sharp from 'sharp';
+import { seededRandom as seeded } from '../../server/ml/random';
 
 export const SHAPE_CLASSES = ['circle', 'triangle', 'square', 'star', 'cross'] as const;
 export const SHAPE_SIZE = 32;
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ShapeImages {
   /** PNG files, as a user would upload them. */
