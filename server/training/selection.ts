@@ -26,22 +26,24 @@ const Z95 = 1.96;
 /** The gap rule waits this long (bench:quality: a 32 px CNN at 1 of 14 right after 2 epochs, and fine after 20). */
 export const MIN_EPOCHS_BEFORE_PRUNING = 4;
 
-/** The 95% half-width of an accuracy measured on n images (normal approximation with a floor). */
-export function margin95(accuracy: number, images: number): number {
-  if (images <= 0) return 1;
-  // Clamped away from 0 and 1: 12 of 12 right does not mean the error is surely zero.
+/**
+ * The variance of an accuracy measured on n images. Clamped away from 0 and 1: 12 of 12 right
+ * does not mean the error is surely zero.
+ */
+function variance(accuracy: number, images: number): number {
   const p = Math.min(Math.max(accuracy, 1 / (images + 2)), 1 - 1 / (images + 2));
-  return Z95 * Math.sqrt((p * (1 - p)) / images);
+  return (p * (1 - p)) / images;
+}
+
+/** The 95% half-width of an accuracy measured on n images. */
+export function margin95(accuracy: number, images: number): number {
+  return images <= 0 ? 1 : Z95 * Math.sqrt(variance(accuracy, images));
 }
 
 /** The smallest accuracy difference between two candidates that is not noise. */
 export function noiseBetween(a: Standing, b: Standing): number {
-  const se = (s: Standing) => {
-    const n = Math.max(1, s.images);
-    const p = Math.min(Math.max(s.accuracy ?? 0, 1 / (n + 2)), 1 - 1 / (n + 2));
-    return (p * (1 - p)) / n;
-  };
-  return Z95 * Math.sqrt(se(a) + se(b));
+  const v = (s: Standing) => variance(s.accuracy ?? 0, Math.max(1, s.images));
+  return Z95 * Math.sqrt(v(a) + v(b));
 }
 
 /** The leader: highest accuracy, then lowest validation loss, then the generator's order. */
