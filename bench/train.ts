@@ -6,7 +6,8 @@
 //   pytorch     the same network in PyTorch, one thread (bench/train_torch.py), if installed
 // plus batch inference on wasm. The training step is the one server/ml/train.ts runs:
 // optimizer.minimize over model.apply(training) and the categorical cross-entropy, Adam.
-// Env: BENCH_BATCH (64), BENCH_BATCHES (30), BENCH_CPU_IMAGES (16), BENCH_PYTHON (python3).
+// Env: BENCH_BATCH (64), BENCH_BATCHES (30), BENCH_CPU_IMAGES (16), BENCH_PYTHON (python3),
+// BENCH_INPUT (28x28x1; e.g. 64x64x3 for the generator's batch-norm network on colour images).
 // The last line of output is one JSON object.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -21,8 +22,16 @@ import { nativeKernels, registerWasmTrainingKernels } from '../server/ml/kernels
 const BATCH = Number(process.env.BENCH_BATCH ?? 64);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 30);
 const CPU_IMAGES = Number(process.env.BENCH_CPU_IMAGES ?? 16);
-const INPUT: [number, number, number] = [28, 28, 1];
+const INPUT = parseInput(process.env.BENCH_INPUT ?? '28x28x1');
 const CLASSES = 10;
+
+function parseInput(text: string): [number, number, number] {
+  const dims = text.split('x').map(Number);
+  if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(`BENCH_INPUT must be HxWxC, e.g. 64x64x3; got ${text}`);
+  }
+  return dims as [number, number, number];
+}
 
 function log(line: string): void {
   process.stderr.write(line + '\n');
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
     wasmStockImagesPerSec: round(stockRate),
     ratioWasmToWasmStock: round(wasmRate / stockRate, 2),
     batchSize: BATCH,
+    input: INPUT.join('x'),
     network: arch.name,
   };
   process.stdout.write(JSON.stringify(result) + '\n');

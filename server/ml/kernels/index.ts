@@ -14,11 +14,12 @@ import { conv2dBackpropInput, setBuiltinBackpropInput } from './conv2d_backprop_
 import { maxPoolGrad } from './max_pool_grad';
 import { avgPoolGrad } from './avg_pool_grad';
 import { withoutTransposes } from './batch_mat_mul';
-import { leadingAxesSum } from './sum';
+import { leadingAxesMean, leadingAxesSum } from './sum';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { contiguousSlice } from './slice';
 import { sharedIdentity, sharedSameDtypeCast } from './identity';
+import { registerLeanGradients } from './gradients';
 
 export { nativeKernels, setNativeKernelsEnabled } from './native';
 
@@ -52,6 +53,7 @@ const KERNELS: Entry[] = [
   { kernelName: 'BatchMatMul', replaces: true, wrap: withoutTransposes as Wrapper },
   { kernelName: '_FusedMatMul', replaces: true, wrap: withoutTransposes as Wrapper },
   { kernelName: 'Sum', replaces: true, wrap: leadingAxesSum as Wrapper },
+  { kernelName: 'Mean', replaces: true, wrap: leadingAxesMean as Wrapper },
   { kernelName: 'Slice', replaces: true, wrap: contiguousSlice as Wrapper },
   { kernelName: 'Identity', replaces: true, wrap: sharedIdentity as Wrapper },
   { kernelName: 'Cast', replaces: true, wrap: sharedSameDtypeCast as Wrapper },
@@ -87,6 +89,8 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): void
     if (input) setBuiltinBackpropInput(input.kernelFunc as never);
   }
   mode = replace;
+  // Gradients live in one registry for every backend; the stock set goes with the stock kernels.
+  registerLeanGradients(replace);
   for (const k of KERNELS) {
     const builtin = builtins.get(k.kernelName);
     if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');

@@ -1,4 +1,4 @@
-// BatchMatMul / _FusedMatMul (transposes rerouted), Sum (leading-axes fast path), Slice
+// BatchMatMul / _FusedMatMul (transposes rerouted), Sum and Mean (leading-axes fast path), Slice
 // (in-heap copy) and UnsortedSegmentSum (missing from wasm) vs the cpu backend on random
 // shapes; Identity/Cast buffer sharing.
 // Tolerances: max abs diff <= 1e-4 x max(1, max |expected|) for the float sums and
@@ -55,24 +55,26 @@ test('_FusedMatMul matches cpu with transposes, bias and activations', () => {
   }
 });
 
-test('Sum matches cpu over leading axes (bias gradients) and other axes', () => {
-  for (let seed = 201; seed <= 240; seed++) {
-    const r = rng(seed);
-    const rank = int(r, 2, 4);
-    const shape = Array.from({ length: rank }, () => int(r, 1, 40));
-    if (seed % 4 === 0) shape.splice(0, rank, 3000, int(r, 4, 40)); // long reduction: blocked float64 combine
-    const lead = int(r, 1, shape.length - 1);
-    const axis = seed % 5 === 0 ? [int(r, 0, shape.length - 1)] : Array.from({ length: lead }, (_, i) => i);
-    const keepDims = r() < 0.3;
-    compareKernel(
-      'Sum',
-      { x: randn(r, shape) },
-      { axis, keepDims },
-      1e-4,
-      `seed ${seed} shape ${shape} axis ${axis} keepDims ${keepDims}`,
-    );
-  }
-});
+for (const kernel of ['Sum', 'Mean']) {
+  test(`${kernel} matches cpu over leading axes (bias gradients, batch-norm moments) and other axes`, () => {
+    for (let seed = 201; seed <= 240; seed++) {
+      const r = rng(seed);
+      const rank = int(r, 2, 4);
+      const shape = Array.from({ length: rank }, () => int(r, 1, 40));
+      if (seed % 4 === 0) shape.splice(0, rank, 3000, int(r, 4, 40)); // long reduction: blocked float64 combine
+      const lead = int(r, 1, shape.length - 1);
+      const axis = seed % 5 === 0 ? [int(r, 0, shape.length - 1)] : Array.from({ length: lead }, (_, i) => i);
+      const keepDims = r() < 0.3;
+      compareKernel(
+        kernel,
+        { x: randn(r, shape) },
+        { axis, keepDims },
+        1e-4,
+        `seed ${seed} shape ${shape} axis ${axis} keepDims ${keepDims}`,
+      );
+    }
+  });
+}
 
 test('UnsortedSegmentSum matches cpu, including out-of-range ids and int32 data', () => {
   for (let seed = 301; seed <= 330; seed++) {
