@@ -30,9 +30,18 @@ async function trainingRun(input: Record<string, unknown>) {
     gql(srv.graphqlUrl, query, variables, token).then((r) => r.data!);
   const runnerToken = (await call('mutation { createRunnerToken(name: "t") { secret } }', {}, user.token))
     .createRunnerToken.secret;
-  const runnerId = (
-    await call('mutation { registerRunner(name: "test", backend: "cpu", device: "test") { id } }', {}, runnerToken)
-  ).registerRunner.id;
+  const register = async (name: string) =>
+    (
+      await call(
+        'mutation($n: String!) { registerRunner(name: $n, backend: "cpu", device: "test") { id } }',
+        { n: name },
+        runnerToken,
+      )
+    ).registerRunner.id as string;
+  const runnerIds = [await register('test')];
+  const runnerId = runnerIds[0]!;
+  /** Another runner in the pool (it takes no rounds here: halving only counts it). */
+  const addRunner = async () => runnerIds.push(await register(`test-${runnerIds.length}`));
   const m = await createModel(srv.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
   const data = await syntheticZip({ classes: 3, perClass: 20, side: 24 });
   await waitForTask(
@@ -78,8 +87,11 @@ async function trainingRun(input: Record<string, unknown>) {
   const stop = async () => {
     await call('mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
     await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
+    // Halving keeps as many candidates as there are working runners: leave the next test only its own.
+    for (const id of runnerIds)
+      await call('mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: true) { id } }', { id }, user.token);
   };
-  return { claim, complete, candidates, stop };
+  return { claim, complete, candidates, stop, addRunner };
 }
 
 test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
@@ -95,13 +107,29 @@ test('after a round, a candidate trailing the best by more than the gap is prune
   const next = await waitFor('round 2', run.claim);
   assert.equal(next.payload.candidateId, strong.payload.candidateId, 'only the strong candidate trains on');
   assert.equal(next.payload.toEpoch, 8);
-  const pruned = (await run.candidates()).find((c) => c.id === weak.payload.candidateId)!;
-  assert.equal(pruned.status, 'PRUNED');
+  // Each round is judged as it ends: the weak one's verdict may follow the strong one's next round.
+  const pruned = await waitFor('the weak candidate pruned', async () => {
+    const c = (await run.candidates()).find((x) => x.id === weak.payload.candidateId)!;
+    return c.status === 'PRUNED' ? c : null;
+  });
   assert.match(
     pruned.prunedReason!,
     /50\.0% trails the best .*80\.0%.* by 30\.0% after 4 epoch.*more than the 10\.0% gap/,
   );
   assert.equal(await run.claim(), null, 'no round for the pruned candidate');
+  await run.stop();
+});
+
+test('a candidate whose round ends goes on at once: no runner waits for a slower candidate', async () => {
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2 });
+  const [fast, slow] = [await waitFor('round 1, A', run.claim), await waitFor('round 1, B', run.claim)];
+  await run.complete(fast, 0.7);
+  const next = await waitFor('the fast candidate’s round 2, while the slow one still trains', run.claim);
+  assert.equal(next.payload.candidateId, fast.payload.candidateId);
+  assert.equal(next.payload.toEpoch, 4);
+  await run.complete(slow, 0.6);
+  const after = await waitFor('the slow candidate’s round 2', run.claim);
+  assert.equal(after.payload.candidateId, slow.payload.candidateId);
   await run.stop();
 });
 
@@ -138,9 +166,27 @@ test('under a time budget each round keeps the better half, even within the gap'
     new Set(next.map((r) => r.payload.candidateId)),
     new Set([rounds[0]!.payload.candidateId, rounds[1]!.payload.candidateId]),
   );
-  const pruned = (await run.candidates()).find((c) => c.id === rounds[2]!.payload.candidateId)!;
-  assert.equal(pruned.status, 'PRUNED');
+  const pruned = await waitFor('the third candidate pruned', async () => {
+    const c = (await run.candidates()).find((x) => x.id === rounds[2]!.payload.candidateId)!;
+    return c.status === 'PRUNED' ? c : null;
+  });
   assert.match(pruned.prunedReason!, /ranked 3 of 3 .*keeps the better half/);
+  assert.equal(await run.claim(), null, 'no round for the halved candidate');
+  await run.stop();
+});
+
+test('halving never leaves fewer candidates than runners: a lone survivor would train no faster', async () => {
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 });
+  await run.addRunner();
+  const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
+  await run.complete(a, 0.8, 10_000);
+  await run.complete(b, 0.7, 10_000);
+  const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+  assert.deepEqual(
+    new Set(next.map((r) => r.payload.candidateId)),
+    new Set([a.payload.candidateId, b.payload.candidateId]),
+    'two runners, two candidates: both train on',
+  );
   await run.stop();
 });
 

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
 /** The runners table for the pool and the orchestrator: they record runner state here, not in SQL of their own. */
@@ -21,6 +21,13 @@ export class RunnerRepository {
 
   async setStatus(id: string, status: RunnerStatus, currentTaskId: string | null): Promise<void> {
     await this.db.getRepository(Runner).update({ id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
+  }
+
+  /** Runners that can take work now: enabled, idle or busy, across every server and remote machine. */
+  async working(): Promise<number> {
+    return this.db
+      .getRepository(Runner)
+      .countBy({ status: In([RunnerStatus.IDLE, RunnerStatus.BUSY]), disabled: false });
   }
 
   /** Runners alive right now (local ones, while their server's loop runs). */

@@ -63,6 +63,24 @@ describe('selection on noisy validation figures', () => {
     assert.deepEqual(halving([s('a', 0, 0.8, 50), s('b', 1, 0.79, 50), s('c', 2, 0.78, 50)]), []);
   });
 
+  test('halving keeps as many candidates as there are runners to train them', () => {
+    const four = [s('a', 0, 0.9, 10_000), s('b', 1, 0.8, 10_000), s('c', 2, 0.7, 10_000), s('d', 3, 0.6, 10_000)];
+    assert.deepEqual(
+      halving(four).map((d) => d.standing.id),
+      ['c', 'd'],
+    );
+    assert.deepEqual(
+      halving(four, 3).map((d) => d.standing.id),
+      ['d'],
+    );
+    const two = [s('a', 0, 0.9, 10_000), s('b', 1, 0.8, 10_000)];
+    assert.deepEqual(
+      halving(two).map((d) => d.standing.id),
+      ['b'],
+    );
+    assert.deepEqual(halving(two, 2), []);
+  });
+
   test('judges the weights as they stand: the mean of the last three epochs', () => {
     const recent = recentAccuracy([
       { valAccuracy: 0.1 },

@@ -71,13 +71,15 @@ export function pruneReason(
 
 /**
  * Under a time budget, successive halving: keep the better half, but never drop a candidate whose
- * deficit is within the noise of the validation set. Returns the candidates to drop, with reasons.
+ * deficit is within the noise of the validation set, nor go below `keepAtLeast` — the runners
+ * there are: a network trains on one runner, so a lone survivor would go no faster while the other
+ * runners idled. Returns the candidates to drop, with reasons.
  */
-export function halving(live: readonly Standing[]): Array<{ standing: Standing; reason: string }> {
+export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ standing: Standing; reason: string }> {
   const lead = leader(live);
   if (!lead || live.length < 2) return [];
   const ranked = [...live].sort((a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0) || a.order - b.order);
-  const keep = Math.ceil(ranked.length / 2);
+  const keep = Math.max(Math.ceil(ranked.length / 2), keepAtLeast);
   return ranked.slice(keep).flatMap((s, i) => {
     const behind = lead.accuracy! - (s.accuracy ?? 0);
     if (behind <= noiseBetween(s, lead)) return [];
