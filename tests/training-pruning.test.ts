@@ -59,7 +59,7 @@ async function trainingRun(input: Record<string, unknown>) {
         runnerToken,
       )
     ).claimTask;
-  const complete = (r: Round, bestValAccuracy: number, validationImages = 200) =>
+  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 1) =>
     call(
       'mutation($rep: RunnerReportInput!, $res: JSON!) { completeTask(report: $rep, result: $res) }',
       {
@@ -70,7 +70,14 @@ async function trainingRun(input: Record<string, unknown>) {
           bestValAccuracy,
           validationImages,
           history: [
-            { epoch: 1, loss: 1, accuracy: 0.5, valAccuracy: bestValAccuracy, imagesPerSecond: 100, seconds: 1 },
+            {
+              epoch: 1,
+              loss: 1,
+              accuracy: 0.5,
+              valAccuracy: bestValAccuracy,
+              imagesPerSecond: 100,
+              seconds: epochSeconds,
+            },
           ],
         },
       },
@@ -187,6 +194,21 @@ test('halving never leaves fewer candidates than runners: a lone survivor would 
     new Set([a.payload.candidateId, b.payload.candidateId]),
     'two runners, two candidates: both train on',
   );
+  await run.stop();
+});
+
+test('under a budget a round plans only the whole epochs that fit, and the run ends when none does', async () => {
+  const run = await trainingRun({ candidates: 1, maxEpochs: 20, roundEpochs: 4, maxMinutes: 1 });
+  const first = await waitFor('round 1', run.claim);
+  assert.equal(first.payload.toEpoch, 4, 'no pace measured yet: a whole round');
+  // 20 s an epoch with under a minute left: two more epochs fit (with their validation), not four.
+  await run.complete(first, 0.8, 200, 20);
+  const second = await waitFor('round 2', run.claim);
+  assert.equal(second.payload.toEpoch, 6);
+  // 40 s an epoch now, and less than 40 s left: no epoch fits, so the best is promoted early.
+  await run.complete(second, 0.85, 200, 60);
+  const promotion = await waitFor('promotion', run.claim);
+  assert.equal(promotion.payload.finalize, true);
   await run.stop();
 });
 

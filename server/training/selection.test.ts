@@ -4,6 +4,7 @@ import {
   choose,
   epochsFor,
   halving,
+  nextRoundEnd,
   leader,
   margin95,
   pruneReason,
@@ -95,9 +96,24 @@ describe('selection on noisy validation figures', () => {
   test('the schedule spans the epoch cap, or what the budget allows at the measured pace', () => {
     const base = { maxEpochs: 30, epochsDone: 2, roundEpochs: 2 };
     assert.equal(scheduleEpochs({ ...base, secondsLeft: null, secondsPerEpoch: null }), 30);
-    assert.equal(scheduleEpochs({ ...base, secondsLeft: 600, secondsPerEpoch: 60 }), 12);
+    assert.equal(scheduleEpochs({ ...base, secondsLeft: 600, secondsPerEpoch: 60 }), 10, 'with time for validation');
     assert.equal(scheduleEpochs({ ...base, secondsLeft: 10, secondsPerEpoch: 60 }), 4, 'at least one more round');
     assert.equal(scheduleEpochs({ ...base, secondsLeft: 1e6, secondsPerEpoch: 1 }), 30, 'never past the cap');
+  });
+
+  test('a round plans only whole epochs that fit in the time left', () => {
+    const base = { maxEpochs: 30, epochsDone: 4, roundEpochs: 2 };
+    assert.equal(nextRoundEnd({ ...base, secondsLeft: null, secondsPerEpoch: null }), 6, 'no budget: a whole round');
+    assert.equal(nextRoundEnd({ ...base, secondsLeft: 600, secondsPerEpoch: null }), 6, 'no pace yet: a whole round');
+    assert.equal(nextRoundEnd({ ...base, secondsLeft: 600, secondsPerEpoch: 60 }), 6);
+    assert.equal(nextRoundEnd({ ...base, secondsLeft: 100, secondsPerEpoch: 60 }), 5, 'one epoch fits, not two');
+    assert.equal(nextRoundEnd({ ...base, secondsLeft: 65, secondsPerEpoch: 60 }), null, 'not one with its validation');
+    assert.equal(
+      nextRoundEnd({ ...base, epochsDone: 30, secondsLeft: null, secondsPerEpoch: null }),
+      null,
+      'at the cap',
+    );
+    assert.equal(nextRoundEnd({ ...base, epochsDone: 29, secondsLeft: null, secondsPerEpoch: null }), 30);
   });
 });
 

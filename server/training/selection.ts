@@ -125,17 +125,43 @@ export function choose(standings: readonly Standing[]): Choice | null {
  * Under a budget, what the time left allows at the candidate's measured pace (never fewer than
  * it has done plus one round, never more than the cap), recomputed each round as the pace changes.
  */
-export function scheduleEpochs(options: {
+export function scheduleEpochs(options: Pace): number {
+  const { maxEpochs, epochsDone, roundEpochs, secondsLeft, secondsPerEpoch } = options;
+  if (secondsLeft === null || !secondsPerEpoch) return maxEpochs;
+  const fit = epochsDone + epochsThatFit(secondsLeft, secondsPerEpoch);
+  return Math.min(maxEpochs, Math.max(epochsDone + roundEpochs, fit));
+}
+
+/**
+ * The epoch a candidate's next round trains to, or null when it has none: at the epoch cap, or
+ * under a budget when the time left cannot fit another whole epoch at its measured pace. An epoch
+ * the deadline cuts short is lost work (checkpoints keep whole epochs), and it would be the
+ * schedule's last, lowest-rate one.
+ */
+export function nextRoundEnd(options: Pace): number | null {
+  const { maxEpochs, epochsDone, roundEpochs, secondsLeft, secondsPerEpoch } = options;
+  const planned = Math.min(epochsDone + roundEpochs, maxEpochs);
+  if (planned <= epochsDone) return null;
+  if (secondsLeft === null || !secondsPerEpoch) return planned;
+  const fit = epochsThatFit(secondsLeft, secondsPerEpoch);
+  return fit >= 1 ? Math.min(planned, epochsDone + fit) : null;
+}
+
+export interface Pace {
   maxEpochs: number;
   epochsDone: number;
   roundEpochs: number;
+  /** Until the budget's deadline; null without a budget. */
   secondsLeft: number | null;
+  /** The training time of the candidate's last epoch; null before its first. */
   secondsPerEpoch: number | null;
-}): number {
-  const { maxEpochs, epochsDone, roundEpochs, secondsLeft, secondsPerEpoch } = options;
-  if (secondsLeft === null || !secondsPerEpoch) return maxEpochs;
-  const fit = epochsDone + Math.floor(secondsLeft / secondsPerEpoch);
-  return Math.min(maxEpochs, Math.max(epochsDone + roundEpochs, fit));
+}
+
+/** An epoch's measured training time leaves out validation and the checkpoint: allow for them. */
+const EPOCH_OVERHEAD = 1.15;
+
+function epochsThatFit(secondsLeft: number, secondsPerEpoch: number): number {
+  return Math.max(0, Math.floor(secondsLeft / (secondsPerEpoch * EPOCH_OVERHEAD)));
 }
 
 /**

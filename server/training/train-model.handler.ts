@@ -15,7 +15,7 @@ import { waitForTaskChange } from '../tasks/task-events';
 import { DEFAULT_RECIPE } from '../ml/recipe';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
-import { choose, halving, leader, pruneReason, scheduleEpochs } from './selection';
+import { choose, halving, leader, nextRoundEnd, pruneReason, scheduleEpochs } from './selection';
 import { modelSplitter } from './split';
 
 /** A TRAIN_CANDIDATE round of this run. */
@@ -59,7 +59,6 @@ export function trainModelHandler(deps: {
     finalize: boolean,
   ) => {
     const p = ctx.payload;
-    const history = (c.metrics.history as Array<{ seconds?: number }> | undefined) ?? [];
     const images = await trainImages(p.modelId);
     const payload: TrainCandidatePayload = {
       modelId: p.modelId,
@@ -81,7 +80,7 @@ export function trainModelHandler(deps: {
         epochsDone: c.epochsDone,
         roundEpochs: p.roundEpochs,
         secondsLeft: p.maxMinutes ? (Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000 : null,
-        secondsPerEpoch: history.at(-1)?.seconds ?? null,
+        secondsPerEpoch: lastEpochSeconds(c),
       }),
     };
     await queue.enqueue({
@@ -173,9 +172,18 @@ export function trainModelHandler(deps: {
         stillLive = stillLive.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
       const reachedTarget = p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
+      const nextEnd = (c: Candidate) =>
+        nextRoundEnd({
+          maxEpochs: p.maxEpochs,
+          epochsDone: c.epochsDone,
+          roundEpochs: p.roundEpochs,
+          secondsLeft: p.maxMinutes ? (deadline - Date.now()) / 1000 : null,
+          secondsPerEpoch: lastEpochSeconds(c),
+        });
       const outOfTime = Date.now() >= deadline;
-      const outOfEpochs = stillLive.every((c) => c.epochsDone >= p.maxEpochs);
-      if (reachedTarget || outOfTime || outOfEpochs || stillLive.length === 0) {
+      // Every candidate is at its cap or has no time for another whole epoch (none mid-round).
+      const noMoreRounds = stillLive.every((c) => !busy.has(c.id) && nextEnd(c) === null);
+      if (reachedTarget || outOfTime || noMoreRounds) {
         // Rounds still running end soon (the budget's deadline ends them): their epochs count.
         if (active.length) {
           await wait(active);
@@ -195,15 +203,16 @@ export function trainModelHandler(deps: {
         );
         await enqueueRound(ctx, best, best.epochsDone, true);
         log.info(
-          { best: best.id, reachedTarget, outOfTime, outOfEpochs, why: choice.note },
+          { best: best.id, reachedTarget, outOfTime, noMoreRounds, why: choice.note },
           'promoting the best candidate',
         );
         continue;
       }
       for (const c of stillLive) {
-        if (busy.has(c.id) || c.epochsDone >= p.maxEpochs) continue;
+        const to = busy.has(c.id) ? null : nextEnd(c);
+        if (to === null) continue;
         await candidates.update({ id: c.id }, { status: CandidateStatus.TRAINING });
-        await enqueueRound(ctx, c, Math.min(c.epochsDone + p.roundEpochs, p.maxEpochs), false);
+        await enqueueRound(ctx, c, to, false);
       }
       const running = (await childrenOf(ctx.task.id)).filter(isActive);
       if (running.length) await wait(running);
@@ -317,6 +326,12 @@ export function trainModelHandler(deps: {
       }
     },
   };
+}
+
+/** The candidate's measured pace: its last epoch's training time. */
+function lastEpochSeconds(c: Candidate): number | null {
+  const history = (c.metrics.history as Array<{ seconds?: number }> | undefined) ?? [];
+  return history.at(-1)?.seconds ?? null;
 }
 
 const isActive = (t: Task) => t.status === TaskStatus.QUEUED || t.status === TaskStatus.RUNNING;
