@@ -17,7 +17,8 @@ export class TrainModelInput {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Wall-time budget in minutes; the best candidate so far is promoted when it runs out.',
+    description:
+      'Wall-time budget in minutes; the best candidate so far is promoted when it runs out, or earlier when no candidate has time left for another whole epoch.',
   })
   maxMinutes?: number | null;
 

@@ -119,7 +119,7 @@ export type TrainModelInput = {
   candidates?: number;
   /** Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 18 for sixty thousand (small sets need more passes). Within it the time budget may shorten the run, and a candidate stops early once it no longer improves. */
   maxEpochs?: number | null | undefined;
-  /** Wall-time budget in minutes; the best candidate so far is promoted when it runs out. */
+  /** Wall-time budget in minutes; the best candidate so far is promoted when it runs out, or earlier when no candidate has time left for another whole epoch. */
   maxMinutes?: number | null | undefined;
   /** Prune a candidate whose validation accuracy trails the best by more than this (and by more than chance on the validation images allows). */
   pruneGap?: number;
