@@ -59,7 +59,8 @@ async function trainingRun(input: Record<string, unknown>) {
         runnerToken,
       )
     ).claimTask;
-  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 1) =>
+  // Epochs of 30 s: rounds as configured (on faster epochs a round spans about 20 s of them).
+  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 30) =>
     call(
       'mutation($rep: RunnerReportInput!, $res: JSON!) { completeTask(report: $rep, result: $res) }',
       {

@@ -53,8 +53,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onBatch?: (metrics: BatchMetrics) => void | Promise<void>;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
-  /** Save a checkpoint every `everyEpochs` (default 1) epochs and when training ends. */
-  checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number };
+  /**
+   * Save a checkpoint every `everyEpochs` (default 1) epochs, at most once per `everySeconds`
+   * (default 0: no limit), and when training ends. An aborted call reports what the checkpoint
+   * holds: epochs trained after it are lost, as they would be to a crash.
+   */
+  checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number; everySeconds?: number };
   /** Continue from the checkpoint at `checkpoint.key` if there is one. Default true. */
   resume?: boolean;
 }
@@ -62,7 +66,7 @@ export interface TrainOptions {
 export type StopReason = 'completed' | 'early-stopped' | 'aborted';
 
 export interface TrainResult {
-  /** Epochs completed (an aborted epoch does not count). */
+  /** Epochs completed (an aborted epoch does not count; nor, with a checkpoint, epochs after its last save). */
   epochs: number;
   stopReason: StopReason;
   history: EpochMetrics[];
@@ -102,14 +106,19 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     // A resumed run replays the stream it started with, whatever seed this call passes.
     const seed = state.seed;
     const resumedFrom = state.epoch;
-    const result = (stopReason: StopReason): TrainResult => ({
-      epochs: state.epoch,
-      stopReason,
-      history: state.history,
-      bestEpoch: state.bestEpoch,
-      bestValAccuracy: state.bestValAccuracy,
-      resumedFrom,
-    });
+    let saved = state;
+    let savedAt = performance.now();
+    const result = (stopReason: StopReason): TrainResult => {
+      const s = stopReason === 'aborted' && options.checkpoint ? saved : state;
+      return {
+        epochs: s.epoch,
+        stopReason,
+        history: s.history,
+        bestEpoch: s.bestEpoch,
+        bestValAccuracy: s.bestValAccuracy,
+        resumedFrom,
+      };
+    };
     if (state.earlyStopped) return result('early-stopped');
 
     // An out-of-range label would one-hot to zeros and train on silently with zero loss.
@@ -186,8 +195,12 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
         metrics.valAccuracy = v.accuracy;
       }
       state = nextState(state, metrics, options);
-      if (options.checkpoint && (state.epoch % every === 0 || state.epoch >= options.epochs || state.earlyStopped)) {
+      const due =
+        state.epoch % every === 0 && (performance.now() - savedAt) / 1000 >= (options.checkpoint?.everySeconds ?? 0);
+      if (options.checkpoint && (due || state.epoch >= options.epochs || state.earlyStopped)) {
         await saveCheckpoint(options.checkpoint.store, options.checkpoint.key, model, optimizer, state);
+        saved = state;
+        savedAt = performance.now();
       }
       await options.onEpoch?.(metrics);
       if (state.earlyStopped) return result('early-stopped');
