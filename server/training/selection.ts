@@ -70,12 +70,10 @@ export function pruneReason(
 }
 
 /**
- * Under a time budget, successive halving: keep the better half, but never go below `keepAtLeast`
- * — the runners there are: a network trains on one runner, so a lone survivor would go no faster
- * while the other runners idled. A candidate past that line is dropped when its deficit is more
- * than the noise of the validation set, or, once it had a fair start (MIN_EPOCHS_BEFORE_PRUNING),
- * even within the noise: more candidates than runners share them, so each would train a fraction
- * of the budget, and the reason says the call was within chance. Returns the candidates to drop.
+ * Under a time budget, successive halving: keep the better half, but never drop a candidate whose
+ * deficit is within the noise of the validation set, nor go below `keepAtLeast` — the runners
+ * there are: a network trains on one runner, so a lone survivor would go no faster while the other
+ * runners idled. Returns the candidates to drop, with reasons.
  */
 export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ standing: Standing; reason: string }> {
   const lead = leader(live);
@@ -84,15 +82,11 @@ export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ sta
   const keep = Math.max(Math.ceil(ranked.length / 2), keepAtLeast);
   return ranked.slice(keep).flatMap((s, i) => {
     const behind = lead.accuracy! - (s.accuracy ?? 0);
-    const rank = `ranked ${keep + i + 1} of ${ranked.length} by validation accuracy (${pct(s.accuracy)}) after ${s.epochsDone} epoch(s)`;
-    if (behind > noiseBetween(s, lead)) {
-      return [{ standing: s, reason: `${rank}; under a time budget each round keeps the better half` }];
-    }
-    if (s.epochsDone < MIN_EPOCHS_BEFORE_PRUNING) return [];
+    if (behind <= noiseBetween(s, lead)) return [];
     return [
       {
         standing: s,
-        reason: `${rank}, within chance of the best on ${s.images} validation images; but ${keepAtLeast} runner(s) cannot train all ${ranked.length} within the time budget, so the time goes to the ${keep} best`,
+        reason: `ranked ${keep + i + 1} of ${ranked.length} by validation accuracy (${pct(s.accuracy)}) after ${s.epochsDone} epoch(s); under a time budget each round keeps the better half`,
       },
     ];
   });
