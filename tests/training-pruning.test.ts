@@ -59,8 +59,7 @@ async function trainingRun(input: Record<string, unknown>) {
         runnerToken,
       )
     ).claimTask;
-  // Epochs of 30 s: rounds as configured (on faster epochs a round spans about 20 s of them).
-  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 30) =>
+  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 1) =>
     call(
       'mutation($rep: RunnerReportInput!, $res: JSON!) { completeTask(report: $rep, result: $res) }',
       {

@@ -7,12 +7,7 @@ import { RestartableServer } from './support/process';
 import { syntheticZip, TRAIN, waitForTask } from './support/training';
 import { waitFor } from './support/wait';
 
-// Checkpoints after every epoch (the default is at most every 30 s): the kill lands after a few.
-const server = new RestartableServer('resume-node', {
-  PERCEPT_LOCAL_RUNNERS: '1',
-  PERCEPT_TICK_MS: '500',
-  PERCEPT_CHECKPOINT_SECONDS: '0',
-});
+const server = new RestartableServer('resume-node', { PERCEPT_LOCAL_RUNNERS: '1', PERCEPT_TICK_MS: '500' });
 before(() => server.setUp());
 after(() => server.tearDown());
 const serve = () => server.serve();

@@ -53,12 +53,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onBatch?: (metrics: BatchMetrics) => void | Promise<void>;
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
-  /**
-   * Save a checkpoint every `everyEpochs` (default 1) epochs, at most once per `everySeconds`
-   * (default 0: no limit), and when training ends. An aborted call reports what the checkpoint
-   * holds: epochs trained after it are lost, as they would be to a crash.
-   */
-  checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number; everySeconds?: number };
+  /** Save a checkpoint every `everyEpochs` (default 1) epochs and when training ends. */
+  checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number };
   /** Continue from the checkpoint at `checkpoint.key` if there is one. Default true. */
   resume?: boolean;
 }
@@ -66,7 +62,7 @@ export interface TrainOptions {
 export type StopReason = 'completed' | 'early-stopped' | 'aborted';
 
 export interface TrainResult {
-  /** Epochs completed (an aborted epoch does not count; nor, with a checkpoint, epochs after its last save). */
+  /** Epochs completed (an aborted epoch does not count). */
   epochs: number;
   stopReason: StopReason;
   history: EpochMetrics[];
@@ -106,19 +102,14 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     // A resumed run replays the stream it started with, whatever seed this call passes.
     const seed = state.seed;
     const resumedFrom = state.epoch;
-    let saved = state;
-    let savedAt = performance.now();
-    const result = (stopReason: StopReason): TrainResult => {
-      const s = stopReason === 'aborted' && options.checkpoint ? saved : state;
-      return {
-        epochs: s.epoch,
-        stopReason,
-        history: s.history,
-        bestEpoch: s.bestEpoch,
-        bestValAccuracy: s.bestValAccuracy,
-        resumedFrom,
-      };
-    };
+    const result = (stopReason: StopReason): TrainResult => ({
+      epochs: state.epoch,
+      stopReason,
+      history: state.history,
+      bestEpoch: state.bestEpoch,
+      bestValAccuracy: state.bestValAccuracy,
+      resumedFrom,
+    });
     if (state.earlyStopped) return result('early-stopped');
 
     // An out-of-range label would one-hot to zeros and train on silently with zero loss.
@@ -195,12 +186,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
         metrics.valAccuracy = v.accuracy;
       }
       state = nextState(state, metrics, options);
-      const due =
-        state.epoch % every === 0 && (performance.now() - savedAt) / 1000 >= (options.checkpoint?.everySeconds ?? 0);
-      if (options.checkpoint && (due || state.epoch >= options.epochs || state.earlyStopped)) {
+      if (options.checkpoint && (state.epoch % every === 0 || state.epoch >= options.epochs || state.earlyStopped)) {
         await saveCheckpoint(options.checkpoint.store, options.checkpoint.key, model, optimizer, state);
-        saved = state;
-        savedAt = performance.now();
       }
       await options.onEpoch?.(metrics);
       if (state.earlyStopped) return result('early-stopped');

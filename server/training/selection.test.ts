@@ -115,14 +115,6 @@ describe('selection on noisy validation figures', () => {
     );
     assert.equal(nextRoundEnd({ ...base, epochsDone: 29, secondsLeft: null, secondsPerEpoch: null }), 30);
   });
-
-  test('on small data a round spans the epochs of about twenty seconds, not two', () => {
-    const base = { maxEpochs: 60, epochsDone: 4, roundEpochs: 2, secondsLeft: null };
-    assert.equal(nextRoundEnd({ ...base, secondsPerEpoch: 0.5 }), 44);
-    assert.equal(nextRoundEnd({ ...base, secondsPerEpoch: 30 }), 6, 'long epochs: the configured round');
-    assert.equal(nextRoundEnd({ ...base, secondsPerEpoch: 0.1 }), 60, 'never past the cap');
-    assert.equal(nextRoundEnd({ ...base, secondsPerEpoch: 0.5, secondsLeft: 5 }), 12, 'nor past the budget');
-  });
 });
 
 test('small data sets get more epochs than large ones', () => {

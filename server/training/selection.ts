@@ -140,12 +140,7 @@ export function scheduleEpochs(options: Pace): number {
  */
 export function nextRoundEnd(options: Pace): number | null {
   const { maxEpochs, epochsDone, roundEpochs, secondsLeft, secondsPerEpoch } = options;
-  // A round costs seconds of its own (a task, the network rebuilt, its checkpoint loaded): on
-  // small data, where an epoch takes a fraction of a second, a round spans several of them.
-  const perRound = secondsPerEpoch
-    ? Math.max(roundEpochs, Math.ceil(MIN_ROUND_SECONDS / secondsPerEpoch))
-    : roundEpochs;
-  const planned = Math.min(epochsDone + perRound, maxEpochs);
+  const planned = Math.min(epochsDone + roundEpochs, maxEpochs);
   if (planned <= epochsDone) return null;
   if (secondsLeft === null || !secondsPerEpoch) return planned;
   const fit = epochsThatFit(secondsLeft, secondsPerEpoch);
@@ -161,9 +156,6 @@ export interface Pace {
   /** The training time of the candidate's last epoch; null before its first. */
   secondsPerEpoch: number | null;
 }
-
-/** The shortest round worth its overhead once the pace is known. */
-export const MIN_ROUND_SECONDS = 20;
 
 /** An epoch's measured training time leaves out validation and the checkpoint: allow for them. */
 const EPOCH_OVERHEAD = 1.15;

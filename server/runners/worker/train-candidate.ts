@@ -14,19 +14,6 @@ import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 /**
- * A crash or a lost runner costs at most this much training (and the epoch in progress). A
- * runner's own setting (PERCEPT_CHECKPOINT_SECONDS; 0 saves after every epoch).
- */
-export function checkpointSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.PERCEPT_CHECKPOINT_SECONDS;
-  if (raw === undefined || raw === '') return 30;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0)
-    throw new Error(`PERCEPT_CHECKPOINT_SECONDS must be a number of seconds ≥ 0, got "${raw}"`);
-  return n;
-}
-
-/**
  * One round of one candidate: resume from its checkpoint, train to `toEpoch` (or the deadline),
  * checkpoint each epoch. With `finalize`: restore the checkpoint, score the test split and export
  * the model in TensorFlow.js Layers format for serving.
@@ -86,9 +73,7 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         monitor: 'either',
         validation: parts.validation.size > 0 ? parts.validation : undefined,
         signal: AbortSignal.any([signal, deadline.signal]),
-        // On small data an epoch takes a fraction of a second: saving the weights and the
-        // optimizer after each would cost more than the training.
-        checkpoint: { store: data.store, key, everySeconds: checkpointSeconds() },
+        checkpoint: { store: data.store, key },
         onBatch: (m) =>
           progress({
             phase: 'training',
