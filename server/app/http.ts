@@ -26,6 +26,7 @@ import type { Services } from './services';
 import { classifyRoutes } from '../classification/classify.route';
 import type { PerceptPubSub } from '../events/pubsub';
 import { LiveSockets } from './live-sockets';
+import { isSmallMultipart, parseSmallMultipart } from '../uploads/small-multipart';
 
 export interface Api {
   server: Server;
@@ -135,12 +136,15 @@ export async function startApi(opts: {
     async (req: Request, res: Response, next: NextFunction) => {
       if (!req.is('multipart/form-data')) return next();
       try {
-        // Streams each file to a temporary file as it arrives; refused past the size limit.
-        req.body = await processRequest(req, res, {
+        const limits = {
           maxFileSize: config.limits.uploadBytes,
           maxFiles: config.limits.uploadFiles,
           maxFieldSize: config.limits.requestBodyBytes,
-        });
+        };
+        // Small requests from memory; others stream each file to a temporary file as it arrives.
+        req.body = isSmallMultipart(req)
+          ? await parseSmallMultipart(req, limits)
+          : await processRequest(req, res, limits);
         next();
       } catch (e) {
         const status = (e as { status?: number }).status ?? 400;
