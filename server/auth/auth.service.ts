@@ -215,10 +215,12 @@ export class AuthService {
   }
 
   /**
-   * After a change is committed: this server forgets at once (a revoked token is refused on the
-   * next request), then every server hears of it and closes the sockets it affects.
+   * Call after committing any change to a user's credentials (tokens revoked, role changed, user
+   * disabled or deleted): this server forgets the principals at once (a revoked token is refused on
+   * the next request), then every server hears of it, forgets them too and closes the sockets opened
+   * with them. Without tokenIds, everything of the user goes.
    */
-  private async announce(change: IdentityChange): Promise<void> {
+  async announce(change: IdentityChange): Promise<void> {
     this.principals.forget(change);
     if (this.pubsub) identityChanged(this.pubsub, change);
     else await publishToServers(this.db, 'IDENTITY_CHANGED', change);
