@@ -4,6 +4,7 @@
 //   ratioP99 = that user's p99 while tasks change / p99 when idle
 //   dbReadsPerEvent = reads of the tasks table per event beyond what the same events cost with no
 //     subscription open (PostgreSQL's own counters, pg_stat_user_tables: index + sequential scans)
+//   ratioP99ToEventsOnly = that p99 / its p99 while the same events happen with no subscription
 // The last line is one JSON object.
 import 'reflect-metadata';
 import { createClient } from 'graphql-ws';
@@ -78,7 +79,10 @@ async function main(): Promise<void> {
 
     // The same events with no subscription open: what they cost by themselves.
     const r0 = await tasksReads();
-    await changeTasks();
+    let changing = true;
+    const bareEvents = changeTasks().finally(() => (changing = false));
+    const eventsOnly = await timeOther(() => !changing);
+    await bareEvents;
     await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
     const bareReads = (await tasksReads()) - r0;
     const idle = await timeOther((n) => n >= QUERIES);
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
     log(`${SUBSCRIPTIONS} subscriptions live on one socket`);
 
     const r1 = await tasksReads();
-    let changing = true;
+    changing = true;
     const events = changeTasks().finally(() => (changing = false));
     const loaded = await timeOther(() => !changing);
     await events;
@@ -143,6 +147,9 @@ async function main(): Promise<void> {
       ratioP99: round(percentile(loaded, 99) / percentile(idle, 99), 2),
       otherUserP50Ms: round(percentile(loaded, 50), 2),
       idleP50Ms: round(percentile(idle, 50), 2),
+      // The same events with no subscription open: what the event traffic costs by itself.
+      eventsOnlyP99Ms: round(percentile(eventsOnly, 99), 2),
+      ratioP99ToEventsOnly: round(percentile(loaded, 99) / percentile(eventsOnly, 99), 2),
       eventsPerSecond: EVENTS_PER_SECOND,
     };
     console.log(JSON.stringify(result));
