@@ -46,7 +46,13 @@ export function classifyRoutes(deps: {
       }
       const bytes = await readBody(req, deps.classify.maxImageBytes);
       const topK = req.query.topK === undefined ? 5 : Number(req.query.topK);
-      const result = await deps.classify.classify(principal as UserPrincipal, String(req.params.id), { bytes }, topK, false);
+      const result = await deps.classify.classify(
+        principal as UserPrincipal,
+        String(req.params.id),
+        { bytes },
+        topK,
+        false,
+      );
       res.json(result);
     } catch (e) {
       const code = e instanceof GraphQLError ? e.extensions.code : undefined;

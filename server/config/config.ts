@@ -107,7 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         1,
         1_000_000,
       ),
-      subscriptionsPerUser: read.int('PERCEPT_MAX_SUBSCRIPTIONS_PER_USER', 'limits.subscriptionsPerUser', 500, 1, 1_000_000),
+      subscriptionsPerUser: read.int(
+        'PERCEPT_MAX_SUBSCRIPTIONS_PER_USER',
+        'limits.subscriptionsPerUser',
+        500,
+        1,
+        1_000_000,
+      ),
     },
   };
 }

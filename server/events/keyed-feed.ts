@@ -80,10 +80,7 @@ export class KeyedFeed<T> {
    * iterator is returned; first the rows of `initial` (a client that connects mid-job starts from
    * the current state).
    */
-  subscribe(
-    key: FeedKey,
-    opts: { accept?: (row: T) => boolean; initial?: string[] } = {},
-  ): AsyncIterableIterator<T> {
+  subscribe(key: FeedKey, opts: { accept?: (row: T) => boolean; initial?: string[] } = {}): AsyncIterableIterator<T> {
     const set = this.sinks.get(key) ?? new Set<Sink<T>>();
     this.sinks.set(key, set);
     const sink: Sink<T> = new Sink<T>(opts.accept ?? (() => true), () => {

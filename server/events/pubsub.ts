@@ -20,12 +20,7 @@ export type Topics = {
 };
 
 /** Why a user's credentials changed; sockets are closed with a message naming it. */
-export type IdentityChangeReason =
-  | 'LOGGED_OUT'
-  | 'TOKEN_REVOKED'
-  | 'ROLE_CHANGED'
-  | 'USER_DISABLED'
-  | 'USER_DELETED';
+export type IdentityChangeReason = 'LOGGED_OUT' | 'TOKEN_REVOKED' | 'ROLE_CHANGED' | 'USER_DISABLED' | 'USER_DELETED';
 
 /**
  * Whose credentials stopped being what they were. `tokenIds`: exactly these tokens are dead;
