@@ -54,17 +54,20 @@ export async function parseSmallMultipart(req: Request, limits: MultipartLimits)
   for (const [key, paths] of entries) {
     const file = form.get(key);
     if (!(file instanceof Blob)) throw httpError(400, 'File missing in the request.');
-    if (file.size > limits.maxFileSize)
-      throw httpError(413, `File truncated as it exceeds the ${limits.maxFileSize} byte size limit.`);
     if (!Array.isArray(paths)) throw httpError(400, `Invalid type for the ‘map’ multipart field entry key ‘${key}’.`);
-    const data = Buffer.from(await file.arrayBuffer());
+    // As graphql-upload does: a file over the limit fails when read, so the resolver names it.
+    const tooLarge = file.size > limits.maxFileSize;
+    const data = tooLarge ? null : Buffer.from(await file.arrayBuffer());
     for (const path of paths) {
       const upload = new Upload();
       upload.resolve({
         filename: (file as File).name,
         mimetype: file.type,
         encoding: '7bit',
-        createReadStream: () => Readable.from([data]),
+        createReadStream: () => {
+          if (!data) throw httpError(413, `File truncated as it exceeds the ${limits.maxFileSize} byte size limit.`);
+          return Readable.from([data]);
+        },
       });
       put(operations, String(path), upload);
     }
