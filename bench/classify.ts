@@ -4,6 +4,7 @@
 //   ratioP50ToBare = HTTP p50 at concurrency 1 / bare p50 for one image
 //   ratioC16ToBare = HTTP requests/s at concurrency 16 / bare batch images/s (batches of 64)
 //   ratioRestP50ToBare = p50 of POST /v1/models/{id}/classify (raw image body) / bare p50
+//   floorP50Ms: p50 of `{ __typename }` with the same token, what HTTP and Apollo cost by themselves
 // The model: the generator's best network for 28×28 greyscale, trained briefly on synthetic
 // patterns through the API (accuracy is not the point here). The last line is one JSON object.
 import 'reflect-metadata';
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
       await res.json();
     };
     for (let i = 0; i < 20; i++) await rest(i);
+    const floor: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t0 = performance.now();
+      await user.call('{ __typename }');
+      floor.push(performance.now() - t0);
+    }
     const restLatencies: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const t0 = performance.now();
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
       bareBatchImagesPerSec: round(bareBatch),
       ratioC16ToBare: round(c16 / bareBatch, 3),
       restP50Ms: round(percentile(restLatencies, 50), 2),
+      floorP50Ms: round(percentile(floor, 50), 2),
       ratioRestP50ToBare: round(percentile(restLatencies, 50) / percentile(bare, 50), 2),
       backend: backend.backend,
     };
