@@ -3,6 +3,8 @@
 // with the same network loaded once):
 //   ratioP50ToBare = HTTP p50 at concurrency 1 / bare p50 for one image
 //   ratioC16ToBare = HTTP requests/s at concurrency 16 / bare batch images/s (batches of 64)
+//   ratioRestP50ToBare = p50 of POST /v1/models/{id}/classify (raw image body) / bare p50
+//   floorP50Ms: p50 of `{ __typename }` with the same token, what HTTP and Apollo cost by themselves
 // The model: the generator's best network for 28×28 greyscale, trained briefly on synthetic
 // patterns through the API (accuracy is not the point here). The last line is one JSON object.
 import 'reflect-metadata';
@@ -47,6 +49,28 @@ async function main(): Promise<void> {
       await classify(i);
       latencies.push(performance.now() - t0);
     }
+    const rest = async (i: number) => {
+      const res = await fetch(`${server.url}/v1/models/${modelId}/classify?topK=3`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', authorization: `Bearer ${user.token}` },
+        body: images[i % images.length]!,
+      });
+      if (!res.ok) throw new Error(`REST classify: ${res.status} ${await res.text()}`);
+      await res.json();
+    };
+    for (let i = 0; i < 20; i++) await rest(i);
+    const floor: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t0 = performance.now();
+      await user.call('{ __typename }');
+      floor.push(performance.now() - t0);
+    }
+    const restLatencies: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t0 = performance.now();
+      await rest(i);
+      restLatencies.push(performance.now() - t0);
+    }
     let done = 0;
     const until = performance.now() + C16_SECONDS * 1000;
     const t16 = performance.now();
@@ -60,7 +84,7 @@ async function main(): Promise<void> {
     );
     const c16 = done / ((performance.now() - t16) / 1000);
     log(
-      `HTTP: p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms; c16 ${round(c16)} requests/s`,
+      `HTTP: p50 ${round(percentile(latencies, 50), 2)} ms, p99 ${round(percentile(latencies, 99), 2)} ms; c16 ${round(c16)} requests/s; REST p50 ${round(percentile(restLatencies, 50), 2)} ms`,
     );
 
     // Bare: the same network and images in this process.
@@ -102,6 +126,9 @@ async function main(): Promise<void> {
       c16RequestsPerSec: round(c16),
       bareBatchImagesPerSec: round(bareBatch),
       ratioC16ToBare: round(c16 / bareBatch, 3),
+      restP50Ms: round(percentile(restLatencies, 50), 2),
+      floorP50Ms: round(percentile(floor, 50), 2),
+      ratioRestP50ToBare: round(percentile(restLatencies, 50) / percentile(bare, 50), 2),
       backend: backend.backend,
     };
     console.log(JSON.stringify(result));

@@ -145,6 +145,19 @@ const MATRIX: Record<string, Entry> = {
   },
 };
 
+// Plain HTTP endpoints beside GraphQL (not in schema.graphql), under the same rules.
+const REST: Record<string, { who: Expect; call: (f: Fixtures, token: string | undefined) => Promise<Response> }> = {
+  'POST /v1/models/{id}/classify': {
+    who: OWNED_CLASSIFY,
+    call: (f, token) =>
+      fetch(`${srv.url}/v1/models/${f.model}/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: Buffer.from(f.samplePngBase64, 'base64'),
+      }),
+  },
+};
+
 const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
 const ROOTS = { Query: 'query', Mutation: 'mutation', Subscription: 'subscription' } as const;
 const operations = new Map<string, { keyword: string; field: GraphQLField<unknown, unknown> }>();
@@ -283,6 +296,25 @@ describe('who may call what', () => {
       );
       const row = Object.fromEntries(CALLERS.map((c, i) => [c, actual[i]]));
       assert.deepEqual(wrong, [], `every outcome: ${JSON.stringify(row)}`);
+    });
+  }
+});
+
+describe('who may call the plain HTTP endpoints', () => {
+  for (const [endpoint, entry] of Object.entries(REST)) {
+    test(endpoint, async () => {
+      const actual = await Promise.all(
+        CALLERS.map(async (caller) => {
+          const res = await entry.call(f, f.tokens[caller]);
+          return res.ok ? 'ok' : outcomeOf((await res.json()) as GraphQLResponse);
+        }),
+      );
+      const wrong = CALLERS.filter((c, i) => !matches(entry.who[c], actual[i]!));
+      assert.deepEqual(
+        wrong,
+        [],
+        `every outcome: ${JSON.stringify(Object.fromEntries(CALLERS.map((c, i) => [c, actual[i]])))}`,
+      );
     });
   }
 });

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { AuthService } from '../server/auth/auth.service';
 import { connectAndMigrate } from '../server/db/database';
 import { gql } from './support/graphql';
+import { createModel, png, signUp } from './support/fixtures';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { percept, type Proc } from './support/process';
 import { waitFor } from './support/wait';
@@ -159,6 +160,71 @@ describe('two servers on one database', () => {
     });
     unsubscribe();
     await client.dispose();
+    await a.proc.kill();
+    await b.proc.kill();
+  });
+
+  test('what one server caches (principals, served models) goes when another server changes it', async () => {
+    const a = await startServer('node-f', 0);
+    const b = await startServer('node-g', 0);
+    const admin = await adminToken(a.url);
+    const user = await signUp(`${a.url}/graphql`);
+    const onA = (q: string, v: Record<string, unknown>, t: string) => gql(`${a.url}/graphql`, q, v, t);
+    const onB = (q: string, v: Record<string, unknown>, t: string) => gql(`${b.url}/graphql`, q, v, t);
+    const code = (r: { errors?: { extensions?: { code?: string } }[] }) => r.errors?.[0]?.extensions?.code ?? 'ok';
+    // Without the relay each would hold for the caches' minute; two seconds is the relay plus polling.
+    const soon = (what: string, check: () => Promise<boolean>) => waitFor(what, check, 2000);
+
+    // A role change on A reaches B's cached principal of the user.
+    const USERS = 'query { users { totalCount } }';
+    assert.equal(code(await onB(USERS, {}, user.token)), 'FORBIDDEN');
+    const SET_ROLE = 'mutation($u: ID!, $r: Role!) { setUserRole(userId: $u, role: $r) { role } }';
+    await onA(SET_ROLE, { u: user.user.id, r: 'ADMIN' }, admin);
+    await soon('B sees the promotion', async () => code(await onB(USERS, {}, user.token)) === 'ok');
+    await onA(SET_ROLE, { u: user.user.id, r: 'USER' }, admin);
+    await soon('B sees the demotion', async () => code(await onB(USERS, {}, user.token)) === 'FORBIDDEN');
+
+    // A token revoked on A is refused on B, and B closes the socket opened with it.
+    const created = await onA(
+      'mutation { createApiToken(input: {name: "b"}) { secret token { id } } }',
+      {},
+      user.token,
+    );
+    const { secret, token } = created.data!.createApiToken;
+    assert.equal(code(await onB('query { me { id } }', {}, secret)), 'ok');
+    let closedWith = 0;
+    const client = createClient({
+      url: `${b.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${secret}` },
+      retryAttempts: 0,
+      on: { closed: (e) => (closedWith = (e as { code: number }).code) },
+    });
+    const acked = new Promise<void>((r) => client.on('connected', () => r()));
+    client.subscribe(
+      { query: 'subscription { tasksChanged { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
+    await acked;
+    await onA('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: token.id }, user.token);
+    await soon(
+      'B refuses the revoked token',
+      async () => code(await onB('query { me { id } }', {}, secret)) === 'UNAUTHENTICATED',
+    );
+    await soon('B closes its socket', async () => closedWith === 4401);
+    await client.dispose();
+
+    // A model deleted on A is gone from B's classify cache.
+    const model = await createModel(`${a.url}/graphql`, user.token);
+    const CLASSIFY = 'mutation($m: ID!, $i: ImageInput!) { classify(modelId: $m, image: $i) { candidateId } }';
+    const image = { base64: (await png(8, 8)).toString('base64') };
+    // Untrained: refused with BAD_USER_INPUT, and cached as such on B.
+    assert.equal(code(await onB(CLASSIFY, { m: model.id, i: image }, user.token)), 'BAD_USER_INPUT');
+    await onA('mutation($id: ID!) { deleteModel(id: $id) }', { id: model.id }, user.token);
+    await soon(
+      'B forgets the deleted model',
+      async () => code(await onB(CLASSIFY, { m: model.id, i: image }, user.token)) === 'NOT_FOUND',
+    );
     await a.proc.kill();
     await b.proc.kill();
   });

@@ -23,6 +23,10 @@ import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';
+import { classifyRoutes } from '../classification/classify.route';
+import type { PerceptPubSub } from '../events/pubsub';
+import { LiveSockets } from './live-sockets';
+import { isSmallMultipart, parseSmallMultipart } from '../uploads/small-multipart';
 
 export interface Api {
   server: Server;
@@ -38,9 +42,10 @@ export async function startApi(opts: {
   schema: GraphQLSchema;
   services: Services;
   db: DataSource;
+  pubsub: PerceptPubSub;
   log: Logger;
 }): Promise<Api> {
-  const { config, schema, services, db, log } = opts;
+  const { config, schema, services, db, pubsub, log } = opts;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -60,11 +65,22 @@ export async function startApi(opts: {
     path: '/graphql',
     maxPayload: config.limits.requestBodyBytes,
   });
+  const sockets = new LiveSockets(config.limits);
+  const closing = closeOnIdentityChange(pubsub, sockets);
   const wsCleanup = useServer(
     {
       schema,
+      onConnect: async (ctx) => {
+        const secret = bearer(ctx.connectionParams?.authorization);
+        sockets.connected(ctx, ctx.extra.socket, secret ? await services.auth.authenticateSession(secret) : null);
+        return true;
+      },
+      onClose: (ctx) => sockets.disconnected(ctx),
       context: (ctx) => contextFor(ctx.connectionParams?.authorization),
-      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, queryLimits),
+      onSubscribe: (ctx, _id, payload) => {
+        const refused = sockets.admit(ctx);
+        return refused ? [refused] : prepareOperation(schema, payload, queryLimits);
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatSocketErrors(format, result.errors) } : undefined,
       onError: (_ctx, _id, _payload, errors) => formatSocketErrors(format, errors),
@@ -112,6 +128,7 @@ export async function startApi(opts: {
   });
 
   app.use('/runner', runnerRoutes(services, config.limits.uploadBytes));
+  app.use('/v1', classifyRoutes({ auth: services.auth, classify: services.classify, rateLimits }));
 
   app.use(
     '/graphql',
@@ -119,12 +136,15 @@ export async function startApi(opts: {
     async (req: Request, res: Response, next: NextFunction) => {
       if (!req.is('multipart/form-data')) return next();
       try {
-        // Streams each file to a temporary file as it arrives; refused past the size limit.
-        req.body = await processRequest(req, res, {
+        const limits = {
           maxFileSize: config.limits.uploadBytes,
           maxFiles: config.limits.uploadFiles,
           maxFieldSize: config.limits.requestBodyBytes,
-        });
+        };
+        // Small requests from memory; others stream each file to a temporary file as it arrives.
+        req.body = isSmallMultipart(req)
+          ? await parseSmallMultipart(req, limits)
+          : await processRequest(req, res, limits);
         next();
       } catch (e) {
         const status = (e as { status?: number }).status ?? 400;
@@ -147,7 +167,7 @@ export async function startApi(opts: {
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
     // GraphiQL is the client build's second page (React), not a route of the Svelte app.
     app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
-    app.get(/^\/(?!graphql|healthz|files\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|files\/|v1\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
   }
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -170,6 +190,21 @@ export async function startApi(opts: {
     url: `http://${host}:${port}`,
     close: async () => {
       await apollo.stop();
+      await closing.stop();
+    },
+  };
+}
+
+/** Every server closes the sockets an identity change affects, wherever the change was made. */
+function closeOnIdentityChange(pubsub: PerceptPubSub, sockets: LiveSockets): { stop(): Promise<void> } {
+  const changes = pubsub.subscribe('IDENTITY_CHANGED');
+  const done = (async () => {
+    for await (const change of changes) sockets.identityChanged(change);
+  })();
+  return {
+    stop: async () => {
+      await changes.return();
+      await done;
     },
   };
 }

@@ -21,6 +21,7 @@ import { RunnerService } from '../runners/runner.service';
 import type { BlobStore } from '../storage/blob-store';
 import { TaskQueue } from '../tasks/task-queue';
 import { TaskService } from '../tasks/task.service';
+import { startTaskFeed } from '../tasks/task-feed';
 
 export function createServices(
   db: DataSource,
@@ -30,14 +31,13 @@ export function createServices(
   pool: () => LocalPool | null,
 ): Services {
   const queue = new TaskQueue(db, config.taskMaxAttempts, config.taskLeaseMs, (id) => {
-    pubsub.publish('TASK_UPDATED', id, id);
     pubsub.publish('TASK_CHANGED', id);
   });
+  const taskFeed = startTaskFeed(db, pubsub);
   const models = new ModelService(db, blobs, config.limits, pubsub);
-  const training = new TrainingService(db, models, queue, pubsub);
+  const training = new TrainingService(db, models, queue, pubsub, taskFeed);
   const classify = new ClassifyService(
     db,
-    models,
     training,
     blobs,
     new MicroBatcher(new PooledInference(pool, blobs)),
@@ -45,13 +45,13 @@ export function createServices(
     config.allowPrivateUrls,
     { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
   );
-  void forgetOnChange(pubsub, classify);
-  const auth = new AuthService(db, config.sessionTtlHours);
+  const auth = new AuthService(db, config.sessionTtlHours, pubsub);
+  void forgetOnChange(pubsub, classify, auth);
   return {
     limits: config.limits,
     auth,
     models,
-    tasks: new TaskService(db, queue, pubsub),
+    tasks: new TaskService(db, queue, pubsub, taskFeed),
     runners: new RunnerService(db, pubsub, pool),
     // A remote runner heartbeats every few seconds; a lease's length of silence marks it FAILED.
     remoteRunners: new RemoteRunners(db, queue, config.nodeId, config.taskLeaseMs, pubsub),
@@ -62,12 +62,28 @@ export function createServices(
     ),
     datasets: new DatasetService(db, blobs, queue, models, auth, config),
     training,
-    expansion: new ExpansionService(db, models, queue, blobs, pubsub),
+    expansion: new ExpansionService(db, models, queue, blobs, pubsub, taskFeed),
     classify,
   };
 }
 
-/** Cached serving state of a model goes when the model changes, on any server (the pubsub relays). */
-async function forgetOnChange(pubsub: PerceptPubSub, classify: ClassifyService): Promise<void> {
-  for await (const modelId of pubsub.subscribe('MODEL_CHANGED')) classify.forget(modelId);
+/**
+ * Cached serving state of a model goes when the model changes, a cached principal when its token or
+ * user changes, on any server (the pubsub relays); everything goes when the relay may have missed events.
+ */
+async function forgetOnChange(pubsub: PerceptPubSub, classify: ClassifyService, auth: AuthService): Promise<void> {
+  await Promise.all([
+    (async () => {
+      for await (const modelId of pubsub.subscribe('MODEL_CHANGED')) classify.forget(modelId);
+    })(),
+    (async () => {
+      for await (const change of pubsub.subscribe('IDENTITY_CHANGED')) auth.forget(change);
+    })(),
+    (async () => {
+      for await (const _at of pubsub.subscribe('RELAY_RESUMED')) {
+        classify.forgetAll();
+        auth.forget('all');
+      }
+    })(),
+  ]);
 }

@@ -67,7 +67,7 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
     pool = runners.pool;
     cleanups.push({ name: 'runner pool', run: runners.stop });
 
-    const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, log });
+    const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, pubsub, log });
     cleanups.push({ name: 'api', run: () => api.close() });
     log.info({ url: api.url }, 'Percept is serving');
 

@@ -6,6 +6,8 @@ import { isUuid } from '../db/ids';
 import { mayRevoke, principalOf, urlSignatureValid, type UrlSignature } from './access';
 import { hashPassword, verifyPassword } from './password';
 import type { Principal, UserPrincipal } from './principal';
+import { PrincipalCache, type Authenticated } from './principal-cache';
+import { identityChanged, publishToServers, type IdentityChange, type PerceptPubSub } from '../events/pubsub';
 import { displayPrefix, hashSecret, newSecret } from './secrets';
 import { Token, TokenKind, TokenScope } from './token.entity';
 import { Role, User } from './user.entity';
@@ -27,9 +29,13 @@ const MIN_PASSWORD = 8;
 const DUMMY_HASH = hashPassword('not a real password');
 
 export class AuthService {
+  private readonly principals = new PrincipalCache();
+
+  /** Without `pubsub` (the admin CLI), identity changes reach the servers by a NOTIFY of their own. */
   constructor(
     private readonly db: DataSource,
     private readonly sessionTtlHours: number,
+    private readonly pubsub: PerceptPubSub | null = null,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -59,22 +65,41 @@ export class AuthService {
 
   async logOut(principal: Principal): Promise<boolean> {
     await this.db.getRepository(Token).update({ id: principal.tokenId }, { revokedAt: this.clock() });
+    await this.announce({
+      reason: 'LOGGED_OUT',
+      userId: principal.kind === 'user' ? principal.userId : null,
+      tokenIds: [principal.tokenId],
+    });
     return true;
   }
 
   /** Resolves a bearer secret to its principal; null when unknown, revoked or expired. */
   async authenticate(secret: string): Promise<Principal | null> {
-    const token = await this.db
-      .getRepository(Token)
-      .findOne({ where: { hash: hashSecret(secret) }, relations: { user: true } });
+    return (await this.authenticateSession(secret))?.principal ?? null;
+  }
+
+  /** The principal with its token's expiry (a socket ends then); from memory while it is known valid. */
+  async authenticateSession(secret: string): Promise<Authenticated | null> {
+    const hash = hashSecret(secret);
     const now = this.clock();
+    const cached = this.principals.get(hash, now);
+    if (cached) return cached;
+    const token = await this.db.getRepository(Token).findOne({ where: { hash }, relations: { user: true } });
     const who = token && principalOf(token, now);
     if (!who) return null;
-    // Writing on every request would make reads write; a minute's precision is plenty.
+    // Writing on every request would make reads write; a minute's precision is plenty (the cache's TTL).
     if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
       await this.db.getRepository(Token).update({ id: token.id }, { lastUsedAt: now });
     }
-    return who;
+    const session = { principal: who, expiresAt: token.expiresAt };
+    this.principals.set(hash, session, now);
+    return session;
+  }
+
+  /** Drops cached principals an identity change made wrong (IDENTITY_CHANGED from any server). */
+  forget(change: IdentityChange | 'all'): void {
+    if (change === 'all') this.principals.clear();
+    else this.principals.forget(change);
   }
 
   /** The user a signed URL for `subject` was issued to; null when the signature or its token is not valid. */
@@ -131,6 +156,7 @@ export class AuthService {
     if (!token.revokedAt) {
       token.revokedAt = this.clock();
       await repo.save(token);
+      await this.announce({ reason: 'TOKEN_REVOKED', userId: token.userId, tokenIds: [token.id] });
     }
     return token;
   }
@@ -161,8 +187,11 @@ export class AuthService {
     const repo = this.db.getRepository(User);
     const user = await repo.findOneBy({ id: userId });
     if (!user) throw new NotFoundError('No such user.');
+    const was = user.role;
     user.role = role;
-    return repo.save(user);
+    const saved = await repo.save(user);
+    if (was !== role) await this.announce({ reason: 'ROLE_CHANGED', userId });
+    return saved;
   }
 
   /** CLI: make an account admin, creating it when a password is given and it does not exist. */
@@ -171,8 +200,11 @@ export class AuthService {
     const repo = this.db.getRepository(User);
     const existing = await repo.findOneBy({ email: normalized });
     if (existing) {
+      const was = existing.role;
       existing.role = Role.ADMIN;
-      return { user: await repo.save(existing), created: false };
+      const user = await repo.save(existing);
+      if (was !== Role.ADMIN) await this.announce({ reason: 'ROLE_CHANGED', userId: user.id });
+      return { user, created: false };
     }
     if (!password) throw new BadUserInputError(`No account ${normalized}; give a password to create it.`);
     checkPassword(password);
@@ -180,6 +212,18 @@ export class AuthService {
       repo.create({ email: normalized, passwordHash: await hashPassword(password), role: Role.ADMIN }),
     );
     return { user, created: true };
+  }
+
+  /**
+   * Call after committing any change to a user's credentials (tokens revoked, role changed, user
+   * disabled or deleted): this server forgets the principals at once (a revoked token is refused on
+   * the next request), then every server hears of it, forgets them too and closes the sockets opened
+   * with them. Without tokenIds, everything of the user goes.
+   */
+  async announce(change: IdentityChange): Promise<void> {
+    this.principals.forget(change);
+    if (this.pubsub) identityChanged(this.pubsub, change);
+    else await publishToServers(this.db, 'IDENTITY_CHANGED', change);
   }
 
   private async issueSession(user: User): Promise<string> {

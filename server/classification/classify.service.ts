@@ -5,15 +5,15 @@ import { keepClassifiedImage } from '../datasets/kept-images';
 import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
 import { accessible } from '../auth/access';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { isUuid } from '../db/ids';
 import { readUpload, type FileUpload } from '../uploads/upload';
 import { rm } from 'node:fs/promises';
 import { saveUpload } from '../datasets/upload-intake';
 import { ArchiveError, listZip } from '../datasets/zip-archive';
 import { Task, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import type { Model } from '../models/model.entity';
-import type { ModelService } from '../models/model.service';
+import { Model } from '../models/model.entity';
 import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
@@ -28,21 +28,21 @@ export interface Inference {
   classify(artifactKey: string, images: Uint8Array[], topK: number): Promise<ClassScore[][]>;
 }
 
+/** What answering a model takes, held in memory: classify is the hot path. */
 interface Served {
   model: Model;
-  candidate: Candidate;
-  names: string[];
-  expires: number;
+  /** Null while the model has no trained network. */
+  serving: { candidate: Candidate; network: { key: string; outputs: number }; names: string[] } | null;
 }
 
-const SERVED_TTL_MS = 10_000;
+// The bound on a missed MODEL_CHANGED; normally an entry goes as soon as its model changes.
+const SERVED_TTL_MS = 60_000;
 
 export class ClassifyService {
-  private readonly cache = new Map<string, Served>();
+  private readonly cache = new Map<string, { served: Promise<Served>; expires: number }>();
 
   constructor(
     private readonly db: DataSource,
-    private readonly models: ModelService,
     private readonly training: TrainingService,
     private readonly blobs: BlobStore,
     readonly inference: Inference,
@@ -54,8 +54,7 @@ export class ClassifyService {
   /** Queues the classification of every image in a zip; results arrive in the task's result. */
   async startBatch(who: UserPrincipal, modelId: string, archive: Promise<FileUpload>, topK: number): Promise<Task> {
     const { model, candidate } = await this.servedFor(who, modelId);
-    if (!Number.isInteger(topK) || topK < 1 || topK > 100)
-      throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
+    checkTopK(topK);
     const saved = await saveUpload(archive, this.batches.uploadsDir, this.limits.uploadBytes);
     try {
       await listZip(saved.path, this.limits);
@@ -81,28 +80,24 @@ export class ClassifyService {
   /**
    * Classifies one image with the model's served network. The image is not stored once the
    * answer is returned, unless `keep` asks for it (then it joins the model's data, unlabelled).
+   * With the model and principal cached, the database is not read at all unless `keep`.
    */
   async classify(
     who: UserPrincipal,
     modelId: string,
-    input: ImageInput,
+    input: ImageInput | { bytes: Buffer },
     topK: number,
     keep: boolean,
   ): Promise<Classification> {
-    const model = await this.models.get(who, modelId);
-    const candidate = await this.served(model);
-    if (!Number.isInteger(topK) || topK < 1 || topK > 100)
-      throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
-    const bytes = await this.read(input);
+    const { model, candidate, network, names } = await this.servedFor(who, modelId);
+    checkTopK(topK);
+    const bytes = 'bytes' in input ? input.bytes : await this.read(input);
     const pixels = await this.normalise(model, bytes);
-    // An expandable model that has been split answers with its base and active heads.
-    const network = await servedNetwork(this.db, model, candidate);
     const [scores] = await this.inference.classify(network.key, [pixels], topK);
-    const names = await this.training.classNames(model.id, Math.max(0, ...scores!.map((s) => s.classIndex + 1)));
     const keptImageId = keep ? await keepClassifiedImage(this.db, this.blobs, model, bytes, pixels) : null;
     return {
       predictions: scores!.map((s) => ({
-        className: names[s.classIndex]!,
+        className: names[s.classIndex] ?? `class ${s.classIndex}`,
         classIndex: s.classIndex,
         probability: s.probability,
       })),
@@ -111,21 +106,48 @@ export class ClassifyService {
     };
   }
 
+  /** The largest image classify reads. */
+  get maxImageBytes(): number {
+    return Math.min(MAX_IMAGE_BYTES, this.limits.uploadBytes);
+  }
+
   /**
-   * The model, its served network and class names, cached per model: classify is the hot path.
-   * An entry lives until the model changes (MODEL_UPDATED, from any server) or for TTL at most.
+   * The model, its served network (an expandable model that has been split answers with its base
+   * and active heads) and class names. Cached per model until the model changes (MODEL_CHANGED,
+   * from any server) or for SERVED_TTL_MS at most; concurrent first requests share one load.
    */
-  private async servedFor(who: UserPrincipal, modelId: string): Promise<Served> {
+  private async servedFor(
+    who: UserPrincipal,
+    modelId: string,
+  ): Promise<{ model: Model } & NonNullable<Served['serving']>> {
+    if (!isUuid(modelId)) throw new NotFoundError('No such model.');
     let entry = this.cache.get(modelId);
     if (!entry || entry.expires < Date.now()) {
-      const model = await this.models.get(who, modelId);
-      const candidate = await this.served(model);
-      const names = await this.training.classNames(model.id, await this.outputs(candidate));
-      entry = { model, candidate, names, expires: Date.now() + SERVED_TTL_MS };
+      const served = this.load(modelId);
+      entry = { served, expires: Date.now() + SERVED_TTL_MS };
       this.cache.set(modelId, entry);
+      void served.catch(() => {
+        if (this.cache.get(modelId)?.served === served) this.cache.delete(modelId);
+      });
     }
-    accessible(who, entry.model, 'No such model.');
-    return entry;
+    const served = await entry.served;
+    const model = accessible(who, served.model, 'No such model.');
+    const serving = served.serving;
+    if (!serving) throw new BadUserInputError('The model has no trained network yet: upload data and train it first.');
+    return { model, ...serving };
+  }
+
+  private async load(modelId: string): Promise<Served> {
+    const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
+    // Not cached: unknown ids must not fill memory.
+    if (!model) throw new NotFoundError('No such model.');
+    const candidate = model.activeCandidateId
+      ? await this.db.getRepository(Candidate).findOneBy({ id: model.activeCandidateId })
+      : null;
+    if (!candidate?.artifactKey) return { model, serving: null };
+    const network = await servedNetwork(this.db, model, candidate);
+    const names = await this.training.classNames(model.id, network.outputs);
+    return { model, serving: { candidate, network, names } };
   }
 
   /** Forgets what it knew of a model (it changed). */
@@ -133,26 +155,15 @@ export class ClassifyService {
     this.cache.delete(modelId);
   }
 
-  private async outputs(candidate: Candidate): Promise<number> {
-    const arch = candidate.architecture as { classes?: number };
-    return arch.classes ?? 0;
-  }
-
-  /** The promoted network; a retraining run does not change it until it promotes a new one. */
-  private async served(model: Model): Promise<Candidate> {
-    const c = model.activeCandidateId
-      ? await this.db.getRepository(Candidate).findOneBy({ id: model.activeCandidateId })
-      : null;
-    if (!c?.artifactKey)
-      throw new BadUserInputError('The model has no trained network yet: upload data and train it first.');
-    return c;
+  /** Forgets every model (events may have been missed). */
+  forgetAll(): void {
+    this.cache.clear();
   }
 
   private async read(input: ImageInput): Promise<Buffer> {
     const given = [input.file, input.url, input.base64].filter((x) => x != null).length;
     if (given !== 1) throw new BadUserInputError('Give exactly one of file, url or base64.', { field: 'image' });
-    if (input.file)
-      return (await readUpload(input.file, Math.min(MAX_IMAGE_BYTES, this.limits.uploadBytes), 'image')).data;
+    if (input.file) return (await readUpload(input.file, this.maxImageBytes, 'image')).data;
     if (input.url) {
       try {
         const { data } = await fetchUrl(input.url, {
@@ -192,4 +203,9 @@ export class ClassifyService {
       throw e;
     }
   }
+}
+
+function checkTopK(topK: number): void {
+  if (!Number.isInteger(topK) || topK < 1 || topK > 100)
+    throw new BadUserInputError('topK must be between 1 and 100.', { field: 'topK' });
 }

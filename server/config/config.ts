@@ -44,6 +44,9 @@ export interface Limits {
   queryTokens: number;
   /** `classify` and `classifyBatch` requests per API or session token per minute (per server process). */
   classifyPerMinute: number;
+  /** Open GraphQL subscriptions on one WebSocket, and of one user over all sockets (per server process). */
+  subscriptionsPerSocket: number;
+  subscriptionsPerUser: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +100,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rootFields: read.int('PERCEPT_MAX_ROOT_FIELDS', 'limits.rootFields', 20, 1, 100_000),
       queryTokens: read.int('PERCEPT_MAX_QUERY_TOKENS', 'limits.queryTokens', 10_000, 200, 10_000_000),
       classifyPerMinute: read.int('PERCEPT_CLASSIFY_PER_MINUTE', 'limits.classifyPerMinute', 600, 1, 1_000_000),
+      subscriptionsPerSocket: read.int(
+        'PERCEPT_MAX_SUBSCRIPTIONS_PER_SOCKET',
+        'limits.subscriptionsPerSocket',
+        100,
+        1,
+        1_000_000,
+      ),
+      subscriptionsPerUser: read.int(
+        'PERCEPT_MAX_SUBSCRIPTIONS_PER_USER',
+        'limits.subscriptionsPerUser',
+        500,
+        1,
+        1_000_000,
+      ),
     },
   };
 }

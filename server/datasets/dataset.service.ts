@@ -34,6 +34,8 @@ export interface DatasetConfig {
 /** The one rule of model access (owner, or admin; others get NOT_FOUND), kept in ModelService. */
 export interface ModelAccess {
   get(who: UserPrincipal, id: string): Promise<Model>;
+  /** Announces that the model changed (its class names did). */
+  changed(id: string): void;
 }
 
 /** Uploading, browsing and deleting a model's training data. The import itself is a task. */
@@ -166,6 +168,8 @@ export class DatasetService {
       return deleted;
     });
     await this.blobs.deleteMany(blobKeys(cls.modelId, images));
+    // Its name leaves the answers of the served network (cached per model).
+    this.models.changed(cls.modelId);
     return images.length;
   }
 
@@ -180,6 +184,7 @@ export class DatasetService {
     });
     await this.blobs.deletePrefix(imagesPrefix(model.id));
     await this.blobs.deletePrefix(thumbsPrefix(model.id));
+    this.models.changed(model.id);
     return count;
   }
 

@@ -4,3 +4,4 @@ export { NotFoundError } from './not-found.error';
 export { PayloadTooLargeError } from './payload-too-large.error';
 export { TooManyRequestsError } from './too-many-requests.error';
 export { UnauthenticatedError } from './unauthenticated.error';
+export { TooManySubscriptionsError } from './too-many-subscriptions.error';

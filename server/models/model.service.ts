@@ -8,6 +8,7 @@ import type { UserPrincipal } from '../auth/principal';
 import type { Limits } from '../config/config';
 import { probeImage } from '../uploads/image-probe';
 import { BadUserInputError } from '../errors';
+import { KeyedFeed } from '../events/keyed-feed';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import { readUpload, type FileUpload } from '../uploads/upload';
@@ -27,12 +28,21 @@ export interface CreateModel {
 }
 
 export class ModelService {
+  /** Changed models for modelUpdated, loaded once per event whatever the number of subscribers. */
+  private readonly feed: KeyedFeed<Model>;
+
   constructor(
     private readonly db: DataSource,
     private readonly blobs: BlobStore,
     private readonly limits: Limits,
     private readonly pubsub: PerceptPubSub,
-  ) {}
+  ) {
+    this.feed = new KeyedFeed<Model>(
+      (id) => db.getRepository(Model).findOneBy({ id }),
+      (m) => [m.id],
+    );
+    void this.feed.run(pubsub.subscribe('MODEL_CHANGED'), () => {});
+  }
 
   async create(owner: UserPrincipal, input: CreateModel): Promise<Model> {
     const name = checkName(input.name, 'name');
@@ -102,9 +112,14 @@ export class ModelService {
   }
 
   /** Checks access first, so a subscriber never learns of another user's model. */
-  async subscribe(who: UserPrincipal, id: string): Promise<AsyncIterable<string>> {
+  async subscribe(who: UserPrincipal, id: string): Promise<AsyncIterable<Model>> {
     const model = await this.get(who, id);
-    return this.pubsub.subscribe('MODEL_UPDATED', model.id);
+    return this.feed.subscribe(model.id);
+  }
+
+  /** Tells every cache and subscriber of the model that it changed (its classes, say). */
+  changed(id: string): void {
+    modelChanged(this.pubsub, id);
   }
 
   /** Deletes the model and, by cascade, its classes, images, candidates, heads and tasks; then its blobs. */

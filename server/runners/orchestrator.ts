@@ -298,7 +298,6 @@ export class Orchestrator {
   }
 
   private changed(taskId: string): void {
-    this.pubsub.publish('TASK_UPDATED', taskId, taskId);
     this.pubsub.publish('TASK_CHANGED', taskId);
   }
 }

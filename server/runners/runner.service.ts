@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { BadUserInputError, NotFoundError } from '../errors';
-import { live } from '../events/live';
+import { KeyedFeed } from '../events/keyed-feed';
 import type { PerceptPubSub } from '../events/pubsub';
 import { isUuid } from '../db/ids';
 import type { LocalPool } from './local-pool';
@@ -8,11 +8,20 @@ import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
 /** The admin's view of the pool. */
 export class RunnerService {
+  /** Changed runners, loaded once per event whatever the number of admin subscribers. */
+  private readonly feed: KeyedFeed<Runner>;
+
   constructor(
     private readonly db: DataSource,
     private readonly pubsub: PerceptPubSub,
     private readonly pool: () => LocalPool | null,
-  ) {}
+  ) {
+    this.feed = new KeyedFeed<Runner>(
+      (id) => db.getRepository(Runner).findOneBy({ id }),
+      () => ['all'],
+    );
+    void this.feed.run(pubsub.subscribe('RUNNER_CHANGED'), () => {});
+  }
 
   list(): Promise<Runner[]> {
     return this.db.getRepository(Runner).find({ order: { kind: 'ASC', name: 'ASC' } });
@@ -50,7 +59,7 @@ export class RunnerService {
   }
 
   subscribe(): AsyncIterable<Runner> {
-    return live(this.pubsub.subscribe('RUNNER_CHANGED'), (id) => this.db.getRepository(Runner).findOneBy({ id }));
+    return this.feed.subscribe('all');
   }
 
   changed(id: string): void {

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { accessible, canAccess, listScope } from '../auth/access';
+import { Role } from '../auth/user.entity';
 import { BadUserInputError } from '../errors';
-import { live } from '../events/live';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import type { PerceptPubSub } from '../events/pubsub';
 import { isUuid } from '../db/ids';
@@ -10,6 +10,7 @@ import { Task, TaskStatus, TaskType } from './task.entity';
 import type { EnqueueInput, TaskQueue } from './task-queue';
 import { UNAVAILABLE_TASK_TYPES } from './task-registry';
 import type { TaskFilter } from './task.inputs';
+import { taskKey, type TaskFeed } from './task-feed';
 
 const ALLOWED =
   'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
@@ -20,6 +21,7 @@ export class TaskService {
     private readonly db: DataSource,
     readonly queue: TaskQueue,
     private readonly pubsub: PerceptPubSub,
+    private readonly feed: TaskFeed,
   ) {}
 
   async enqueue<T extends TaskType>(input: EnqueueInput<T>): Promise<Task> {
@@ -74,12 +76,15 @@ export class TaskService {
     return input.status ? this.change(id, input.status) : this.changed(id);
   }
 
+  /** The task now, then each change; silent (not NOT_FOUND) for a task the caller may not see. */
   subscribeOne(who: UserPrincipal, id: string): AsyncIterable<Task> {
-    return live(this.pubsub.subscribe('TASK_UPDATED', id), (tid) => this.visibleTask(who, tid), [id]);
+    const accept = (t: Task) => canAccess(who, t.ownerId);
+    return this.feed.subscribe(taskKey.task(id), { accept, initial: isUuid(id) ? [id] : [] });
   }
 
+  /** Every change of the caller's tasks (an admin's: everyone's), by key: no read per subscriber. */
   subscribeAll(who: UserPrincipal): AsyncIterable<Task> {
-    return live(this.pubsub.subscribe('TASK_CHANGED'), (tid) => this.visibleTask(who, tid));
+    return this.feed.subscribe(who.role === Role.ADMIN ? taskKey.all : taskKey.owner(who.userId));
   }
 
   private async change(id: string, to: TaskStatus): Promise<Task> {
@@ -99,13 +104,7 @@ export class TaskService {
   }
 
   private async changed(id: string): Promise<Task> {
-    this.pubsub.publish('TASK_UPDATED', id, id);
     this.pubsub.publish('TASK_CHANGED', id);
     return this.db.getRepository(Task).findOneByOrFail({ id });
-  }
-
-  private async visibleTask(who: UserPrincipal, id: string): Promise<Task | null> {
-    const task = await this.db.getRepository(Task).findOneBy({ id });
-    return task && canAccess(who, task.ownerId) ? task : null;
   }
 }

@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { BadUserInputError, NotFoundError } from '../errors';
+import { END, mapLive } from '../events/live';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
+import { taskKey, type TaskFeed } from '../tasks/task-feed';
 import type { Logger } from '../logging/logger';
 import { classNamesByIndex, unservedClasses } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
@@ -26,6 +28,7 @@ export class ExpansionService {
     private readonly queue: TaskQueue,
     private readonly blobs: BlobStore,
     private readonly pubsub: PerceptPubSub,
+    private readonly feed: TaskFeed,
   ) {
     this.tasks = new TaskRepository(db);
   }
@@ -162,18 +165,14 @@ export class ExpansionService {
     return task ? this.runOf(model, task) : null;
   }
 
-  /** The run now, then again each time its coordinator or head training changes. */
-  async *subscribe(who: UserPrincipal, modelId: string): AsyncGenerator<ExpansionRun> {
+  /** The run now, then again each time its coordinator or head training changes; ends with the model. */
+  async subscribe(who: UserPrincipal, modelId: string): Promise<AsyncIterableIterator<ExpansionRun>> {
     const model = await this.models.get(who, modelId);
-    const first = await this.latestRun(who, model.id);
-    if (first) yield first;
-    for await (const taskId of this.pubsub.subscribe('TASK_CHANGED')) {
-      const t = await this.tasks.find(taskId);
-      if (t?.modelId !== model.id || (t.type !== TaskType.EXPAND_MODEL && t.type !== TaskType.TRAIN_HEAD)) continue;
-      const run = await this.latestRun(who, model.id).catch(() => null);
-      if (!run) return;
-      yield run;
-    }
+    const events = this.feed.subscribe(taskKey.model(model.id), {
+      accept: (t) => t.type === TaskType.EXPAND_MODEL || t.type === TaskType.TRAIN_HEAD,
+    });
+    const run = () => this.latestRun(who, model.id);
+    return mapLive(events, async () => (await run().catch(() => null)) ?? END, run);
   }
 
   private async runOf(model: Model, task: Task<TaskType.EXPAND_MODEL>): Promise<ExpansionRun> {

@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { classImageCounts } from '../datasets/image.queries';
 import { BadUserInputError } from '../errors';
+import { END, mapLive } from '../events/live';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
+import { taskKey, type TaskFeed } from '../tasks/task-feed';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
 import { planCandidates } from '../ml/recipe';
@@ -29,6 +31,7 @@ export class TrainingService {
     private readonly models: ModelService,
     private readonly queue: TaskQueue,
     private readonly pubsub: PerceptPubSub,
+    private readonly feed: TaskFeed,
   ) {
     this.tasks = new TaskRepository(db);
   }
@@ -105,19 +108,14 @@ export class TrainingService {
     return task ? this.runOf(model, task) : null;
   }
 
-  /** The run now, then again each time one of its tasks or the model changes. */
-  async *subscribe(who: UserPrincipal, modelId: string): AsyncGenerator<TrainingRun> {
+  /** The run now, then again each time one of its tasks changes; ends when the model is gone. */
+  async subscribe(who: UserPrincipal, modelId: string): Promise<AsyncIterableIterator<TrainingRun>> {
     const model = await this.models.get(who, modelId);
-    const first = await this.latestRun(who, model.id);
-    if (first) yield first;
-    const taskEvents = this.pubsub.subscribe('TASK_CHANGED');
-    for await (const taskId of taskEvents) {
-      const t = await this.tasks.find(taskId);
-      if (t?.modelId !== model.id || (t.type !== TaskType.TRAIN_MODEL && t.type !== TaskType.TRAIN_CANDIDATE)) continue;
-      const run = await this.latestRun(who, model.id).catch(() => null);
-      if (!run) return;
-      yield run;
-    }
+    const events = this.feed.subscribe(taskKey.model(model.id), {
+      accept: (t) => t.type === TaskType.TRAIN_MODEL || t.type === TaskType.TRAIN_CANDIDATE,
+    });
+    const run = () => this.latestRun(who, model.id);
+    return mapLive(events, async () => (await run().catch(() => null)) ?? END, run);
   }
 
   async evaluation(who: UserPrincipal, modelId: string): Promise<ModelEvaluation | null> {

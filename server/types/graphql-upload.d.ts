@@ -18,3 +18,12 @@ declare module 'graphql-upload/processRequest.mjs' {
     options?: ProcessRequestOptions,
   ): Promise<unknown>;
 }
+
+declare module 'graphql-upload/Upload.mjs' {
+  import type { FileUpload } from '../uploads/upload';
+  export default class Upload {
+    promise: Promise<FileUpload>;
+    resolve(file: FileUpload): void;
+    reject(error: Error): void;
+  }
+}

@@ -161,6 +161,9 @@ describe('web client', { timeout: 180_000 }, () => {
     assert.match(text, /subscription ModelUpdated/);
     assert.match(text, new RegExp(`"variables":\\{"id":"${id}"\\}`));
     assert.match(text, /ws:\/\/127\.0\.0\.1:\d+\/graphql/);
+    const rest = await page.getByTestId('rest-classify').locator('pre').innerText();
+    assert.match(rest, new RegExp(`curl -sS '${server.url}/v1/models/${id}/classify\\?topK=5'`));
+    assert.match(rest, /--data-binary '@photo\.jpg'/);
     await screenshot(page, '06-model-api');
   });
 

@@ -313,6 +313,19 @@ describe('the model workflow in the browser', { timeout: 240_000 }, () => {
     },
   );
 
+  it(
+    'gives a plain HTTP curl line on the API tab that classifies the image sent as the body',
+    { skip: !HAS_CURL && 'curl is not installed' },
+    async () => {
+      const held = answeredRight.find((h) => h.className === 'vertical bar')!;
+      await tab('API').click();
+      const curl = await page.getByTestId('rest-classify').locator('pre').innerText();
+      const answer = await runCurl(curl, (await sessionToken(page))!, { 'photo.jpg': held.png });
+      assert.equal(answer.predictions?.[0]?.className, 'vertical bar', JSON.stringify(answer));
+      assert.equal(answer.keptImageId, null);
+    },
+  );
+
   it('offers classification on the model tab once ready, and the list shows the status', async () => {
     await tab('Model').click();
     const next = page.getByTestId('next-step');

@@ -85,9 +85,11 @@ describe('owner or admin', () => {
 describe('tokens and signed URLs', () => {
   test('a revoked or expired token is no principal; a runner token is a runner', async () => {
     const api = await h.services.auth.createApiToken(other, 'short', TokenScope.CLASSIFY, 1);
+    // Expiring in a second: the principal is cached with its expiry, and stops at it.
+    await h.db.query(`UPDATE tokens SET "expiresAt" = now() + interval '1 second' WHERE id = $1`, [api.token.id]);
     const who = await h.services.auth.authenticate(api.secret);
     assert.deepEqual(who && who.kind === 'user' && [who.userId, who.scope], [other.userId, TokenScope.CLASSIFY]);
-    await h.db.query(`UPDATE tokens SET "expiresAt" = now() - interval '1 second' WHERE id = $1`, [api.token.id]);
+    await new Promise((r) => setTimeout(r, 1100));
     assert.equal(await h.services.auth.authenticate(api.secret), null, 'expired');
     const runner = await h.services.auth.createRunnerToken('gpu box');
     assert.deepEqual(await h.services.auth.authenticate(runner.secret), { kind: 'runner', tokenId: runner.token.id });

@@ -44,6 +44,17 @@ export function curlLine(doc: DocumentNode, variables: Record<string, unknown>, 
   return lines.join(' \\\n  ');
 }
 
+/** `POST /v1/models/{id}/classify`: the image file itself as the body, no GraphQL. */
+export function restClassifyCurl(modelId: string, file: string, topK = 5): string {
+  const url = `${location.origin}/v1/models/${modelId}/classify?topK=${topK}`;
+  return [
+    `curl -sS ${shellQuote(url)}`,
+    `-H "Authorization: Bearer ${TOKEN_VARIABLE}"`,
+    `-H 'Content-Type: application/octet-stream'`,
+    `--data-binary ${shellQuote(`@${file}`)}`,
+  ].join(' \\\n  ');
+}
+
 /** Subscriptions have no curl form: say how a graphql-ws client connects instead. */
 export function subscriptionHint(variables: Record<string, unknown>): string {
   return [

@@ -65,7 +65,7 @@ export class ModelResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>
       context.services.models.subscribe(userOf(context), args.id),
   })
-  modelUpdated(@Arg('id', () => ID) _id: string, @Root() modelId: string, @Ctx() ctx: Context): Promise<Model> {
-    return ctx.services.models.get(userOf(ctx), modelId);
+  modelUpdated(@Arg('id', () => ID) _id: string, @Root() model: Model): Model {
+    return model;
   }
 }
