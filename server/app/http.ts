@@ -21,6 +21,7 @@ import { formatError, formatSocketErrors } from '../graphql/format-error';
 import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } from '../graphql/limits';
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
+import { requestLog } from '../logging/request-log';
 import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';
 
@@ -43,13 +44,14 @@ export async function startApi(opts: {
   const { config, schema, services, db, log } = opts;
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(log));
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
-  const contextFor = async (authorization: unknown): Promise<Context> => {
+  const contextFor = async (authorization: unknown, requestLog: Logger = log): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
+    return { principal, services, log: requestLog, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
   };
   // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
   const queryLimits = queryLimitsOf(config.limits);
@@ -138,7 +140,7 @@ export async function startApi(opts: {
         });
       }
     },
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, req.log) }),
   );
 
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { likePrefix } from '../db/sql';
+import { currentRequestId } from '../logging/request-context';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import type { TaskPayloads } from './task-contract';
 
@@ -57,6 +58,7 @@ export class TaskQueue {
         priority: input.priority ?? 0,
         maxAttempts: input.maxAttempts ?? this.defaultMaxAttempts,
         status: TaskStatus.QUEUED,
+        requestId: currentRequestId(),
       }),
     );
     // NOTIFY is delivered on commit, so listeners never see a task that does not exist yet.
