@@ -22,12 +22,16 @@ import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } fro
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { requestLog } from '../logging/request-log';
+import { metricsRoute, startMetricsListener } from '../metrics/metrics.route';
+import { classifyTimingPlugin } from '../graphql/classify-timing';
 import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';
 
 export interface Api {
   server: Server;
   url: string;
+  /** Where /metrics is served: on `url` (admins only) or a listener of its own. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,7 @@ export async function startApi(opts: {
       // The default landing page loads Apollo Sandbox from a CDN; Percept bundles its own GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+      classifyTimingPlugin,
       costLimitPlugin(queryLimits.cost),
       {
         requestDidStart: async () => ({
@@ -112,6 +117,13 @@ export async function startApi(opts: {
       res.status(503).json({ status: 'error', database: (e as Error).message });
     }
   });
+
+  const metrics = config.metricsListen ? await startMetricsListener(config.metricsListen, db) : null;
+  if (!metrics)
+    app.get(
+      '/metrics',
+      metricsRoute(db, (secret) => services.auth.authenticate(secret)),
+    );
 
   app.use('/runner', runnerRoutes(services, config.limits.uploadBytes));
 
@@ -149,7 +161,7 @@ export async function startApi(opts: {
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
     // GraphiQL is the client build's second page (React), not a route of the Svelte app.
     app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
-    app.get(/^\/(?!graphql|healthz|files\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|metrics|files\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
   }
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -170,8 +182,10 @@ export async function startApi(opts: {
   return {
     server: httpServer,
     url: `http://${host}:${port}`,
+    metricsUrl: metrics?.url ?? `http://${host}:${port}/metrics`,
     close: async () => {
       await apollo.stop();
+      if (metrics) await new Promise((resolve) => metrics.server.close(resolve));
     },
   };
 }
