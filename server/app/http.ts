@@ -22,7 +22,7 @@ import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } fro
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { requestLog } from '../logging/request-log';
-import { metricsRoute, startMetricsListener } from '../metrics/metrics.route';
+import { metricsRoute, startMetricsListener } from './metrics.route';
 import { classifyTimingPlugin } from '../graphql/classify-timing';
 import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';

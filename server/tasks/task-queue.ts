@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { likePrefix } from '../db/sql';
 import { currentRequestId } from '../logging/request-context';
-import { taskClaimed, taskEnded } from '../metrics/metrics';
+import { taskClaimed, taskEnded } from './task-metrics';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import type { TaskPayloads } from './task-contract';
 

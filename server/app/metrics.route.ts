@@ -6,7 +6,10 @@ import { Access, checkOperation } from '../auth/access';
 import { bearer } from '../auth/bearer';
 import type { Principal } from '../auth/principal';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import { metricsText, registry } from './metrics';
+import { registry, runnerCount, taskCount } from '../metrics/metrics';
+import { RunnerKind, RunnerStatus } from '../runners/runner.entity';
+import { TaskStatus } from '../tasks/task.entity';
+import { TaskType } from '../tasks/task-type';
 
 type Authenticate = (secret: string) => Promise<Principal | null>;
 
@@ -49,4 +52,24 @@ export async function startMetricsListener(
   });
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics` };
+}
+
+/** The exposition text, with the shared state read from `db` now. */
+async function metricsText(db: DataSource): Promise<string> {
+  const [taskRows, runnerRows] = await Promise.all([
+    db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`) as Promise<
+      { type: string; status: string; n: number }[]
+    >,
+    db.query(`SELECT kind, status, count(*)::int AS n FROM runners GROUP BY kind, status`) as Promise<
+      { kind: string; status: string; n: number }[]
+    >,
+  ]);
+  // Every combination, zeros included, so alerts and rate() see a series from the start.
+  for (const type of Object.values(TaskType))
+    for (const status of Object.values(TaskStatus)) taskCount.set({ type, status }, 0);
+  for (const r of taskRows) taskCount.set({ type: r.type, status: r.status }, r.n);
+  for (const kind of Object.values(RunnerKind))
+    for (const status of Object.values(RunnerStatus)) runnerCount.set({ kind, status }, 0);
+  for (const r of runnerRows) runnerCount.set({ kind: r.kind, status: r.status }, r.n);
+  return registry.metrics();
 }

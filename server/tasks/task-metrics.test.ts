@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TaskStatus } from '../tasks/task.entity';
-import { TaskType } from '../tasks/task-type';
-import { registry, taskEnded } from './metrics';
+import { registry } from '../metrics/metrics';
+import { TaskStatus } from './task.entity';
+import { taskEnded } from './task-metrics';
+import { TaskType } from './task-type';
 
 const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
 
