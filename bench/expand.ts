@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import JSZip from 'jszip';
+import { ZipWriter as JSZip } from '../tests/support/zip-writer';
 import sharp from 'sharp';
 import { gqlUpload } from '../tests/support/graphql';
 import { BenchUser, log, round } from './support/client';

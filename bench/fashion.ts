@@ -6,7 +6,7 @@
 // Published figures (the dataset's README): 2-conv TensorFlow tutorial network 0.916, small CNNs
 // 0.92–0.93, Google AutoML Vision 0.939 after 24 compute hours. The last line is one JSON object.
 import 'reflect-metadata';
-import JSZip from 'jszip';
+import { ZipWriter as JSZip } from '../tests/support/zip-writer';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { gqlUpload } from '../tests/support/graphql';

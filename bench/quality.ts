@@ -30,7 +30,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import JSZip from 'jszip';
+import { ZipWriter as JSZip } from '../tests/support/zip-writer';
 import sharp from 'sharp';
 import { BenchUser, log, round } from './support/client';
 import { balancedSubset, FASHION_CLASSES, gatherImages, loadFashionMnist, type IdxSet } from './support/fashion-mnist';

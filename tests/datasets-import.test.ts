@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { NfcClassNames1796240079808 } from '../server/db/migrations/1796240079808-NfcClassNames';
 import { assignSplit } from '../server/datasets/split';
 import { PermanentTaskError } from '../server/tasks/task-types';
 import { distinctPng, enqueueImport, runHandler } from './support/datasets';
@@ -251,6 +252,73 @@ describe('importing a zip', () => {
   });
 });
 
+describe('class names in Unicode NFC', () => {
+  const nfd = 'cafe\u0301';
+  const nfc = 'caf\u00e9';
+  const classes = async (modelId: string) =>
+    q(
+      `SELECT c.name, count(i.id)::int AS images FROM model_classes c LEFT JOIN images i ON i."classId" = c.id
+       WHERE c."modelId" = $1 GROUP BY c.name ORDER BY c.name`,
+      [modelId],
+    );
+
+  test('café/ zipped decomposed (macOS) and composed is one class, in this import and the next', async () => {
+    const model = await newModel();
+    const run = await importZip(model, [
+      { name: `${nfd}/1.png`, data: await distinctPng(1) },
+      { name: `${nfc}/2.png`, data: await distinctPng(2) },
+      { name: 'tea/3.png', data: await distinctPng(3) },
+    ]);
+    assert.deepEqual(run.result.classes, [
+      { name: nfc, imported: 2 },
+      { name: 'tea', imported: 1 },
+    ]);
+    await importZip(model, [{ name: `${nfd}/4.png`, data: await distinctPng(4) }]);
+    assert.deepEqual(await classes(model.id), [
+      { name: nfc, images: 3 },
+      { name: 'tea', images: 1 },
+    ]);
+  });
+
+  test('the migration merges classes stored before, keeping the id and index of the first', async () => {
+    const model = await newModel();
+    await importZip(model, [
+      { name: `${nfd}/1.png`, data: await distinctPng(1) },
+      { name: 'tea/2.png', data: await distinctPng(2) },
+      { name: 'tea/3.png', data: await distinctPng(3) },
+    ]);
+    // As an older Percept stored them: the decomposed class first, a composed one made by a later import.
+    await q(`UPDATE model_classes SET name = $2 WHERE "modelId" = $1 AND name = $3`, [model.id, nfd, nfc]);
+    const [old] = await q<{ id: string }>(`SELECT id FROM model_classes WHERE "modelId" = $1 AND name = $2`, [
+      model.id,
+      nfd,
+    ]);
+    const [added] = await q<{ id: string }>(
+      `INSERT INTO model_classes ("modelId", name, index) VALUES ($1, $2, 2) RETURNING id`,
+      [model.id, nfc],
+    );
+    await q(
+      `UPDATE images SET "classId" = $1 WHERE id = (SELECT i.id FROM images i JOIN model_classes c ON c.id = i."classId"
+       WHERE c."modelId" = $2 AND c.name = 'tea' LIMIT 1)`,
+      [added!.id, model.id],
+    );
+    assert.equal((await classes(model.id)).length, 3, 'two café classes before the migration');
+
+    const runner = srv.percept.db.createQueryRunner();
+    try {
+      await new NfcClassNames1796240079808().up(runner);
+    } finally {
+      await runner.release();
+    }
+    assert.deepEqual(await classes(model.id), [
+      { name: nfc, images: 2 },
+      { name: 'tea', images: 1 },
+    ]);
+    const rows = await q(`SELECT id, index FROM model_classes WHERE "modelId" = $1 AND name = $2`, [model.id, nfc]);
+    assert.deepEqual(rows, [{ id: old!.id, index: 0 }]);
+  });
+});
+
 describe('importing a manifest of URLs', () => {
   test('records url,label lines without pixels; bad and repeated lines are reported', async () => {
     const model = await newModel();
@@ -276,5 +344,17 @@ describe('importing a manifest of URLs', () => {
       { source: 'URL', url: 'https://images.example.com/dogs/1.jpg', blobKey: null },
     ]);
     assert.equal(await srv.percept.blobs.count(`models/${model.id}/images/`), 0, 'no pixels are stored');
+  });
+
+  test('a .tsv manifest is read as tab-separated', async () => {
+    const model = await newModel();
+    const tsv = ['url\tlabel', 'https://images.example.com/1.jpg\tcat', 'https://images.example.com/2.jpg\tdog'];
+    const { task } = await enqueueImport(srv, model, Buffer.from(tsv.join('\n')), 'manifest', 'photos.tsv');
+    const run = await runHandler(srv, task);
+    assert.equal(run.result.imported, 2, JSON.stringify(run.result.skippedFiles));
+    assert.deepEqual(run.result.classes, [
+      { name: 'cat', imported: 1 },
+      { name: 'dog', imported: 1 },
+    ]);
   });
 });

@@ -21,6 +21,9 @@ import { formatError, formatSocketErrors } from '../graphql/format-error';
 import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } from '../graphql/limits';
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
+import { requestLog } from '../logging/request-log';
+import { metricsRoute, startMetricsListener } from './metrics.route';
+import { classifyTimingPlugin } from '../graphql/classify-timing';
 import { runnerRoutes } from '../runners/runner-http';
 import type { Services } from './services';
 import { classifyRoutes } from '../classification/classify.route';
@@ -31,6 +34,8 @@ import { isSmallMultipart, parseSmallMultipart } from '../uploads/small-multipar
 export interface Api {
   server: Server;
   url: string;
+  /** Where /metrics is served: on `url` (admins only) or a listener of its own. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -48,13 +53,14 @@ export async function startApi(opts: {
   const { config, schema, services, db, pubsub, log } = opts;
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(log));
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
-  const contextFor = async (authorization: unknown): Promise<Context> => {
+  const contextFor = async (authorization: unknown, requestLog: Logger = log): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
+    return { principal, services, log: requestLog, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
   };
   // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
   const queryLimits = queryLimitsOf(config.limits);
@@ -101,6 +107,7 @@ export async function startApi(opts: {
       // The default landing page loads Apollo Sandbox from a CDN; Percept bundles its own GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+      classifyTimingPlugin,
       costLimitPlugin(queryLimits.cost),
       {
         requestDidStart: async () => ({
@@ -126,6 +133,13 @@ export async function startApi(opts: {
       res.status(503).json({ status: 'error', database: (e as Error).message });
     }
   });
+
+  const metrics = config.metricsListen ? await startMetricsListener(config.metricsListen, db) : null;
+  if (!metrics)
+    app.get(
+      '/metrics',
+      metricsRoute(db, (secret) => services.auth.authenticate(secret)),
+    );
 
   app.use('/runner', runnerRoutes(services, config.limits.uploadBytes));
   app.use('/v1', classifyRoutes({ auth: services.auth, classify: services.classify, rateLimits }));
@@ -158,7 +172,7 @@ export async function startApi(opts: {
         });
       }
     },
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, req.log) }),
   );
 
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));
@@ -167,7 +181,9 @@ export async function startApi(opts: {
     app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
     // GraphiQL is the client build's second page (React), not a route of the Svelte app.
     app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
-    app.get(/^\/(?!graphql|healthz|files\/|v1\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|metrics|files\/|v1\/).*/, (_req, res) =>
+      res.sendFile(join(CLIENT_DIST, 'index.html')),
+    );
   }
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
@@ -188,9 +204,11 @@ export async function startApi(opts: {
   return {
     server: httpServer,
     url: `http://${host}:${port}`,
+    metricsUrl: metrics?.url ?? `http://${host}:${port}/metrics`,
     close: async () => {
       await apollo.stop();
       await closing.stop();
+      if (metrics) await new Promise((resolve) => metrics.server.close(resolve));
     },
   };
 }

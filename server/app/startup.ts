@@ -18,6 +18,7 @@ import { createServices, type Services } from './services';
 
 export interface Percept {
   url: string;
+  metricsUrl: string;
   db: DataSource;
   services: Services;
   blobs: BlobStore;
@@ -69,9 +70,18 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
 
     const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, pubsub, log });
     cleanups.push({ name: 'api', run: () => api.close() });
-    log.info({ url: api.url }, 'Percept is serving');
+    log.info({ url: api.url, metrics: api.metricsUrl }, 'Percept is serving');
 
-    return { url: api.url, db, services, blobs, pool, orchestrator: runners.orchestrator, stop };
+    return {
+      url: api.url,
+      metricsUrl: api.metricsUrl,
+      db,
+      services,
+      blobs,
+      pool,
+      orchestrator: runners.orchestrator,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

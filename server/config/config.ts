@@ -22,6 +22,8 @@ export interface Config {
   sessionTtlHours: number;
   /** Let dataset URLs reach loopback and private networks (off: a server-side request forgery guard). */
   allowPrivateUrls: boolean;
+  /** Serve /metrics here, without a token; null: on the API's port, for admins only. */
+  metricsListen: { host: string; port: number } | null;
 }
 
 export interface Limits {
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     sessionTtlHours: read.int('PERCEPT_SESSION_TTL_HOURS', 'sessionTtlHours', 24 * 30, 1, 24 * 365),
     allowPrivateUrls: read.bool('PERCEPT_ALLOW_PRIVATE_URLS', 'allowPrivateUrls', false),
+    metricsListen: read.listenAddress('PERCEPT_METRICS_LISTEN', 'metricsListen'),
     limits: {
       requestBodyBytes: read.int('PERCEPT_MAX_REQUEST_BYTES', 'limits.requestBodyBytes', 2 ** 20, 1024, 2 ** 30),
       uploadBytes: read.int('PERCEPT_MAX_UPLOAD_BYTES', 'limits.uploadBytes', 2 * 2 ** 30, 1024, 64 * 2 ** 30),
@@ -169,6 +172,17 @@ class Reader {
     if (!Number.isInteger(n)) throw new ConfigError(r.name, `must be a whole number, got ${JSON.stringify(r.value)}`);
     if (n < min || n > max) throw new ConfigError(r.name, `must be between ${min} and ${max}, got ${n}`);
     return n;
+  }
+
+  /** `host:port` (`[::1]:9464` for IPv6) or a bare port, which listens on 127.0.0.1. */
+  listenAddress(envName: string, filePath: string): { host: string; port: number } | null {
+    const r = this.raw(envName, filePath);
+    if (!r) return null;
+    const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$|^(\d+)$/.exec(String(r.value).trim());
+    const port = Number(m?.[3] ?? m?.[4]);
+    if (!m || port > 65535)
+      throw new ConfigError(r.name, `must be host:port or a port, got ${JSON.stringify(r.value)}`);
+    return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
   }
 
   bool(envName: string, filePath: string, fallback: boolean): boolean {

@@ -193,6 +193,7 @@ async function importManifest(deps: ImportHandlerDeps, ctx: Ctx, model: Model): 
   try {
     manifest = parseManifest(await readFile(ctx.payload.uploadPath, 'utf8'), {
       allowPrivate: deps.allowPrivateUrls ?? false,
+      filename: ctx.payload.filename,
     });
   } catch (e) {
     throw e instanceof ManifestError ? new PermanentTaskError(e.message) : e;

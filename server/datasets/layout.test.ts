@@ -72,4 +72,15 @@ describe('planLayout', () => {
     );
     assert.equal(split.files.find((f) => f.className === 'dog')?.folderSplit, ImageSplit.TEST);
   });
+
+  test('class names are Unicode NFC: a decomposed (macOS) and a composed café/ are one class', () => {
+    const nfd = 'cafe\u0301';
+    const plan = planLayout(files(`${nfd}/1.png`, 'caf\u00e9/2.png', ` ${nfd} /`));
+    assert.deepEqual(plan.classNames, ['caf\u00e9']);
+    assert.deepEqual(
+      plan.files.map((f) => f.className),
+      ['caf\u00e9', 'caf\u00e9'],
+    );
+    assert.deepEqual(plan.skipped, [], 'the decomposed folder entry is the filled class, not an empty one');
+  });
 });

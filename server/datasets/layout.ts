@@ -33,6 +33,14 @@ const SPLIT_FOLDERS: Record<string, ImageSplit> = {
 export const MAX_CLASS_NAME = 200;
 
 /**
+ * A class name as stored: trimmed and in Unicode NFC. macOS zips names decomposed (NFD), other
+ * systems composed, so without this `café/` from two machines made two classes that look the same.
+ */
+export function className(name: string): string {
+  return name.trim().normalize('NFC');
+}
+
+/**
  * Reads the dataset layout from entry names alone: one folder per class at the root or under a
  * single top folder; or `train/` and `test/` (and optionally `validation/`) folders each holding
  * class folders, whose split is then kept. Files deeper inside a class folder belong to it.
@@ -42,7 +50,7 @@ export function planLayout(entries: readonly { name: string; directory: boolean 
   const files: { index: number; path: string; segments: string[] }[] = [];
   const dirs: string[][] = [];
   entries.forEach((e, index) => {
-    const segments = safeEntryPath(e.name);
+    const segments = safeEntryPath(e.name)?.map((s) => s.normalize('NFC')) ?? null;
     if (segments === null) {
       if (!e.directory) skipped.push({ path: e.name, reason: SkipReason.UNSAFE_PATH, detail: 'absolute or ".." path' });
       return;
@@ -87,10 +95,10 @@ export function planLayout(entries: readonly { name: string; directory: boolean 
       rest = rest.slice(1);
     }
     if (rest.length < 2) return 'not inside a class folder';
-    const className = rest[0]!.trim();
-    if (className === '') return 'the class folder name is blank';
-    if (className.length > MAX_CLASS_NAME) return `the class folder name is over ${MAX_CLASS_NAME} characters`;
-    return { className, folderSplit };
+    const name = className(rest[0]!);
+    if (name === '') return 'the class folder name is blank';
+    if (name.length > MAX_CLASS_NAME) return `the class folder name is over ${MAX_CLASS_NAME} characters`;
+    return { className: name, folderSplit };
   };
 
   for (const f of files) {
@@ -113,7 +121,7 @@ export function planLayout(entries: readonly { name: string; directory: boolean 
     const s = strip(d);
     const depth = splitFolders ? 2 : 1;
     if (s.length !== depth || (splitFolders && splitOf(s) === undefined)) continue;
-    const name = s[depth - 1]!.trim();
+    const name = className(s[depth - 1]!);
     const path = d.join('/') + '/';
     if (name && !filled.has(`${splitFolders ? splitOf(s) : null}|${name}`) && !empty.has(path)) {
       empty.add(path);

@@ -30,6 +30,28 @@ test('CSV manifests: header, quoting, comments and blank lines; bad lines are re
   assert.equal(m.total, 5, 'the header and blank or comment lines are not counted');
 });
 
+test('TSV manifests: tab-separated by a .tsv name, or by a tab in the first line; labels in NFC', () => {
+  const tsv = ['url\tlabel', 'https://example.com/a,1.png\tcat', 'https://example.com/b.png\tcafe\u0301', ''].join(
+    '\n',
+  );
+  const expected = [
+    ['https://example.com/a,1.png', 'cat'],
+    ['https://example.com/b.png', 'caf\u00e9'],
+  ];
+  assert.deepEqual(
+    parseManifest(tsv, { filename: 'data.TSV' }).entries.map((e) => [e.url, e.label]),
+    expected,
+  );
+  assert.deepEqual(
+    parseManifest(tsv, { filename: 'data.txt' }).entries.map((e) => [e.url, e.label]),
+    expected,
+  );
+  assert.equal(
+    parseManifest('https://example.com/a.png,cat\twith tab', { filename: 'x.csv' }).entries[0]!.label,
+    'cat\twith tab',
+  );
+});
+
 test('JSON manifests are arrays of { url, label }', () => {
   const m = parseManifest(JSON.stringify([{ url: 'http://h/x.jpg', label: 'x' }, { url: 'http://h/y.jpg' }]));
   assert.deepEqual(

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
+import { extname } from 'node:path';
 import { isPrivateAddress } from './url-fetch';
-import { MAX_CLASS_NAME } from './layout';
+import { MAX_CLASS_NAME, className } from './layout';
 import { SkipReason, type SkippedFile } from './import-report';
 
 /** One labelled image referenced by URL. */
@@ -28,19 +29,28 @@ export class ManifestError extends Error {
   }
 }
 
+export interface ManifestOptions {
+  allowPrivate?: boolean;
+  /** The uploaded file's name: `.tsv` means tab-separated, `.csv` comma-separated. */
+  filename?: string;
+}
+
 /**
  * Parses a dataset manifest: CSV lines `url,label` (an optional `url,label` header; fields may be
- * quoted as in RFC 4180) or JSON, an array of `{ "url": …, "label": … }`. JSON is recognised by
- * its first character, so the file name does not matter.
+ * quoted as in RFC 4180), the same separated by tabs (TSV), or JSON, an array of
+ * `{ "url": …, "label": … }`. JSON is recognised by its first character.
  */
-export function parseManifest(text: string, options: { allowPrivate: boolean } = { allowPrivate: false }): Manifest {
+export function parseManifest(text: string, options: ManifestOptions = {}): Manifest {
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trimStart();
-  const raw = trimmed.startsWith('[') || trimmed.startsWith('{') ? fromJson(trimmed) : fromCsv(body);
+  const raw =
+    trimmed.startsWith('[') || trimmed.startsWith('{')
+      ? fromJson(trimmed)
+      : fromLines(body, separatorOf(body, options.filename));
   const entries: ManifestEntry[] = [];
   const skipped: SkippedFile[] = [];
   for (const r of raw) {
-    const problem = checkUrl(r.url, options.allowPrivate);
+    const problem = checkUrl(r.url, options.allowPrivate ?? false);
     if (problem) skipped.push({ path: r.where, reason: SkipReason.INVALID_URL, detail: problem });
     else if (!r.label.trim()) skipped.push({ path: r.where, reason: SkipReason.MISSING_LABEL, detail: 'no label' });
     else if (r.label.trim().length > MAX_CLASS_NAME) {
@@ -49,7 +59,7 @@ export function parseManifest(text: string, options: { allowPrivate: boolean } =
         reason: SkipReason.MISSING_LABEL,
         detail: `the label is over ${MAX_CLASS_NAME} characters`,
       });
-    } else entries.push({ url: new URL(r.url.trim()).href, label: r.label.trim(), where: r.where });
+    } else entries.push({ url: new URL(r.url.trim()).href, label: className(r.label), where: r.where });
   }
   return { entries, skipped, total: raw.length };
 }
@@ -95,19 +105,31 @@ function fromJson(text: string): { url: string; label: string; where: string }[]
   });
 }
 
-function fromCsv(text: string): { url: string; label: string; where: string }[] {
+/**
+ * A tab when the name says `.tsv`, a comma when it says `.csv`; otherwise a tab when the first line
+ * holds one (a URL cannot contain a raw tab, so a tab there separates fields), else a comma.
+ */
+function separatorOf(text: string, filename = ''): ',' | '\t' {
+  const ext = extname(filename).toLowerCase();
+  if (ext === '.tsv') return '\t';
+  if (ext === '.csv') return ',';
+  const first = text.split(/\r?\n/).find((line) => line.trim() && !line.trimStart().startsWith('#')) ?? '';
+  return first.includes('\t') ? '\t' : ',';
+}
+
+function fromLines(text: string, separator: ',' | '\t'): { url: string; label: string; where: string }[] {
   const out: { url: string; label: string; where: string }[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim() || line.trimStart().startsWith('#')) return;
-    const fields = csvFields(line);
+    const fields = csvFields(line, separator);
     if (i === 0 && fields[0]?.trim().toLowerCase() === 'url') return;
-    out.push({ url: fields[0] ?? '', label: fields.slice(1).join(',').trim(), where: `line ${i + 1}` });
+    out.push({ url: fields[0] ?? '', label: fields.slice(1).join(separator).trim(), where: `line ${i + 1}` });
   });
   return out;
 }
 
-/** RFC 4180 fields of one line (quoted fields do not span lines in a manifest). */
-export function csvFields(line: string): string[] {
+/** RFC 4180 fields of one line (quoted fields do not span lines in a manifest); `separator` a comma or tab. */
+export function csvFields(line: string, separator = ','): string[] {
   const fields: string[] = [];
   let i = 0;
   while (i <= line.length) {
@@ -122,11 +144,11 @@ export function csvFields(line: string): string[] {
         else value += line[i++];
       }
       fields.push(value);
-      i = line.indexOf(',', i);
+      i = line.indexOf(separator, i);
       if (i < 0) break;
       i++;
     } else {
-      const end = line.indexOf(',', i);
+      const end = line.indexOf(separator, i);
       fields.push(line.slice(i, end < 0 ? undefined : end));
       if (end < 0) break;
       i = end + 1;

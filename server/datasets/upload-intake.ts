@@ -71,7 +71,7 @@ export async function detectKind(saved: SavedUpload): Promise<'zip' | 'manifest'
   ) {
     return 'manifest';
   }
-  throw new BadUserInputError('Upload a zip of class folders, or a CSV or JSON manifest of url,label lines.', {
+  throw new BadUserInputError('Upload a zip of class folders, or a CSV, TSV or JSON manifest of url,label lines.', {
     reason: 'UNKNOWN_FORMAT',
   });
 }
@@ -103,7 +103,7 @@ export async function checkManifestUpload(saved: SavedUpload, allowPrivate = fal
     throw new PayloadTooLargeError(`A manifest can be at most ${formatBytes(MANIFEST_MAX_BYTES)}; split it.`);
   }
   try {
-    const manifest = parseManifest(await readFile(saved.path, 'utf8'), { allowPrivate });
+    const manifest = parseManifest(await readFile(saved.path, 'utf8'), { allowPrivate, filename: saved.filename });
     if (manifest.entries.length === 0) {
       const first = manifest.skipped[0];
       throw new ManifestError(

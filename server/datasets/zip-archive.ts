@@ -5,8 +5,7 @@ import * as yauzl from 'yauzl';
 import type { Limits } from '../config/config';
 
 /*
- * Uploaded datasets are read with yauzl, not jszip (which Percept keeps for writing small zips):
- * jszip loads a whole archive into memory, so a 2 GiB upload would cost 2 GiB of heap or more.
+ * Uploaded datasets are read with yauzl, not jszip: jszip loads a whole archive into memory, so a 2 GiB upload would cost 2 GiB of heap or more.
  * yauzl reads the central directory, then one entry at a time from the file. The zip-bomb checks
  * below work on the sizes the central directory declares; inflating enforces them
  * (maxOutputLength), so a lying archive cannot get past them.

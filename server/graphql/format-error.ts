@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '../logging/logger';
+import { currentRequestId } from '../logging/request-context';
 import { QUERY_LIMIT_CODES, QueryLimitError } from './limits';
 
 const CLIENT_CODES = new Set([
@@ -19,19 +20,31 @@ const CLIENT_CODES = new Set([
   ...QUERY_LIMIT_CODES,
 ]);
 
-/** Client errors pass through with their code; anything else is logged and shown without internals. */
+/**
+ * Client errors pass through with their code; anything else is logged and shown without internals.
+ * Over HTTP each carries `extensions.requestId`, the id of the request's log lines.
+ */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    // Apollo files every validation-rule error under GRAPHQL_VALIDATION_FAILED; a query limit keeps its own code.
-    const original = error instanceof GraphQLError ? error.originalError : undefined;
-    const code = original instanceof QueryLimitError ? original.extensions.code : formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      const { stacktrace: _drop, http: _http, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, code } };
-    }
-    log.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a GraphQL operation');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    const shown = withoutInternals(log, formatted, error);
+    const requestId = currentRequestId();
+    return requestId ? { ...shown, extensions: { ...shown.extensions, requestId } } : shown;
   };
+}
+
+function withoutInternals(log: Logger, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  // Apollo files every validation-rule error under GRAPHQL_VALIDATION_FAILED; a query limit keeps its own code.
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = original instanceof QueryLimitError ? original.extensions.code : formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    const { stacktrace: _drop, http: _http, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code } };
+  }
+  log.error(
+    { err: unwrapResolverError(error), path: formatted.path, reqId: currentRequestId() ?? undefined },
+    'unexpected error in a GraphQL operation',
+  );
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 /**

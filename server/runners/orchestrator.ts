@@ -13,6 +13,7 @@ import { toAssignment, type Assignment, type FromWorker } from './protocol';
 import type { RemoteRunners } from './remote-runners';
 import { ProgressThrottle } from './progress-throttle';
 import { RunnerRepository } from './runner.repository';
+import { withRequestId } from '../logging/request-context';
 
 /** How long the end of a task is retried while PostgreSQL is unreachable. */
 const RECORD_RETRY_MS = 120_000;
@@ -87,7 +88,8 @@ export class Orchestrator {
       return;
     }
     this.passing = true;
-    void this.dispatch()
+    // Outside whichever request woke it: tasks carry the request id they were queued under.
+    void withRequestId(null, () => this.dispatch())
       .catch((err: unknown) => this.log.error({ err }, 'orchestrator: dispatch failed'))
       .finally(() => {
         this.passing = false;
@@ -197,15 +199,23 @@ export class Orchestrator {
     const abort = new AbortController();
     this.serverRunning.set(task.id, { claim, abort });
     const handler = this.serverHandlers.get(task.type)!;
-    const log = this.log.child({ task: task.id, type: task.type, attempt: task.attempts });
+    const log = this.log.child({
+      task: task.id,
+      type: task.type,
+      attempt: task.attempts,
+      ...(task.requestId ? { reqId: task.requestId } : {}),
+    });
     try {
-      const result = await handler.run({
-        task,
-        payload: task.payload,
-        signal: abort.signal,
-        progress: async (p) => this.throttle.push(claim, p),
-        log,
-      });
+      // Tasks the handler queues (a training run's candidates) carry the same request id.
+      const result = await withRequestId(task.requestId, () =>
+        handler.run({
+          task,
+          payload: task.payload,
+          signal: abort.signal,
+          progress: async (p) => this.throttle.push(claim, p),
+          log,
+        }),
+      );
       await this.throttle.flush(task.id).catch(() => {});
       await this.recordWithRetry(claim, () => this.queue.complete(claim, result));
     } catch (e) {

@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { likePrefix } from '../db/sql';
+import { currentRequestId } from '../logging/request-context';
+import { taskClaimed, taskEnded } from './task-metrics';
 import { Task, TaskStatus, TaskType } from './task.entity';
 import type { TaskPayloads } from './task-contract';
 
@@ -31,6 +33,8 @@ export class LeaseLostError extends Error {
 export const TASKS_CHANNEL = 'percept_tasks';
 
 const MAX_BACKOFF_MS = 60_000;
+/** For /metrics: from the first start to now, the end being written. */
+const RUN_SECONDS = `extract(epoch FROM now() - "startedAt")::float8 AS seconds`;
 const FENCE = `id = $1 AND attempts = $2 AND "lockedBy" = $3 AND status = 'RUNNING'`;
 
 /**
@@ -57,6 +61,7 @@ export class TaskQueue {
         priority: input.priority ?? 0,
         maxAttempts: input.maxAttempts ?? this.defaultMaxAttempts,
         status: TaskStatus.QUEUED,
+        requestId: currentRequestId(),
       }),
     );
     // NOTIFY is delivered on commit, so listeners never see a task that does not exist yet.
@@ -87,12 +92,13 @@ export class TaskQueue {
          ORDER BY priority DESC, "createdAt" ASC
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
-       RETURNING *`,
+       RETURNING *, extract(epoch FROM now() - "runAt")::float8 AS "waitSeconds"`,
         [holder, this.leaseMs, opts.runnerId ?? null, types, opts.nodeId],
       )
       .then((r: [Task[], number] | Task[]) => (Array.isArray(r[0]) ? (r[0] as Task[]) : (r as Task[])));
     const task = rows[0];
     if (!task) return null;
+    taskClaimed(task.type, (task as Task & { waitSeconds: number }).waitSeconds);
     this.onChange(task.id);
     return this.db.getRepository(Task).create(task);
   }
@@ -138,13 +144,14 @@ export class TaskQueue {
 
   /** `result` is what the task type's handler returned (task-contract.ts); remote runners send it as JSON. */
   async complete(claim: Claim, result: object): Promise<void> {
-    await this.fenced(
+    const [row] = await this.fenced(
       `UPDATE tasks SET status = 'SUCCEEDED', result = $4, error = NULL, "finishedAt" = now(), "updatedAt" = now(),
          "lockedBy" = NULL, "leaseExpiresAt" = NULL
-       WHERE ${FENCE} RETURNING id`,
+       WHERE ${FENCE} RETURNING type, ${RUN_SECONDS}`,
       claim,
       [result],
     );
+    taskEnded(row!.type as TaskType, TaskStatus.SUCCEEDED, row!.seconds as number | null, result);
     this.onChange(claim.taskId);
   }
 
@@ -162,12 +169,14 @@ export class TaskQueue {
          "runAt" = now() + make_interval(secs => LEAST(power(2, attempts), $6::double precision / 1000)),
          "finishedAt" = CASE WHEN "cancelRequested" OR $5 OR attempts >= "maxAttempts" THEN now() ELSE NULL END,
          "lockedBy" = NULL, "leaseExpiresAt" = NULL, "runnerId" = NULL, "updatedAt" = now()
-       WHERE ${FENCE} RETURNING status`,
+       WHERE ${FENCE} RETURNING status, type, ${RUN_SECONDS}`,
       claim,
       [error.slice(0, 10_000), permanent, MAX_BACKOFF_MS],
     );
+    const status = rows[0]!.status as TaskStatus;
+    if (status !== TaskStatus.QUEUED) taskEnded(rows[0]!.type as TaskType, status, rows[0]!.seconds as number | null);
     this.onChange(claim.taskId);
-    return rows[0]!.status as TaskStatus;
+    return status;
   }
 
   /**

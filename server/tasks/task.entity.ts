@@ -102,6 +102,10 @@ export class Task<T extends TaskType = TaskType> {
   @Column({ type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
 
+  /** The HTTP request that queued the task, or that queued the task that did (its log lines' `reqId`). */
+  @Column({ type: 'text', nullable: true })
+  requestId!: string | null;
+
   /** Not before this time (retry backoff). */
   @Column({ type: 'timestamptz', default: () => 'now()' })
   runAt!: Date;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import JSZip from 'jszip';
+import { ZipWriter as JSZip } from '../support/zip-writer';
 import type { Browser, Page } from 'playwright-core';
 import { gql } from '../support/graphql';
 import { startTestServer, type TestServer } from '../support/server';

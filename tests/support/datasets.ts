@@ -52,6 +52,7 @@ export async function enqueueImport(
   model: { id: string; ownerId: string },
   data: Buffer,
   kind: 'zip' | 'manifest' = 'zip',
+  filename = `data.${kind}`,
 ): Promise<{ task: Task; uploadPath: string }> {
   const dir = join(srv.config.dataDir, 'uploads');
   mkdirSync(dir, { recursive: true });
@@ -59,7 +60,7 @@ export async function enqueueImport(
   writeFileSync(uploadPath, data);
   const task = await srv.percept.services.tasks.queue.enqueue({
     type: TaskType.IMPORT_DATASET,
-    payload: { modelId: model.id, uploadPath, nodeId: HANDLER_TEST_NODE, filename: `data.${kind}`, kind },
+    payload: { modelId: model.id, uploadPath, nodeId: HANDLER_TEST_NODE, filename, kind },
     ownerId: model.ownerId,
     modelId: model.id,
   });

@@ -9,10 +9,15 @@ export async function gql<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
@@ -25,6 +30,7 @@ export async function gqlUpload<T = Record<string, any>>(
   variables: Record<string, unknown>,
   files: Record<string, { data: Buffer; filename: string; type?: string }>,
   token?: string,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
   const form = new FormData();
   const map: Record<string, string[]> = {};
@@ -36,7 +42,7 @@ export async function gqlUpload<T = Record<string, any>>(
   );
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: form,
   });
   return (await res.json()) as GraphQLResponse<T>;

@@ -1,4 +1,4 @@
-import JSZip from 'jszip';
+import { ZipWriter as JSZip } from './zip-writer';
 import sharp from 'sharp';
 import { SYNTHETIC_CLASSES, syntheticImages } from '../../server/ml/synthetic';
 import { gql } from './graphql';

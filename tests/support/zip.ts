@@ -12,10 +12,12 @@ export interface ZipInput {
 }
 
 /**
- * A minimal zip writer for tests and benchmarks (no zip64, no encryption). Percept only reads
- * zips; writing them needs full control over names and sizes, which a real zip library withholds.
+ * A minimal zip writer for tests and benchmarks (no encryption). Percept only reads zips; writing
+ * them needs full control over names and sizes, which a real zip library withholds. Past 65,535
+ * entries it adds the zip64 end records (entries and offsets stay below 4 GiB); `zip64: false`
+ * lets the count wrap instead, as writers without zip64 (JSZip's, for one) do.
  */
-export function buildZip(entries: ZipInput[]): Buffer {
+export function buildZip(entries: ZipInput[], options: { zip64?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -43,13 +45,33 @@ export function buildZip(entries: ZipInput[]): Buffer {
     offset += local.length + name.length + body.length;
   }
   const directory = Buffer.concat(centrals);
+  const count = entries.length;
+  const zip64 = (options.zip64 ?? true) && count > 0xffff;
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(zip64 ? 0xffff : count & 0xffff, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : count & 0xffff, 10);
   end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  return Buffer.concat([...locals, directory, ...(zip64 ? zip64End(count, directory.length, offset) : []), end]);
+}
+
+/** The zip64 end of central directory record and its locator (APPNOTE 4.3.14, 4.3.15). */
+function zip64End(count: number, directorySize: number, directoryOffset: number): Buffer[] {
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4); // size of the record after this field
+  record.writeUInt16LE(45, 12); // made by: spec 4.5
+  record.writeUInt16LE(45, 14); // version needed: 4.5 (zip64)
+  record.writeBigUInt64LE(BigInt(count), 24); // entries on this disk
+  record.writeBigUInt64LE(BigInt(count), 32); // entries in all
+  record.writeBigUInt64LE(BigInt(directorySize), 40);
+  record.writeBigUInt64LE(BigInt(directoryOffset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(directoryOffset + directorySize), 8); // where the record starts
+  locator.writeUInt32LE(1, 16); // disks in all
+  return [record, locator];
 }
 
 /** The fields local and central headers share, from "version needed" to the name length. */
