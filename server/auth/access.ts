@@ -4,6 +4,8 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Principal, UserPrincipal } from './principal';
 import { TokenKind, TokenScope, type Token } from './token.entity';
 import { Role } from './user.entity';
+import { artifactPrefix, checkpointKey } from '../storage/keys';
+import { isTask, TaskType, type Task } from '../tasks/task.entity';
 
 /*
  * The one access policy: who may call an operation (token kinds and scopes), whose objects a
@@ -127,4 +129,57 @@ export function urlSignatureValid(subject: string, s: UrlSignature, key: string,
   const expected = Buffer.from(signUrl(subject, s.exp, key));
   const given = Buffer.from(s.sig);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/*
+ * Runner tokens reach only the work in hand: while a remote runner holds an attempt of a task
+ * (a live lease on that attempt), it may read the task's dataset and the blobs the task reads, and
+ * write the blobs it produces. A compromised runner machine cannot read other models' pixels, nor
+ * replace a thumbnail or the network that answers `classify` for another model.
+ */
+export interface RunnerReach {
+  /** The model whose dataset pack the task trains on, or null. */
+  dataset: string | null;
+  /** Key prefixes the task reads (outputs included: a retried attempt resumes from them). */
+  read: string[];
+  /** Key prefixes the task writes. */
+  write: string[];
+}
+
+/** What the holder of `task` may touch. */
+export function runnerReach(task: Task): RunnerReach {
+  const none: RunnerReach = { dataset: null, read: [], write: [] };
+  const reach = (dataset: string | null, inputs: string[], outputs: string[]): RunnerReach => ({
+    dataset,
+    read: [...inputs, ...outputs],
+    write: outputs,
+  });
+  if (isTask(task, TaskType.TRAIN_CANDIDATE)) {
+    const p = task.payload;
+    const outputs = [checkpointKey(p.modelId, p.candidateId), artifactPrefix(p.modelId, p.candidateId)];
+    return reach(p.modelId, [], outputs);
+  }
+  if (isTask(task, TaskType.SPLIT_MODEL)) {
+    const p = task.payload;
+    return reach(null, [p.artifactKey], [p.baseKey, p.headKey]);
+  }
+  if (isTask(task, TaskType.TRAIN_HEAD)) {
+    const p = task.payload;
+    const from = p.heads.flatMap((h) => (h.fromKey ? [h.fromKey] : []));
+    return reach(p.modelId, [p.baseKey, ...from], [p.featuresKey, ...p.heads.map((h) => h.artifactKey)]);
+  }
+  return none;
+}
+
+/** Whether `key` is one of `prefixes` or lies below one. */
+function under(key: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => key === p || key.startsWith(`${p.replace(/\/+$/, '')}/`));
+}
+
+/** Whether the holder of `task` may read the dataset of `modelId`, or read or write the blob `key`. */
+export function runnerMay(task: Task, what: { dataset: string } | { read: string } | { write: string }): boolean {
+  const reach = runnerReach(task);
+  if ('dataset' in what) return reach.dataset !== null && reach.dataset === what.dataset;
+  if ('read' in what) return under(what.read, reach.read);
+  return under(what.write, reach.write);
 }

@@ -2,12 +2,12 @@
 // owner or admin, list scopes, which tokens may revoke which, signed URLs, scoped tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signUrl, signedUrlExpiry } from '../../server/auth/access';
+import { runnerMay, signUrl, signedUrlExpiry } from '../../server/auth/access';
 import type { UserPrincipal } from '../../server/auth/principal';
 import { TokenScope } from '../../server/auth/token.entity';
 import { Role } from '../../server/auth/user.entity';
 import type { Model } from '../../server/models/model.entity';
-import { TaskStatus, TaskType } from '../../server/tasks/task.entity';
+import { TaskStatus, TaskType, type Task } from '../../server/tasks/task.entity';
 import { serviceHarness, type ServiceHarness } from '../support/services';
 
 let h: ServiceHarness;
@@ -119,5 +119,38 @@ describe('tokens and signed URLs', () => {
       refused('UNAUTHENTICATED'),
     );
     await assert.rejects(h.services.datasets.readThumbnail(anyImage, owner), refused('NOT_FOUND'));
+  });
+});
+
+describe('runner reach', () => {
+  const task = (type: TaskType, payload: unknown) => ({ type, payload }) as unknown as Task;
+  const m = '11111111-1111-4111-8111-111111111111';
+  test('a split reads the export and writes the base and head; a head run writes its heads and the feature cache', () => {
+    const split = task(TaskType.SPLIT_MODEL, {
+      modelId: m,
+      artifactKey: `models/${m}/candidates/c/model`,
+      baseKey: `models/${m}/bases/c`,
+      headKey: `models/${m}/heads/h`,
+    });
+    assert.ok(runnerMay(split, { read: `models/${m}/candidates/c/model/model.json` }));
+    assert.ok(!runnerMay(split, { write: `models/${m}/candidates/c/model/model.json` }));
+    assert.ok(runnerMay(split, { write: `models/${m}/bases/c/weights.bin` }));
+    assert.ok(!runnerMay(split, { write: `models/${m}/bases/c2/weights.bin` }), 'a sibling with the same start');
+    assert.ok(!runnerMay(split, { dataset: m }));
+    const head = task(TaskType.TRAIN_HEAD, {
+      modelId: m,
+      baseKey: `models/${m}/bases/c`,
+      featuresKey: `models/${m}/bases/c/features.bin`,
+      heads: [{ headId: 'h2', artifactKey: `models/${m}/heads/h2`, fromKey: `models/${m}/heads/h1` }],
+    });
+    assert.ok(runnerMay(head, { dataset: m }));
+    assert.ok(runnerMay(head, { read: `models/${m}/bases/c/model.json` }));
+    assert.ok(!runnerMay(head, { write: `models/${m}/bases/c/model.json` }), 'the base is read only');
+    assert.ok(runnerMay(head, { write: `models/${m}/bases/c/features.bin` }));
+    assert.ok(runnerMay(head, { read: `models/${m}/heads/h1/model.json` }));
+    assert.ok(!runnerMay(head, { write: `models/${m}/heads/h1/model.json` }), 'an active head is never written');
+    assert.ok(runnerMay(head, { write: `models/${m}/heads/h2/model.json` }));
+    assert.ok(!runnerMay(head, { read: `models/${m}/sample` }));
+    assert.ok(!runnerMay(task(TaskType.NOOP, {}), { read: `models/${m}/sample` }));
   });
 });
