@@ -58,20 +58,21 @@ interface Entry {
 const MATRIX: Record<string, Entry> = {
   'Query.apiTokens': { who: FULL },
   'Query.dataset': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
-  'Query.expansionRun': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
-  'Query.heads': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
+  'Query.expansionRun': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Query.heads': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Query.images': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Query.importReport': { who: OWNED, vars: (f) => ({ taskId: f.importTask }) },
-  'Query.me': { who: SIGNED_IN },
-  'Query.model': { who: OWNED_CLASSIFY, vars: (f) => ({ id: f.model }) },
+  'Query.me': { who: FULL },
+  'Query.model': { who: OWNED, vars: (f) => ({ id: f.model }) },
   'Query.limits': { who: SIGNED_IN },
-  'Query.modelEvaluation': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
-  'Query.models': { who: SIGNED_IN },
+  'Query.modelEvaluation': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Query.models': { who: FULL },
   'Query.runnerTokens': { who: ADMIN },
   'Query.runners': { who: ADMIN },
-  'Query.task': { who: OWNED_CLASSIFY, vars: (f) => ({ id: f.importTask }) },
+  // A classify-only token sees its owner's batch tasks only (tests/services/access.test.ts), not this import.
+  'Query.task': { who: { ...OWNED_CLASSIFY, classify: 'NOT_FOUND' }, vars: (f) => ({ id: f.importTask }) },
   'Query.tasks': { who: FULL },
-  'Query.trainingRun': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model }) },
+  'Query.trainingRun': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Query.users': { who: ADMIN },
 
   'Mutation.cancelTask': { who: OWNED, vars: (f) => ({ id: f.importTask }) },
@@ -124,7 +125,7 @@ const MATRIX: Record<string, Entry> = {
     event: (f) => f.events.expandTaskChanged(),
   },
   'Subscription.modelUpdated': {
-    who: OWNED_CLASSIFY,
+    who: OWNED,
     vars: (f) => ({ id: f.model }),
     event: (f) => f.events.modelChanged(),
   },
@@ -132,7 +133,7 @@ const MATRIX: Record<string, Entry> = {
   'Subscription.runnerWakeup': { who: RUNNER, event: (f) => f.events.importTaskChanged() },
   // Another user's task stream stays silent (tasks.subscribeOne filters) rather than NOT_FOUND.
   'Subscription.taskUpdated': {
-    who: { ...OWNED_CLASSIFY, other: 'HIDDEN' },
+    who: { ...OWNED_CLASSIFY, other: 'HIDDEN', classify: 'HIDDEN' },
     vars: (f) => ({ id: f.importTask }),
     event: (f) => f.events.importTaskChanged(),
   },

@@ -72,6 +72,28 @@ export function listScope(who: UserPrincipal, ask: { all?: boolean; ownerId?: st
   return ask.all ? null : who.userId;
 }
 
+/*
+ * A CLASSIFY-scoped token reaches classify, classifyBatch and its owner's batch tasks, nothing else
+ * of the owner's: not their models' data, not their other tasks (imports name files, training runs
+ * their networks), and it cannot add images (`classify(keep: true)`).
+ */
+
+/** Whether `who` may see `task`: owner or admin, and for a classify-only token its batch tasks only. */
+export function canSeeTask(who: UserPrincipal, task: Pick<Task, 'ownerId' | 'type'>): boolean {
+  return canAccess(who, task.ownerId) && (who.scope === TokenScope.FULL || task.type === TaskType.CLASSIFY_BATCH);
+}
+
+/** The task when `who` may see it; NOT_FOUND otherwise, as for any object out of reach. */
+export function accessibleTask<T extends Task>(who: UserPrincipal, task: T | null | undefined, notFound: string): T {
+  if (!task || !canSeeTask(who, task)) throw new NotFoundError(notFound);
+  return task;
+}
+
+/** FORBIDDEN unless `who` may add data to their models (classify-only tokens may not). */
+export function checkMayAddData(who: UserPrincipal): void {
+  if (who.scope !== TokenScope.FULL) throw new ForbiddenError('A classify-only token cannot keep images.');
+}
+
 /** Only full-scope user tokens; classify-only tokens and runners are refused. */
 export function requireFullScope(who: Principal | null, hint: string): UserPrincipal {
   if (!who || who.kind !== 'user') throw new UnauthenticatedError(hint);

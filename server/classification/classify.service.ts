@@ -4,7 +4,7 @@ import type { Limits } from '../config/config';
 import { keepClassifiedImage } from '../datasets/kept-images';
 import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
-import { accessible } from '../auth/access';
+import { accessible, checkMayAddData } from '../auth/access';
 import { BadUserInputError } from '../errors';
 import { readUpload, type FileUpload } from '../uploads/upload';
 import { rm } from 'node:fs/promises';
@@ -89,6 +89,7 @@ export class ClassifyService {
     topK: number,
     keep: boolean,
   ): Promise<Classification> {
+    if (keep) checkMayAddData(who);
     const model = await this.models.get(who, modelId);
     const candidate = await this.served(model);
     if (!Number.isInteger(topK) || topK < 1 || topK > 100)

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { accessible, canAccess, listScope } from '../auth/access';
+import { accessibleTask, canSeeTask, listScope } from '../auth/access';
 import { BadUserInputError } from '../errors';
 import { live } from '../events/live';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
@@ -48,7 +48,7 @@ export class TaskService {
 
   async get(who: UserPrincipal, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.db.getRepository(Task).findOneBy({ id }) : null;
-    return accessible(who, task, 'No such task.');
+    return accessibleTask(who, task, 'No such task.');
   }
 
   /** Owners and admins: a queued task is cancelled at once, a running one is asked to stop. */
@@ -106,6 +106,6 @@ export class TaskService {
 
   private async visibleTask(who: UserPrincipal, id: string): Promise<Task | null> {
     const task = await this.db.getRepository(Task).findOneBy({ id });
-    return task && canAccess(who, task.ownerId) ? task : null;
+    return task && canSeeTask(who, task) ? task : null;
   }
 }

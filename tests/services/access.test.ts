@@ -122,6 +122,25 @@ describe('tokens and signed URLs', () => {
   });
 });
 
+describe('classify-only tokens', () => {
+  test("reach their owner's batch tasks only, and cannot keep what they classify", async () => {
+    const classifyOnly: UserPrincipal = { ...owner, scope: TokenScope.CLASSIFY };
+    const enqueue = (type: TaskType) =>
+      h.services.tasks.queue.enqueue({ type, payload: {} as never, ownerId: owner.userId, modelId: null });
+    const batch = await enqueue(TaskType.CLASSIFY_BATCH);
+    const noop = await enqueue(TaskType.NOOP);
+    assert.equal((await h.services.tasks.get(classifyOnly, batch.id)).id, batch.id);
+    await assert.rejects(h.services.tasks.get(classifyOnly, noop.id), refused('NOT_FOUND'));
+    assert.equal((await h.services.tasks.get(owner, noop.id)).id, noop.id);
+    const image = { base64: Buffer.from('not even an image').toString('base64') };
+    await assert.rejects(h.services.classify.classify(classifyOnly, model.id, image, 5, true), refused('FORBIDDEN'));
+    await assert.rejects(
+      h.services.classify.classify(classifyOnly, model.id, image, 5, false),
+      (e) => code(e) !== 'FORBIDDEN',
+    );
+  });
+});
+
 describe('runner reach', () => {
   const task = (type: TaskType, payload: unknown) => ({ type, payload }) as unknown as Task;
   const m = '11111111-1111-4111-8111-111111111111';

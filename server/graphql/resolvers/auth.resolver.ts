@@ -27,7 +27,7 @@ export class AuthResolver {
     return ctx.services.auth.logOut(userOf(ctx));
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => User)
   me(@Ctx() ctx: Context): Promise<User> {
     return ctx.services.auth.me(userOf(ctx));

@@ -36,13 +36,13 @@ export class ExpansionResolver {
     return ctx.services.expansion.removeHead(userOf(ctx), id);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => [Head], { description: 'Every head of an expandable model, oldest first, whatever its status.' })
   heads(@Arg('modelId', () => ID) modelId: string, @Ctx() ctx: Context): Promise<Head[]> {
     return ctx.services.expansion.heads(userOf(ctx), modelId);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ExpansionRun, {
     nullable: true,
     description: 'The latest expansion of the model (adding classes), with its heads and outcome.',

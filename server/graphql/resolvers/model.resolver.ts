@@ -21,7 +21,7 @@ const ModelPage = Paginated(Model);
 
 @Resolver(() => Model)
 export class ModelResolver {
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ModelPage, { description: 'Your models, newest first. Admins may pass all: true.' })
   models(
     @Args(() => PageArgs) page: PageArgs,
@@ -31,7 +31,7 @@ export class ModelResolver {
     return ctx.services.models.list(userOf(ctx), page, all);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => Model)
   model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Model> {
     return ctx.services.models.get(userOf(ctx), id);
@@ -59,7 +59,7 @@ export class ModelResolver {
     return ctx.services.models.delete(userOf(ctx), id);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Subscription(() => Model, {
     description: 'The model each time it changes (name, status, promotion).',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>

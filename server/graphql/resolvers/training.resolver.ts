@@ -30,7 +30,7 @@ export class TrainingResolver {
     return ctx.services.training.start(userOf(ctx), modelId, input);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => TrainingRun, {
     nullable: true,
     description: 'The latest training run of the model, with every candidate.',
@@ -39,7 +39,7 @@ export class TrainingResolver {
     return ctx.services.training.latestRun(userOf(ctx), modelId);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ModelEvaluation, {
     nullable: true,
     description: 'Test accuracy, per-class metrics and confusion matrix of the served network.',
