@@ -18,7 +18,15 @@ import type { Context } from '../graphql/context';
 import { thumbnailRoute } from '../datasets/thumbnail.route';
 import { THUMBS_PATH } from '../datasets/thumbnails';
 import { formatError, formatSocketErrors } from '../graphql/format-error';
-import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } from '../graphql/limits';
+import {
+  costLimitPlugin,
+  introspects,
+  operationOf,
+  prepareOperation,
+  queryLimitRules,
+  queryLimitsOf,
+} from '../graphql/limits';
+import { checkIntrospection } from '../auth/access';
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { runnerRoutes } from '../runners/runner-http';
@@ -64,7 +72,20 @@ export async function startApi(opts: {
     {
       schema,
       context: (ctx) => contextFor(ctx.connectionParams?.authorization),
-      onSubscribe: (_ctx, _id, payload) => prepareOperation(schema, payload, queryLimits),
+      onSubscribe: async (ctx, _id, payload) => {
+        const prepared = prepareOperation(schema, payload, queryLimits);
+        if (Array.isArray(prepared)) return prepared;
+        const operation = operationOf(prepared.document, prepared.operationName);
+        if (operation && introspects(schema, prepared.document, operation)) {
+          const { principal } = await contextFor(ctx.connectionParams?.authorization);
+          try {
+            checkIntrospection(principal);
+          } catch (e) {
+            return [e as GraphQLError];
+          }
+        }
+        return prepared;
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatSocketErrors(format, result.errors) } : undefined,
       onError: (_ctx, _id, _payload, errors) => formatSocketErrors(format, errors),
@@ -88,7 +109,8 @@ export async function startApi(opts: {
       costLimitPlugin(queryLimits.cost),
       {
         requestDidStart: async () => ({
-          didResolveOperation: async ({ operation }) => {
+          didResolveOperation: async ({ operation, document, contextValue }) => {
+            if (operation && introspects(schema, document, operation)) checkIntrospection(contextValue.principal);
             if (operation?.operation === 'subscription') {
               throw new GraphQLError('Subscriptions run over WebSocket (graphql-ws) on /graphql, not HTTP POST.', {
                 extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
@@ -107,7 +129,8 @@ export async function startApi(opts: {
       res.json({ status: 'ok', database: 'ok' });
     } catch (e) {
       log.warn({ err: e }, 'health check: database unreachable');
-      res.status(503).json({ status: 'error', database: (e as Error).message });
+      // The reason is in the log; a probe needs no more, and an outsider should learn nothing of the database.
+      res.status(503).json({ status: 'error', database: 'unavailable' });
     }
   });
 

@@ -41,6 +41,15 @@ export function checkOperation(who: Principal | null, access: readonly Access[])
   return true;
 }
 
+/**
+ * Introspection answers for signed-in callers only: GraphiQL runs as a signed-in admin and codegen
+ * reads the committed schema.graphql, so nobody needs it anonymously.
+ */
+export function checkIntrospection(who: Principal | null): void {
+  if (!who)
+    throw new UnauthenticatedError('Sign in to introspect the schema (it is also published as schema.graphql).');
+}
+
 export const authChecker: AuthChecker<{ principal: Principal | null }, Access> = ({ context }, access) =>
   checkOperation(context.principal, access);
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { MalformedIds } from '../malformed-ids';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
 import { Access } from '../../auth/access';
@@ -9,6 +10,7 @@ import { Role, User } from '../../auth/user.entity';
 
 const UserPage = Paginated(User);
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and a session. The first account becomes admin.' })

@@ -10,7 +10,9 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { checkIds, MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
@@ -19,6 +21,7 @@ import { CreateModelInput, UpdateModelInput } from '../../models/model.inputs';
 
 const ModelPage = Paginated(Model);
 
+@UseMiddleware(MalformedIds)
 @Resolver(() => Model)
 export class ModelResolver {
   @Authorized(Access.USER)
@@ -62,8 +65,10 @@ export class ModelResolver {
   @Authorized(Access.USER)
   @Subscription(() => Model, {
     description: 'The model each time it changes (name, status, promotion).',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>
-      context.services.models.subscribe(userOf(context), args.id),
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { id: string }, Context>) => {
+      checkIds(info, args);
+      return context.services.models.subscribe(userOf(context), args.id);
+    },
   })
   modelUpdated(@Arg('id', () => ID) _id: string, @Root() modelId: string, @Ctx() ctx: Context): Promise<Model> {
     return ctx.services.models.get(userOf(ctx), modelId);

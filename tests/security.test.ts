@@ -1,0 +1,183 @@
+// What an attacker on the network would try against a fresh server at its default settings
+// (docs/security.md): introspection, malformed ids, the health probe.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  buildSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  type GraphQLInputType,
+} from 'graphql';
+import { createClient } from 'graphql-ws';
+import { Client } from 'pg';
+import WebSocket from 'ws';
+import { AuthService } from '../server/auth/auth.service';
+import { gql, type GraphQLResponse } from './support/graphql';
+import { startTestServer, type TestServer } from './support/server';
+
+let srv: TestServer;
+let admin: string;
+let runner: string;
+before(async () => {
+  srv = await startTestServer();
+  await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
+  const logIn = 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }';
+  admin = (await gql(srv.graphqlUrl, logIn)).data!.logIn.token;
+  runner = (await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "r") { secret } }', {}, admin)).data!
+    .createRunnerToken.secret;
+});
+after(() => srv?.stop());
+
+const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
+
+/** The first answer to an operation sent over graphql-ws. */
+const subscribeOnce = (query: string, token?: string) =>
+  new Promise<GraphQLResponse>((resolve) => {
+    const client = createClient({
+      url: srv.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      retryAttempts: 0,
+    });
+    const done = (r: GraphQLResponse) => {
+      resolve(r);
+      void client.dispose();
+    };
+    client.subscribe(
+      { query },
+      {
+        next: (r) => done(r as GraphQLResponse),
+        error: (e) => done({ errors: e as GraphQLResponse['errors'] }),
+        complete: () => {},
+      },
+    );
+  });
+
+describe('introspection', () => {
+  const full = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true });
+
+  test('is for signed-in callers, over HTTP and WebSocket; GraphiQL and codegen still get the whole schema', async () => {
+    assert.equal(codeOf(await gql(srv.graphqlUrl, full)), 'UNAUTHENTICATED');
+    assert.equal(codeOf(await gql(srv.graphqlUrl, '{ __type(name: "Model") { name } }')), 'UNAUTHENTICATED');
+    assert.equal(
+      codeOf(await gql(srv.graphqlUrl, '{ ...F } fragment F on Query { __schema { queryType { name } } }')),
+      'UNAUTHENTICATED',
+    );
+    assert.equal(
+      (await gql(srv.graphqlUrl, '{ __typename }')).data?.__typename,
+      'Query',
+      '__typename is not introspection',
+    );
+    const signedIn = await gql(srv.graphqlUrl, full, {}, admin);
+    assert.equal(signedIn.errors, undefined);
+    assert.ok(signedIn.data!.__schema.types.some((t: { name: string }) => t.name === 'Model'));
+
+    const socket = (token?: string) => subscribeOnce('{ __schema { queryType { name } } }', token);
+    assert.equal(codeOf(await socket()), 'UNAUTHENTICATED');
+    assert.equal((await socket(admin)).data?.__schema.queryType.name, 'Query');
+  });
+
+  test('is costed by the size of what it answers: twenty aliased copies are QUERY_TOO_COSTLY', async () => {
+    const copies = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`;
+    const res = await fetch(srv.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: copies(20) }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as GraphQLResponse;
+    assert.equal(codeOf(body), 'QUERY_TOO_COSTLY');
+    assert.equal(body.data, undefined);
+    assert.equal((await gql(srv.graphqlUrl, copies(2), {}, admin)).errors, undefined);
+  });
+});
+
+describe('malformed ids', () => {
+  const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
+
+  /** A value of `type` for a required argument, with every ID malformed. */
+  const sample = (type: GraphQLInputType): unknown => {
+    const t = getNullableType(type);
+    if (isListType(t)) return [sample(t.ofType as GraphQLInputType)];
+    if (isInputObjectType(t)) {
+      const fields = Object.values(t.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
+      return Object.fromEntries(fields.map((f) => [f.name, sample(f.type)]));
+    }
+    if (isEnumType(t)) return t.getValues()[0]!.value;
+    const name = getNamedType(t).name;
+    return { ID: 'not-a-uuid', String: 'x', Int: 1, Float: 0.5, Boolean: false, JSON: {} }[name] ?? null;
+  };
+
+  test('every operation taking an id answers BAD_USER_INPUT to one that is not a UUID, never INTERNAL_SERVER_ERROR', async () => {
+    const wrong: string[] = [];
+    for (const [keyword, type] of [
+      ['query', schema.getQueryType()!],
+      ['mutation', schema.getMutationType()!],
+    ] as const) {
+      for (const field of Object.values(type.getFields())) {
+        const ids = (t: GraphQLInputType): boolean => {
+          const n = getNamedType(t);
+          return n.name === 'ID' || (isInputObjectType(n) && Object.values(n.getFields()).some((f) => ids(f.type)));
+        };
+        // Uploads need a multipart request; their operations' ids are checked the same way before the file is read.
+        const args = field.args.filter((a) => isNonNullType(a.type) || ids(a.type));
+        if (!field.args.some((a) => ids(a.type)) || args.some((a) => getNamedType(a.type).name === 'Upload')) continue;
+        const vars = Object.fromEntries(args.map((a) => [a.name, sample(a.type)]));
+        const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+        const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+        const selection = isCompositeType(getNamedType(field.type)) ? '{ __typename }' : '';
+        const doc = `${keyword}(${defs}) { ${field.name}(${call}) ${selection} }`;
+        let res = await gql(srv.graphqlUrl, doc, vars, admin);
+        if (codeOf(res) === 'FORBIDDEN') res = await gql(srv.graphqlUrl, doc, vars, runner);
+        if (codeOf(res) !== 'BAD_USER_INPUT') wrong.push(`${field.name}: ${JSON.stringify(res.errors ?? res.data)}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
+
+describe('malformed ids over WebSocket', () => {
+  test('a subscription to an id that is not a UUID is BAD_USER_INPUT', async () => {
+    const wrong: string[] = [];
+    for (const [field, arg] of [
+      ['taskUpdated', 'id'],
+      ['modelUpdated', 'id'],
+      ['trainingProgress', 'modelId'],
+      ['expansionProgress', 'modelId'],
+    ]) {
+      const res = await subscribeOnce(`subscription { ${field}(${arg}: "1 OR 1=1") { __typename } }`, admin);
+      if (codeOf(res) !== 'BAD_USER_INPUT') wrong.push(`${field}: ${JSON.stringify(res)}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
+
+describe('the health probe', () => {
+  test('says the database is unavailable, without its error', async () => {
+    const name = new URL(srv.databaseUrl).pathname.slice(1);
+    const cluster = new Client({ connectionString: process.env.DATABASE_URL });
+    await cluster.connect();
+    try {
+      await cluster.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await cluster.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      const res = await fetch(`${srv.url}/healthz`);
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { status: 'error', database: 'unavailable' });
+    } finally {
+      await cluster.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await cluster.end();
+    }
+    const back = async () => (await fetch(`${srv.url}/healthz`)).status;
+    for (let i = 0; i < 50 && (await back()) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await back(), 200);
+  });
+});
