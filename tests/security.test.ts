@@ -1,7 +1,7 @@
 // What an attacker on the network would try against a fresh server at its default settings
 // (docs/security.md): introspection, malformed ids, the health probe.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -20,6 +20,7 @@ import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { AuthService } from '../server/auth/auth.service';
+import { ensureClientBuilt, ROOT } from './e2e/browser';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -27,6 +28,7 @@ let srv: TestServer;
 let admin: string;
 let runner: string;
 before(async () => {
+  ensureClientBuilt(); // the server serves pages and assets only if the build exists when it starts
   srv = await startTestServer();
   await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
   const logIn = 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }';
@@ -158,6 +160,48 @@ describe('malformed ids over WebSocket', () => {
       if (codeOf(res) !== 'BAD_USER_INPUT') wrong.push(`${field}: ${JSON.stringify(res)}`);
     }
     assert.deepEqual(wrong, []);
+  });
+});
+
+describe('security headers', () => {
+  test('on every page, asset and answer: a CSP without inline scripts, no framing, nosniff, no referrer', async () => {
+    const script = readdirSync(join(ROOT, 'client', 'dist', 'assets')).find((f) => f.endsWith('.js'));
+    assert.ok(script, 'the client build has a script');
+    const answers = [
+      await fetch(`${srv.url}/`),
+      await fetch(`${srv.url}/models/x`),
+      await fetch(`${srv.url}/graphiql`),
+      await fetch(`${srv.url}/assets/${script}`),
+      await fetch(`${srv.url}/healthz`),
+      await fetch(srv.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      }),
+      await fetch(`${srv.url}/files/thumbs/nothing`),
+      await fetch(`${srv.url}/runner/nothing`),
+    ];
+    for (const res of answers) {
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const where = `${res.url} (${res.status})`;
+      const scripts = /(?:^|;\s*)script-src ([^;]*)/.exec(csp)?.[1] ?? /(?:^|;\s*)default-src ([^;]*)/.exec(csp)?.[1];
+      assert.ok(scripts, `${where}: a CSP that governs scripts`);
+      assert.doesNotMatch(scripts!, /unsafe-inline|unsafe-eval|\*|data:/, where);
+      assert.match(csp, /frame-ancestors 'none'/, where);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', where);
+      assert.match(res.headers.get('referrer-policy') ?? '', /^(no-referrer|same-origin|strict-origin)$/, where);
+      await res.arrayBuffer();
+    }
+  });
+
+  test('no source maps are served', async () => {
+    for (const file of readdirSync(join(ROOT, 'client', 'dist', 'assets')).filter((f) => /\.(js|css)$/.test(f))) {
+      const res = await fetch(`${srv.url}/assets/${file}.map`);
+      assert.equal(res.status, 404, file);
+      await res.arrayBuffer();
+    }
+    const vite = readFileSync(join(ROOT, 'client', 'vite.config.mts'), 'utf8');
+    assert.match(vite, /sourcemap: false/, 'the build makes none');
   });
 });
 

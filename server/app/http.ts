@@ -30,6 +30,7 @@ import { checkIntrospection } from '../auth/access';
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { runnerRoutes } from '../runners/runner-http';
+import { noSourceMaps, securityHeaders } from './security-headers';
 import type { Services } from './services';
 
 export interface Api {
@@ -51,6 +52,7 @@ export async function startApi(opts: {
   const { config, schema, services, db, log } = opts;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
@@ -167,7 +169,7 @@ export async function startApi(opts: {
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));
 
   if (existsSync(CLIENT_DIST)) {
-    app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
+    app.use(noSourceMaps, express.static(CLIENT_DIST, { index: 'index.html' }));
     // GraphiQL is the client build's second page (React), not a route of the Svelte app.
     app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
     app.get(/^\/(?!graphql|healthz|files\/).*/, (_req, res) => res.sendFile(join(CLIENT_DIST, 'index.html')));
