@@ -56,10 +56,10 @@ export async function startApi(opts: {
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
-  const contextFor = async (authorization: unknown): Promise<Context> => {
+  const contextFor = async (authorization: unknown, client = 'unknown'): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
+    return { principal, client, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
   };
   // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
   const queryLimits = queryLimitsOf(config.limits);
@@ -73,7 +73,8 @@ export async function startApi(opts: {
   const wsCleanup = useServer(
     {
       schema,
-      context: (ctx) => contextFor(ctx.connectionParams?.authorization),
+      context: (ctx) =>
+        contextFor(ctx.connectionParams?.authorization, ctx.extra.request.socket.remoteAddress ?? undefined),
       onSubscribe: async (ctx, _id, payload) => {
         const prepared = prepareOperation(schema, payload, queryLimits);
         if (Array.isArray(prepared)) return prepared;
@@ -163,7 +164,9 @@ export async function startApi(opts: {
         });
       }
     },
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(req.headers.authorization, req.socket.remoteAddress ?? undefined),
+    }),
   );
 
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));

@@ -7,6 +7,7 @@ import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
 import { ImagePixels } from '../datasets/image-pixels';
 import { AuthService } from '../auth/auth.service';
+import { LOGIN_THROTTLE, LoginThrottle } from '../auth/login-throttle';
 import type { Config } from '../config/config';
 import { DatasetService } from '../datasets/dataset.service';
 import type { PerceptPubSub } from '../events/pubsub';
@@ -46,7 +47,16 @@ export function createServices(
     { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
   );
   void forgetOnChange(pubsub, classify);
-  const auth = new AuthService(db, config.sessionTtlHours);
+  const auth = new AuthService(
+    db,
+    config.sessionTtlHours,
+    undefined,
+    new LoginThrottle({
+      ...LOGIN_THROTTLE,
+      accountFailures: config.limits.loginAccountFailures,
+      addressFailures: config.limits.loginAddressFailures,
+    }),
+  );
   return {
     limits: config.limits,
     auth,

@@ -4,7 +4,8 @@ import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError 
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import { isUuid } from '../db/ids';
 import { mayRevoke, principalOf, urlSignatureValid, type UrlSignature } from './access';
-import { hashPassword, verifyPassword } from './password';
+import { LoginThrottle } from './login-throttle';
+import { hashPassword, needsRehash, verifyPassword } from './password';
 import type { Principal, UserPrincipal } from './principal';
 import { displayPrefix, hashSecret, newSecret } from './secrets';
 import { Token, TokenKind, TokenScope } from './token.entity';
@@ -23,14 +24,16 @@ export interface IssuedToken {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD = 8;
-// Hash used when the email is unknown, so a failed log-in takes as long either way.
-const DUMMY_HASH = hashPassword('not a real password');
+// Hash used when the email is unknown, so a failed log-in takes as long either way; made when first needed.
+let dummyHash: Promise<string> | null = null;
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not a real password'));
 
 export class AuthService {
   constructor(
     private readonly db: DataSource,
     private readonly sessionTtlHours: number,
     private readonly clock: () => Date = () => new Date(),
+    private readonly throttle = new LoginThrottle(),
   ) {}
 
   async signUp(email: string, password: string): Promise<Session> {
@@ -49,11 +52,22 @@ export class AuthService {
     return { token: await this.issueSession(user), user };
   }
 
-  async logIn(email: string, password: string): Promise<Session> {
-    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+  /** `client`: the caller's address, for the throttle (LoginThrottle). */
+  async logIn(email: string, password: string, client = 'unknown'): Promise<Session> {
+    const account = email.trim().toLowerCase();
+    this.throttle.check(account, client);
+    const user = await this.db.getRepository(User).findOneBy({ email: account });
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH()));
     // One message for both cases: do not tell which part was wrong.
-    if (!user || !ok) throw new UnauthenticatedError('Wrong email or password.');
+    if (!user || !ok) {
+      this.throttle.failed(account, client);
+      throw new UnauthenticatedError('Wrong email or password.');
+    }
+    this.throttle.succeeded(account, client);
+    if (needsRehash(user.passwordHash)) {
+      user.passwordHash = await hashPassword(password);
+      await this.db.getRepository(User).update({ id: user.id }, { passwordHash: user.passwordHash });
+    }
     return { token: await this.issueSession(user), user };
   }
 

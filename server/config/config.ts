@@ -44,6 +44,9 @@ export interface Limits {
   queryTokens: number;
   /** `classify` and `classifyBatch` requests per API or session token per minute (per server process). */
   classifyPerMinute: number;
+  /** Failed log-ins before back-off, per account and per client address (LoginThrottle). */
+  loginAccountFailures: number;
+  loginAddressFailures: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rootFields: read.int('PERCEPT_MAX_ROOT_FIELDS', 'limits.rootFields', 20, 1, 100_000),
       queryTokens: read.int('PERCEPT_MAX_QUERY_TOKENS', 'limits.queryTokens', 10_000, 200, 10_000_000),
       classifyPerMinute: read.int('PERCEPT_CLASSIFY_PER_MINUTE', 'limits.classifyPerMinute', 600, 1, 1_000_000),
+      loginAccountFailures: read.int('PERCEPT_LOGIN_ACCOUNT_FAILURES', 'limits.loginAccountFailures', 5, 1, 1000),
+      loginAddressFailures: read.int('PERCEPT_LOGIN_ADDRESS_FAILURES', 'limits.loginAddressFailures', 20, 1, 100_000),
     },
   };
 }

@@ -6,6 +6,8 @@ import type { RateBucket } from './rate-limit';
 
 export interface Context {
   principal: Principal | null;
+  /** The client's address (the socket's peer), for the log-in throttle. */
+  client: string;
   services: Services;
   log: Logger;
   /** Counts this request against the caller's budget; throws TOO_MANY_REQUESTS when it is spent. */

@@ -20,7 +20,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload)
   logIn(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.logIn(input.email, input.password);
+    return ctx.services.auth.logIn(input.email, input.password, ctx.client);
   }
 
   @Authorized(Access.USER, Access.CLASSIFY)
