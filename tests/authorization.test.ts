@@ -84,6 +84,7 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.classifyBatch': { who: OWNED_CLASSIFY, vars: (f) => ({ modelId: f.model, archive: f.junkFile }) },
   'Mutation.completeTask': { who: RUNNER, vars: async (f) => ({ report: await f.claimedReport(), result: {} }) },
   'Mutation.createApiToken': { who: FULL, vars: () => ({ input: { name: 'matrix' } }) },
+  'Mutation.createInvitation': { who: ADMIN, vars: () => ({ email: 'invited@example.com' }) },
   'Mutation.createDiagnosticTask': { who: ADMIN, vars: () => ({ sleepMs: 0 }) },
   'Mutation.createModel': { who: FULL, vars: (f) => ({ input: { name: 'm', sampleImage: f.samplePng } }) },
   'Mutation.createRunnerToken': { who: ADMIN, vars: () => ({ name: 'matrix' }) },

@@ -29,7 +29,7 @@ let admin: string;
 let runner: string;
 before(async () => {
   ensureClientBuilt(); // the server serves pages and assets only if the build exists when it starts
-  srv = await startTestServer();
+  srv = await startTestServer({ PERCEPT_SIGNUP: 'invite' });
   await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
   const logIn = 'mutation { logIn(input: {email: "admin@example.com", password: "admin password"}) { token } }';
   admin = (await gql(srv.graphqlUrl, logIn)).data!.logIn.token;
@@ -202,6 +202,58 @@ describe('security headers', () => {
     }
     const vite = readFileSync(join(ROOT, 'client', 'vite.config.mts'), 'utf8');
     assert.match(vite, /sourcemap: false/, 'the build makes none');
+  });
+});
+
+describe('sign-up', () => {
+  const SIGN_UP = 'mutation($i: CredentialsInput!, $c: String) { signUp(input: $i, code: $c) { token user { role } } }';
+  const signUpAs = (url: string, email: string, code?: string, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        query: SIGN_UP,
+        variables: { i: { email, password: 'long enough pw' }, c: code ?? null },
+      }),
+    }).then((r) => r.json() as Promise<GraphQLResponse>);
+
+  test('by invitation (the default): without one a stranger is refused alike, whether the email exists or not', async () => {
+    const taken = await signUpAs(srv.graphqlUrl, 'admin@example.com');
+    const free = await signUpAs(srv.graphqlUrl, 'nobody-yet@example.com');
+    assert.equal(codeOf(taken), 'FORBIDDEN');
+    assert.deepEqual(
+      taken.errors?.map((e) => e.message),
+      free.errors?.map((e) => e.message),
+    );
+    const invite = 'mutation($e: String) { createInvitation(email: $e) { code invitation { email expiresAt } } }';
+    const bound = (await gql(srv.graphqlUrl, invite, { e: 'invited@example.com' }, admin)).data!.createInvitation;
+    assert.equal(bound.invitation.email, 'invited@example.com');
+    assert.equal(codeOf(await signUpAs(srv.graphqlUrl, 'someone-else@example.com', bound.code)), 'FORBIDDEN');
+    const joined = await signUpAs(srv.graphqlUrl, 'invited@example.com', bound.code);
+    assert.equal(joined.data?.signUp.user.role, 'USER', JSON.stringify(joined));
+    const open = (await gql(srv.graphqlUrl, invite, {}, admin)).data!.createInvitation.code as string;
+    assert.equal(codeOf(await signUpAs(srv.graphqlUrl, 'second@example.com', bound.code)), 'FORBIDDEN', 'used once');
+    assert.equal((await signUpAs(srv.graphqlUrl, 'second@example.com', open)).data?.signUp.user.role, 'USER');
+  });
+
+  test('a fresh server is not taken by the first stranger: admin only from its own machine or with the setup code', async () => {
+    const fresh = await startTestServer({ PERCEPT_SIGNUP: 'open' });
+    try {
+      const proxied = { 'x-forwarded-for': '203.0.113.9' };
+      const stranger = await signUpAs(fresh.graphqlUrl, 'first@example.com', undefined, proxied);
+      assert.equal(stranger.data?.signUp.user.role, 'USER', JSON.stringify(stranger));
+      const code = await fresh.percept.services.auth.issueSetupCode(); // what the server printed at start
+      assert.ok(code);
+      assert.equal(codeOf(await signUpAs(fresh.graphqlUrl, 'guess@example.com', 'not-the-code', proxied)), undefined);
+      const owner = await signUpAs(fresh.graphqlUrl, 'owner@example.com', code, proxied);
+      assert.equal(owner.data?.signUp.user.role, 'ADMIN', JSON.stringify(owner));
+      const again = await signUpAs(fresh.graphqlUrl, 'late@example.com', code, proxied);
+      assert.equal(again.data?.signUp.user.role, 'USER', 'the setup code works once');
+      const local = await signUpAs(fresh.graphqlUrl, 'local@example.com');
+      assert.equal(local.data?.signUp.user.role, 'USER', 'and only while there is no admin');
+    } finally {
+      await fresh.stop();
+    }
   });
 });
 

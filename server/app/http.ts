@@ -7,7 +7,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import processRequest from 'graphql-upload/processRequest.mjs';
 import { useServer } from 'graphql-ws/use/ws';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -56,10 +56,13 @@ export async function startApi(opts: {
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
-  const contextFor = async (authorization: unknown, client = 'unknown'): Promise<Context> => {
+  const contextFor = async (authorization: unknown, peer?: IncomingMessage): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, client, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
+    const client = peer?.socket.remoteAddress ?? 'unknown';
+    const forwarded = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((h) => peer?.headers[h] !== undefined);
+    const local = !forwarded && /^(127\.|::1$|::ffff:127\.)/.test(client);
+    return { principal, client, local, services, log, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
   };
   // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
   const queryLimits = queryLimitsOf(config.limits);
@@ -73,8 +76,7 @@ export async function startApi(opts: {
   const wsCleanup = useServer(
     {
       schema,
-      context: (ctx) =>
-        contextFor(ctx.connectionParams?.authorization, ctx.extra.request.socket.remoteAddress ?? undefined),
+      context: (ctx) => contextFor(ctx.connectionParams?.authorization, ctx.extra.request),
       onSubscribe: async (ctx, _id, payload) => {
         const prepared = prepareOperation(schema, payload, queryLimits);
         if (Array.isArray(prepared)) return prepared;
@@ -165,7 +167,7 @@ export async function startApi(opts: {
       }
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.headers.authorization, req.socket.remoteAddress ?? undefined),
+      context: async ({ req }) => contextFor(req.headers.authorization, req),
     }),
   );
 

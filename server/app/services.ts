@@ -56,6 +56,7 @@ export function createServices(
       accountFailures: config.limits.loginAccountFailures,
       addressFailures: config.limits.loginAddressFailures,
     }),
+    config.signUp,
   );
   return {
     limits: config.limits,

@@ -67,6 +67,13 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
     pool = runners.pool;
     cleanups.push({ name: 'runner pool', run: runners.stop });
 
+    const setupCode = await services.auth.issueSetupCode();
+    if (setupCode) {
+      log.warn(
+        { setupCode },
+        `No admin yet. The first account signed up on this machine becomes admin; from elsewhere, sign up with code ${setupCode} (or run npm run admin -- <email> --password <password>).`,
+      );
+    }
     const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, log });
     cleanups.push({ name: 'api', run: () => api.close() });
     log.info({ url: api.url }, 'Percept is serving');

@@ -123,6 +123,29 @@ export function principalOf(
   return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
 }
 
+/*
+ * Sign-up. An exposed fresh instance must not belong to whoever signs up first: the first admin is
+ * the first account made from the server's own machine (a loopback connection that no proxy
+ * forwarded) or with the one-time setup code the server prints at start, or made with
+ * `npm run admin`. Everyone else signs up as a user, if PERCEPT_SIGNUP lets them: `open` (anyone),
+ * `invite` (with an unused invitation an admin created; the default), `closed` (nobody).
+ */
+export type SignUpMode = 'open' | 'invite' | 'closed';
+
+/** The role a new account gets; FORBIDDEN when it may not be made. */
+export function signUpRole(
+  mode: SignUpMode,
+  ask: { adminExists: boolean; local: boolean; setupCode: boolean; invitation: boolean },
+): Role {
+  if (!ask.adminExists && (ask.local || ask.setupCode)) return Role.ADMIN;
+  if (mode === 'open' || (mode === 'invite' && ask.invitation)) return Role.USER;
+  throw new ForbiddenError(
+    mode === 'invite'
+      ? 'Sign-up needs an invitation code from an admin.'
+      : 'Sign-up is closed on this server; ask an admin for an account.',
+  );
+}
+
 /** Owners revoke their own API tokens; admins any token. */
 export function mayRevoke(who: UserPrincipal, token: Pick<Token, 'userId' | 'kind'>): boolean {
   return canAccess(who, token.kind === TokenKind.API ? token.userId : null);

@@ -6,6 +6,10 @@ import { resolve } from 'node:path';
 export interface Config {
   port: number;
   host: string;
+  /** Who may sign up: anyone, holders of an admin's invitation, or nobody (server/auth/access.ts). */
+  signUp: 'open' | 'invite' | 'closed';
+  /** Finished tasks' payloads and results are purged after this many days. */
+  taskRetentionDays: number;
   /** Where embedded PostgreSQL, file blobs and temporary uploads live. */
   dataDir: string;
   /** Unset: an embedded PostgreSQL is started in `dataDir/postgres`. */
@@ -69,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: read.int('PORT', 'port', 4000, 0, 65535),
     host: read.string('PERCEPT_HOST', 'host', '0.0.0.0'),
+    signUp: read.oneOf('PERCEPT_SIGNUP', 'signUp', ['open', 'invite', 'closed'] as const, 'invite'),
+    taskRetentionDays: read.int('PERCEPT_TASK_RETENTION_DAYS', 'taskRetentionDays', 30, 1, 36_500),
     dataDir,
     databaseUrl: read.optionalString('DATABASE_URL', 'databaseUrl'),
     blobStore: read.oneOf('PERCEPT_BLOB_STORE', 'blobStore', ['postgres', 'filesystem'] as const, 'postgres'),

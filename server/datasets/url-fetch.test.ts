@@ -223,6 +223,9 @@ test('ImagePixels reads stored pixels, or fetches URL images and keeps nothing',
   assert.equal(fetched.length, 48);
   assert.deepEqual(puts, [], 'a URL image is never stored');
   const guarded = new ImagePixels(blobs, { allowPrivateUrls: false, maxPixels: 1e6 });
-  await assert.rejects(guarded.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape), /not an address Percept may fetch/);
+  await assert.rejects(
+    guarded.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape),
+    /not an address Percept may fetch/,
+  );
   await assert.rejects(pixels.read({ id: 'c', blobKey: 'models/m/images/missing', url: null }, shape), /missing/);
 });

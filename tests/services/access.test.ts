@@ -2,7 +2,7 @@
 // owner or admin, list scopes, which tokens may revoke which, signed URLs, scoped tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runnerMay, signUrl, signedUrlExpiry } from '../../server/auth/access';
+import { runnerMay, signUpRole, signUrl, signedUrlExpiry } from '../../server/auth/access';
 import type { UserPrincipal } from '../../server/auth/principal';
 import { TokenScope } from '../../server/auth/token.entity';
 import { Role } from '../../server/auth/user.entity';
@@ -138,6 +138,22 @@ describe('classify-only tokens', () => {
       h.services.classify.classify(classifyOnly, model.id, image, 5, false),
       (e) => code(e) !== 'FORBIDDEN',
     );
+  });
+});
+
+describe('sign-up', () => {
+  test('the first admin comes from this machine or the setup code; then the mode decides', () => {
+    const none = { adminExists: false, local: false, setupCode: false, invitation: false };
+    const forbidden = (e: unknown) => code(e) === 'FORBIDDEN';
+    assert.equal(signUpRole('closed', { ...none, local: true }), Role.ADMIN);
+    assert.equal(signUpRole('closed', { ...none, setupCode: true }), Role.ADMIN);
+    assert.equal(signUpRole('open', none), Role.USER, 'a stranger first in line is a user, not the admin');
+    assert.throws(() => signUpRole('invite', none), forbidden);
+    const later = { ...none, adminExists: true, local: true, setupCode: true };
+    assert.equal(signUpRole('open', later), Role.USER, 'no second admin by either route');
+    assert.throws(() => signUpRole('invite', later), forbidden);
+    assert.equal(signUpRole('invite', { ...later, invitation: true }), Role.USER);
+    assert.throws(() => signUpRole('closed', { ...later, invitation: true }), forbidden);
   });
 });
 

@@ -1,10 +1,10 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
 import { MalformedIds } from '../malformed-ids';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
 import { Access } from '../../auth/access';
 import { CreateApiTokenInput, CredentialsInput } from '../../auth/auth.inputs';
-import { AuthPayload, IssuedTokenPayload } from '../../auth/auth.types';
+import { AuthPayload, InvitationPayload, IssuedTokenPayload } from '../../auth/auth.types';
 import { Token } from '../../auth/token.entity';
 import { Role, User } from '../../auth/user.entity';
 
@@ -13,9 +13,28 @@ const UserPage = Paginated(User);
 @UseMiddleware(MalformedIds)
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Creates an account and a session. The first account becomes admin.' })
-  signUp(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.signUp(input.email, input.password);
+  @Mutation(() => AuthPayload, {
+    description:
+      'Creates an account and a session, as PERCEPT_SIGNUP allows (open, invite or closed). The first account ' +
+      'becomes admin when made from the server machine itself or with the setup code it printed at start.',
+  })
+  signUp(
+    @Arg('input', () => CredentialsInput) input: CredentialsInput,
+    @Arg('code', () => String, { nullable: true, description: "An admin's invitation code, or the setup code." })
+    code: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.auth.signUp(input.email, input.password, { code, client: ctx.client, local: ctx.local });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => InvitationPayload, { description: 'A one-time invitation to sign up (PERCEPT_SIGNUP=invite).' })
+  createInvitation(
+    @Arg('email', () => String, { nullable: true, description: 'Only this email may use it.' }) email: string | null,
+    @Arg('days', () => Int, { defaultValue: 7 }) days: number,
+    @Ctx() ctx: Context,
+  ): Promise<InvitationPayload> {
+    return ctx.services.auth.createInvitation(userOf(ctx), email, days);
   }
 
   @Mutation(() => AuthPayload)
