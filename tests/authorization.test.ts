@@ -88,9 +88,12 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.createDiagnosticTask': { who: ADMIN, vars: () => ({ sleepMs: 0 }) },
   'Mutation.createModel': { who: FULL, vars: (f) => ({ input: { name: 'm', sampleImage: f.samplePng } }) },
   'Mutation.createRunnerToken': { who: ADMIN, vars: () => ({ name: 'matrix' }) },
+  // With a wrong password: reaching the service (BAD_USER_INPUT) is the pass; deleting is tests/accounts.test.ts.
+  'Mutation.deleteAccount': { who: FULL, vars: () => ({ password: 'not the password' }) },
   'Mutation.deleteClass': { who: OWNED, vars: (f) => ({ id: f.modelClass() }) },
   'Mutation.deleteDataset': { who: OWNED, vars: async (f) => ({ modelId: await f.newModel() }) },
   'Mutation.deleteImage': { who: OWNED, vars: (f) => ({ id: f.image() }) },
+  'Mutation.deleteUser': { who: ADMIN, vars: async (f) => ({ userId: await f.newUserId() }) },
   'Mutation.deleteModel': { who: OWNED, vars: async (f) => ({ id: await f.newModel() }) },
   'Mutation.expandModel': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Mutation.failTask': { who: RUNNER, vars: async (f) => ({ report: await f.claimedReport(), error: 'matrix' }) },
@@ -111,6 +114,7 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.revokeRunnerToken': { who: ADMIN, vars: async (f) => ({ id: await f.newRunnerTokenId() }) },
   'Mutation.runnerHeartbeat': { who: RUNNER, vars: (f) => ({ runnerId: f.runnerId }) },
   'Mutation.setRunnerDisabled': { who: ADMIN, vars: (f) => ({ id: f.runnerId, disabled: false }) },
+  'Mutation.setUserDisabled': { who: ADMIN, vars: (f) => ({ userId: f.spareUserId, disabled: false }) },
   'Mutation.setUserRole': { who: ADMIN, vars: (f) => ({ userId: f.spareUserId, role: 'USER' }) },
   'Mutation.signUp': {
     who: PUBLIC,

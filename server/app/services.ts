@@ -6,6 +6,7 @@ import { MicroBatcher } from '../classification/micro-batch';
 import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
 import { ImagePixels } from '../datasets/image-pixels';
+import { AccountService } from '../auth/account.service';
 import { AuthService } from '../auth/auth.service';
 import { LOGIN_THROTTLE, LoginThrottle } from '../auth/login-throttle';
 import type { Config } from '../config/config';
@@ -61,6 +62,7 @@ export function createServices(
   return {
     limits: config.limits,
     auth,
+    accounts: new AccountService(db, auth, models),
     models,
     tasks: new TaskService(db, queue, pubsub),
     runners: new RunnerService(db, pubsub, pool),

@@ -113,13 +113,13 @@ export function requireFullScope(who: Principal | null, hint: string): UserPrinc
 /** The principal a stored token stands for at `now`; null when revoked, expired or orphaned. */
 export function principalOf(
   token: Pick<Token, 'id' | 'kind' | 'scope' | 'revokedAt' | 'expiresAt'> & {
-    user?: { id: string; role: Role } | null;
+    user?: { id: string; role: Role; disabledAt?: Date | null } | null;
   },
   now: Date,
 ): Principal | null {
   if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;
   if (token.kind === TokenKind.RUNNER) return { kind: 'runner', tokenId: token.id };
-  if (!token.user) return null;
+  if (!token.user || token.user.disabledAt) return null;
   return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
 }
 

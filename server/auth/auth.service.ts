@@ -143,6 +143,7 @@ export class AuthService {
       throw new UnauthenticatedError('Wrong email or password.');
     }
     this.throttle.succeeded(account, client);
+    if (user.disabledAt) throw new UnauthenticatedError('This account has been disabled by an admin.');
     if (needsRehash(user.passwordHash)) {
       user.passwordHash = await hashPassword(password);
       await this.db.getRepository(User).update({ id: user.id }, { passwordHash: user.passwordHash });
@@ -153,6 +154,15 @@ export class AuthService {
   async logOut(principal: Principal): Promise<boolean> {
     await this.db.getRepository(Token).update({ id: principal.tokenId }, { revokedAt: this.clock() });
     return true;
+  }
+
+  /**
+   * Revokes every token of a user (account deleted or disabled): they stop working at the next
+   * request. Anything that keeps principals or sockets open by token must hear of it here, as of
+   * logOut and revokeToken.
+   */
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.db.getRepository(Token).update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock() });
   }
 
   /** Resolves a bearer secret to its principal; null when unknown, revoked or expired. */

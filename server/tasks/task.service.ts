@@ -14,6 +14,9 @@ import type { TaskFilter } from './task.inputs';
 const ALLOWED =
   'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
 
+/** Task types whose payload and result are user data, purged after the retention period. */
+const PURGED_TYPES = [TaskType.IMPORT_DATASET, TaskType.CLASSIFY_BATCH, TaskType.NOOP];
+
 /** What users and admins see and do with tasks; the queue mechanics live in TaskQueue. */
 export class TaskService {
   constructor(
@@ -72,6 +75,23 @@ export class TaskService {
       await this.db.getRepository(Task).update({ id }, { priority: input.priority });
     }
     return input.status ? this.change(id, input.status) : this.changed(id);
+  }
+
+  /**
+   * Retention: finished imports' and batch classifications' payloads, progress and results (file
+   * names, URLs, predictions about a user's images) are emptied `days` after they finished; the rows
+   * stay, so lists and counts do not change. Training tasks keep theirs: they are the model's record
+   * (the curves and evaluation its page shows), not a user's data, and go when the model goes.
+   */
+  async purgeExpired(days: number, now = new Date()): Promise<number> {
+    const [, purged] = (await this.db.query(
+      `UPDATE tasks SET payload = '{}', progress = NULL, result = NULL
+       WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND type = ANY($1::task_type[])
+         AND "finishedAt" < $2::timestamptz - make_interval(days => $3)
+         AND (payload <> '{}' OR progress IS NOT NULL OR result IS NOT NULL)`,
+      [PURGED_TYPES, now, days],
+    )) as [unknown, number];
+    return purged;
   }
 
   subscribeOne(who: UserPrincipal, id: string): AsyncIterable<Task> {

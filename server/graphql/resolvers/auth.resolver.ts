@@ -91,6 +91,30 @@ export class AuthResolver {
     return ctx.services.auth.setRole(userOf(ctx), userId, role);
   }
 
+  @Authorized(Access.USER)
+  @Mutation(() => Boolean, {
+    description: 'Deletes your account and everything it owns (models, images, tasks, tokens); ends every session.',
+  })
+  deleteAccount(@Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.deleteAccount(userOf(ctx), password);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => User, { description: 'A disabled user cannot log in; their tokens stop working at once.' })
+  setUserDisabled(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('disabled', () => Boolean) disabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.accounts.setDisabled(userOf(ctx), userId, disabled);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean, { description: 'Deletes another user and everything they own.' })
+  deleteUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.deleteUser(userOf(ctx), userId);
+  }
+
   @Authorized(Access.ADMIN)
   @Query(() => [Token])
   runnerTokens(@Ctx() ctx: Context): Promise<Token[]> {
