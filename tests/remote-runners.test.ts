@@ -3,13 +3,16 @@ import { after, before, describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../server/auth/auth.service';
 import { checkpointKey, imageThumbKey, sampleKey } from '../server/storage/keys';
-import { createModel } from './support/fixtures';
+import { uploadDataset } from './support/datasets';
+import { createModel, png } from './support/fixtures';
+import { syntheticZip, TRAIN, waitForTask } from './support/training';
 import { errorCode, gql } from './support/graphql';
 import { percept, type Proc } from './support/process';
 import { startTestServer, type TestServer } from './support/server';
 import { waitFor } from './support/wait';
 
-const UPLOAD_CAP = 64 * 1024;
+// Large enough for a small network's checkpoint and the training zip below, small enough to cross in a test.
+const UPLOAD_CAP = 8 * 1024 * 1024;
 
 // No local runners: every task here runs on remote runner processes started from the CLI.
 let srv: TestServer;
@@ -224,5 +227,24 @@ describe('remote runners', () => {
     const fail = 'mutation($r: RunnerReportInput!) { failTask(report: $r, error: "done", permanent: true) }';
     assert.ok((await gql(srv.graphqlUrl, fail, { r: { runnerId, ...claimed } }, runnerToken)).data?.failTask);
     assert.equal((await call(`${at()}/blobs/${checkpoint}`)).status, 403);
+  });
+
+  test('a remote runner trains a model through the data paths of the tasks it holds', async () => {
+    const m = await createModel(srv.graphqlUrl, admin, 'remote shapes', await png(24, 24, 1));
+    const data = await syntheticZip({ classes: 3, perClass: 40, side: 24 });
+    const imported = await uploadDataset(srv, admin, m.id, data.zip);
+    assert.ok(imported.data, JSON.stringify(imported.errors));
+    await waitForTask(srv.graphqlUrl, admin, imported.data.importDataset.id);
+    await startRunner('trainer');
+    const started = await gql(
+      srv.graphqlUrl,
+      TRAIN,
+      { id: m.id, input: { candidates: 1, maxEpochs: 2, roundEpochs: 2 } },
+      admin,
+    );
+    assert.ok(started.data, JSON.stringify(started.errors));
+    await waitForTask(srv.graphqlUrl, admin, started.data.trainModel.id, 'SUCCEEDED', 300_000);
+    const model = await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: m.id }, admin);
+    assert.equal(model.data?.model.status, 'READY', JSON.stringify(model));
   });
 });
