@@ -12,7 +12,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // No source maps in the build the server serves (docs/security.md); `vite` in development has its own.
+    sourcemap: false,
     // GraphiQL (React, CodeMirror, GraphQL language service) is one ~900 kB chunk, loaded only at /graphiql.
     chunkSizeWarningLimit: 1000,
     rolldownOptions: {

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import { AuthService } from '../server/auth/auth.service';
+import { checkpointKey, imageThumbKey, sampleKey } from '../server/storage/keys';
+import { uploadDataset } from './support/datasets';
+import { createModel, png } from './support/fixtures';
+import { syntheticZip, TRAIN, waitForTask } from './support/training';
 import { errorCode, gql } from './support/graphql';
 import { percept, type Proc } from './support/process';
 import { startTestServer, type TestServer } from './support/server';
 import { waitFor } from './support/wait';
+
+// Large enough for a small network's checkpoint and the training zip below, small enough to cross in a test.
+const UPLOAD_CAP = 8 * 1024 * 1024;
 
 // No local runners: every task here runs on remote runner processes started from the CLI.
 let srv: TestServer;
@@ -12,7 +20,12 @@ let admin: string;
 let runnerToken: string;
 const procs: Proc[] = [];
 before(async () => {
-  srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200', PERCEPT_TASK_LEASE_MS: '2000' });
+  srv = await startTestServer({
+    PERCEPT_LOCAL_RUNNERS: '0',
+    PERCEPT_TICK_MS: '200',
+    PERCEPT_TASK_LEASE_MS: '2000',
+    PERCEPT_MAX_UPLOAD_BYTES: String(UPLOAD_CAP),
+  });
   await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
   admin = (
     await gql(
@@ -137,5 +150,101 @@ describe('remote runners', () => {
       admin,
     );
     assert.equal(errorCode(await gql(srv.graphqlUrl, register, {}, issued.secret)), 'UNAUTHENTICATED');
+  });
+
+  test('a runner token reaches only the data of the task it holds, under its lease and attempt; uploads are capped', async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+    const mine = (await createModel(srv.graphqlUrl, admin, 'held')).id;
+    const theirs = (await createModel(srv.graphqlUrl, admin, 'not held')).id;
+    const candidate = randomUUID();
+    const [{ id: taskId }] = (await srv.percept.db.query(
+      `INSERT INTO tasks (type, priority, payload, "modelId") VALUES ('TRAIN_CANDIDATE', 100, $1, $2) RETURNING id`,
+      [{ modelId: mine, candidateId: candidate, toEpoch: 1, finalize: false }, mine],
+    )) as { id: string }[];
+    const register = 'mutation($n: String!) { registerRunner(name: $n, backend: "cpu", device: "cpu") { id } }';
+    const runnerId = (await gql(srv.graphqlUrl, register, { n: 'scoped' }, runnerToken)).data!.registerRunner.id;
+    const claimed = (
+      await gql(
+        srv.graphqlUrl,
+        'mutation($r: ID!) { claimTask(runnerId: $r) { taskId attempt } }',
+        { r: runnerId },
+        runnerToken,
+      )
+    ).data!.claimTask as { taskId: string; attempt: number };
+    assert.equal(claimed.taskId, taskId);
+
+    const call = (path: string, init: RequestInit & { token?: string } = {}) =>
+      fetch(`${srv.url}${path}`, { ...init, headers: { authorization: `Bearer ${init.token ?? runnerToken}` } });
+    const at = (attempt = claimed.attempt) => `/runner/tasks/${taskId}/${attempt}`;
+    const checkpoint = checkpointKey(mine, candidate);
+
+    // The task's own keys and dataset.
+    assert.equal((await call(`${at()}/blobs/${checkpoint}`, { method: 'PUT', body: 'state' })).status, 204);
+    assert.equal(await (await call(`${at()}/blobs/${checkpoint}`)).text(), 'state');
+    assert.equal((await call(`${at()}/datasets/${mine}`)).status, 200);
+    // Anything else, even of the same model, is refused.
+    assert.equal((await call(`${at()}/datasets/${theirs}`)).status, 403);
+    assert.equal((await call(`${at()}/blobs/${sampleKey(theirs)}`)).status, 403);
+    assert.equal((await call(`${at()}/blobs/${sampleKey(mine)}`)).status, 403);
+    const thumb = imageThumbKey(mine, randomUUID());
+    assert.equal((await call(`${at()}/blobs/${thumb}`, { method: 'PUT', body: 'evil' })).status, 403);
+    assert.equal(await srv.percept.blobs.get(thumb), null);
+    assert.equal(
+      (await call(`${at()}/blobs/${checkpointKey(theirs, candidate)}`, { method: 'PUT', body: 'x' })).status,
+      403,
+    );
+    // Another attempt, another runner token, or no task named: refused; the old unscoped paths are gone.
+    assert.equal((await call(`${at(claimed.attempt + 1)}/blobs/${checkpoint}`)).status, 403);
+    const other = (await gql(srv.graphqlUrl, 'mutation { createRunnerToken(name: "other") { secret } }', {}, admin))
+      .data!.createRunnerToken.secret as string;
+    assert.equal((await call(`${at()}/blobs/${checkpoint}`, { token: other })).status, 403);
+    assert.equal((await call(`${at()}/blobs/${checkpoint}`, { token: admin })).status, 403);
+    assert.equal((await call(`/runner/blobs/${sampleKey(theirs)}`)).status, 404);
+    assert.equal((await call(`/runner/datasets/${theirs}`)).status, 404);
+
+    // Uploads past the cap: refused by their declared length, and while streaming when none is declared.
+    const big = Buffer.alloc(UPLOAD_CAP + 1, 1);
+    assert.equal((await call(`${at()}/blobs/${checkpoint}`, { method: 'PUT', body: big })).status, 413);
+    const chunked = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 4; i++) c.enqueue(new Uint8Array(UPLOAD_CAP / 2));
+        c.close();
+      },
+    });
+    const streamed = await call(`${at()}/blobs/${checkpoint}`, {
+      method: 'PUT',
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(streamed.status, 413);
+    assert.equal(
+      await (await call(`${at()}/blobs/${checkpoint}`)).text(),
+      'state',
+      'the refused uploads changed nothing',
+    );
+
+    // Once the attempt ends, its keys are closed too.
+    const fail = 'mutation($r: RunnerReportInput!) { failTask(report: $r, error: "done", permanent: true) }';
+    assert.ok((await gql(srv.graphqlUrl, fail, { r: { runnerId, ...claimed } }, runnerToken)).data?.failTask);
+    assert.equal((await call(`${at()}/blobs/${checkpoint}`)).status, 403);
+  });
+
+  test('a remote runner trains a model through the data paths of the tasks it holds', async () => {
+    const m = await createModel(srv.graphqlUrl, admin, 'remote shapes', await png(24, 24, 1));
+    const data = await syntheticZip({ classes: 3, perClass: 40, side: 24 });
+    const imported = await uploadDataset(srv, admin, m.id, data.zip);
+    assert.ok(imported.data, JSON.stringify(imported.errors));
+    await waitForTask(srv.graphqlUrl, admin, imported.data.importDataset.id);
+    await startRunner('trainer');
+    const started = await gql(
+      srv.graphqlUrl,
+      TRAIN,
+      { id: m.id, input: { candidates: 1, maxEpochs: 2, roundEpochs: 2 } },
+      admin,
+    );
+    assert.ok(started.data, JSON.stringify(started.errors));
+    await waitForTask(srv.graphqlUrl, admin, started.data.trainModel.id, 'SUCCEEDED', 300_000);
+    const model = await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: m.id }, admin);
+    assert.equal(model.data?.model.status, 'READY', JSON.stringify(model));
   });
 });

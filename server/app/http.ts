@@ -7,7 +7,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import processRequest from 'graphql-upload/processRequest.mjs';
 import { useServer } from 'graphql-ws/use/ws';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -18,13 +18,22 @@ import type { Context } from '../graphql/context';
 import { thumbnailRoute } from '../datasets/thumbnail.route';
 import { THUMBS_PATH } from '../datasets/thumbnails';
 import { formatError, formatSocketErrors } from '../graphql/format-error';
-import { costLimitPlugin, prepareOperation, queryLimitRules, queryLimitsOf } from '../graphql/limits';
+import {
+  costLimitPlugin,
+  introspects,
+  operationOf,
+  prepareOperation,
+  queryLimitRules,
+  queryLimitsOf,
+} from '../graphql/limits';
+import { checkIntrospection } from '../auth/access';
 import { RateLimits } from '../graphql/rate-limit';
 import type { Logger } from '../logging/logger';
 import { requestLog } from '../logging/request-log';
 import { metricsRoute, startMetricsListener } from './metrics.route';
 import { classifyTimingPlugin } from '../graphql/classify-timing';
 import { runnerRoutes } from '../runners/runner-http';
+import { noSourceMaps, securityHeaders } from './security-headers';
 import type { Services } from './services';
 import { classifyRoutes } from '../classification/classify.route';
 import type { PerceptPubSub } from '../events/pubsub';
@@ -53,14 +62,29 @@ export async function startApi(opts: {
   const { config, schema, services, db, pubsub, log } = opts;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.use(requestLog(log));
   const httpServer = createServer(app);
 
   const rateLimits = new RateLimits(config.limits);
-  const contextFor = async (authorization: unknown, requestLog: Logger = log): Promise<Context> => {
+  const contextFor = async (
+    authorization: unknown,
+    peer?: IncomingMessage,
+    requestLog: Logger = log,
+  ): Promise<Context> => {
     const secret = bearer(authorization);
     const principal = secret ? await services.auth.authenticate(secret) : null;
-    return { principal, services, log: requestLog, rateLimit: (bucket) => rateLimits.check(bucket, principal) };
+    const client = peer?.socket.remoteAddress ?? 'unknown';
+    const forwarded = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((h) => peer?.headers[h] !== undefined);
+    const local = !forwarded && /^(127\.|::1$|::ffff:127\.)/.test(client);
+    return {
+      principal,
+      client,
+      local,
+      services,
+      log: requestLog,
+      rateLimit: (bucket) => rateLimits.check(bucket, principal),
+    };
   };
   // The same depth, alias, root-field, token and cost limits over HTTP and WebSocket.
   const queryLimits = queryLimitsOf(config.limits);
@@ -82,10 +106,21 @@ export async function startApi(opts: {
         return true;
       },
       onClose: (ctx) => sockets.disconnected(ctx),
-      context: (ctx) => contextFor(ctx.connectionParams?.authorization),
-      onSubscribe: (ctx, _id, payload) => {
+      context: (ctx) => contextFor(ctx.connectionParams?.authorization, ctx.extra.request),
+      onSubscribe: async (ctx, _id, payload) => {
+        const prepared = prepareOperation(schema, payload, queryLimits);
+        if (Array.isArray(prepared)) return prepared;
+        const operation = operationOf(prepared.document, prepared.operationName);
+        if (operation && introspects(schema, prepared.document, operation)) {
+          const { principal } = await contextFor(ctx.connectionParams?.authorization);
+          try {
+            checkIntrospection(principal);
+          } catch (e) {
+            return [e as GraphQLError];
+          }
+        }
         const refused = sockets.admit(ctx);
-        return refused ? [refused] : prepareOperation(schema, payload, queryLimits);
+        return refused ? [refused] : prepared;
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatSocketErrors(format, result.errors) } : undefined,
@@ -111,7 +146,8 @@ export async function startApi(opts: {
       costLimitPlugin(queryLimits.cost),
       {
         requestDidStart: async () => ({
-          didResolveOperation: async ({ operation }) => {
+          didResolveOperation: async ({ operation, document, contextValue }) => {
+            if (operation && introspects(schema, document, operation)) checkIntrospection(contextValue.principal);
             if (operation?.operation === 'subscription') {
               throw new GraphQLError('Subscriptions run over WebSocket (graphql-ws) on /graphql, not HTTP POST.', {
                 extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
@@ -130,7 +166,8 @@ export async function startApi(opts: {
       res.json({ status: 'ok', database: 'ok' });
     } catch (e) {
       log.warn({ err: e }, 'health check: database unreachable');
-      res.status(503).json({ status: 'error', database: (e as Error).message });
+      // The reason is in the log; a probe needs no more, and an outsider should learn nothing of the database.
+      res.status(503).json({ status: 'error', database: 'unavailable' });
     }
   });
 
@@ -172,13 +209,15 @@ export async function startApi(opts: {
         });
       }
     },
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, req.log) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(req.headers.authorization, req, req.log),
+    }),
   );
 
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));
 
   if (existsSync(CLIENT_DIST)) {
-    app.use(express.static(CLIENT_DIST, { index: 'index.html' }));
+    app.use(noSourceMaps, express.static(CLIENT_DIST, { index: 'index.html' }));
     // GraphiQL is the client build's second page (React), not a route of the Svelte app.
     app.get('/graphiql', (_req, res) => res.sendFile(join(CLIENT_DIST, 'graphiql.html')));
     app.get(/^\/(?!graphql|healthz|metrics|files\/|v1\/).*/, (_req, res) =>

@@ -6,7 +6,9 @@ import { MicroBatcher } from '../classification/micro-batch';
 import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
 import { ImagePixels } from '../datasets/image-pixels';
+import { AccountService } from '../auth/account.service';
 import { AuthService } from '../auth/auth.service';
+import { LOGIN_THROTTLE, LoginThrottle } from '../auth/login-throttle';
 import type { Config } from '../config/config';
 import { DatasetService } from '../datasets/dataset.service';
 import type { PerceptPubSub } from '../events/pubsub';
@@ -45,11 +47,23 @@ export function createServices(
     config.allowPrivateUrls,
     { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
   );
-  const auth = new AuthService(db, config.sessionTtlHours, pubsub);
+  const auth = new AuthService(
+    db,
+    config.sessionTtlHours,
+    pubsub,
+    undefined,
+    new LoginThrottle({
+      ...LOGIN_THROTTLE,
+      accountFailures: config.limits.loginAccountFailures,
+      addressFailures: config.limits.loginAddressFailures,
+    }),
+    config.signUp,
+  );
   void forgetOnChange(pubsub, classify, auth);
   return {
     limits: config.limits,
     auth,
+    accounts: new AccountService(db, auth, models),
     models,
     tasks: new TaskService(db, queue, pubsub, taskFeed),
     runners: new RunnerService(db, pubsub, pool),

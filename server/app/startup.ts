@@ -68,6 +68,25 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
     pool = runners.pool;
     cleanups.push({ name: 'runner pool', run: runners.stop });
 
+    const setupCode = await services.auth.issueSetupCode();
+    if (setupCode) {
+      log.warn(
+        { setupCode },
+        `No admin yet. The first account signed up on this machine becomes admin; from elsewhere, sign up with code ${setupCode} (or run npm run admin -- <email> --password <password>).`,
+      );
+    }
+    // Retention: once at start, then hourly.
+    const purge = async () => {
+      try {
+        const purged = await services.tasks.purgeExpired(config.taskRetentionDays);
+        if (purged) log.info({ purged, days: config.taskRetentionDays }, 'purged the payloads of old finished tasks');
+      } catch (err) {
+        log.warn({ err }, 'could not purge old finished tasks');
+      }
+    };
+    await purge();
+    const purgeTimer = setInterval(() => void purge(), 3_600_000);
+    cleanups.push({ name: 'task retention', run: async () => clearInterval(purgeTimer) });
     const api: Api = await startApi({ config, schema: await buildPerceptSchema(pubsub), services, db, pubsub, log });
     cleanups.push({ name: 'api', run: () => api.close() });
     log.info({ url: api.url, metrics: api.metricsUrl }, 'Percept is serving');

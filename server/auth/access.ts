@@ -4,6 +4,8 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Principal, UserPrincipal } from './principal';
 import { TokenKind, TokenScope, type Token } from './token.entity';
 import { Role } from './user.entity';
+import { artifactPrefix, checkpointKey } from '../storage/keys';
+import { isTask, TaskType, type Task } from '../tasks/task.entity';
 
 /*
  * The one access policy: who may call an operation (token kinds and scopes), whose objects a
@@ -39,6 +41,15 @@ export function checkOperation(who: Principal | null, access: readonly Access[])
   return true;
 }
 
+/**
+ * Introspection answers for signed-in callers only: GraphiQL runs as a signed-in admin and codegen
+ * reads the committed schema.graphql, so nobody needs it anonymously.
+ */
+export function checkIntrospection(who: Principal | null): void {
+  if (!who)
+    throw new UnauthenticatedError('Sign in to introspect the schema (it is also published as schema.graphql).');
+}
+
 export const authChecker: AuthChecker<{ principal: Principal | null }, Access> = ({ context }, access) =>
   checkOperation(context.principal, access);
 
@@ -70,6 +81,28 @@ export function listScope(who: UserPrincipal, ask: { all?: boolean; ownerId?: st
   return ask.all ? null : who.userId;
 }
 
+/*
+ * A CLASSIFY-scoped token reaches classify, classifyBatch and its owner's batch tasks, nothing else
+ * of the owner's: not their models' data, not their other tasks (imports name files, training runs
+ * their networks), and it cannot add images (`classify(keep: true)`).
+ */
+
+/** Whether `who` may see `task`: owner or admin, and for a classify-only token its batch tasks only. */
+export function canSeeTask(who: UserPrincipal, task: Pick<Task, 'ownerId' | 'type'>): boolean {
+  return canAccess(who, task.ownerId) && (who.scope === TokenScope.FULL || task.type === TaskType.CLASSIFY_BATCH);
+}
+
+/** The task when `who` may see it; NOT_FOUND otherwise, as for any object out of reach. */
+export function accessibleTask<T extends Task>(who: UserPrincipal, task: T | null | undefined, notFound: string): T {
+  if (!task || !canSeeTask(who, task)) throw new NotFoundError(notFound);
+  return task;
+}
+
+/** FORBIDDEN unless `who` may add data to their models (classify-only tokens may not). */
+export function checkMayAddData(who: UserPrincipal): void {
+  if (who.scope !== TokenScope.FULL) throw new ForbiddenError('A classify-only token cannot keep images.');
+}
+
 /** Only full-scope user tokens; classify-only tokens and runners are refused. */
 export function requireFullScope(who: Principal | null, hint: string): UserPrincipal {
   if (!who || who.kind !== 'user') throw new UnauthenticatedError(hint);
@@ -80,14 +113,37 @@ export function requireFullScope(who: Principal | null, hint: string): UserPrinc
 /** The principal a stored token stands for at `now`; null when revoked, expired or orphaned. */
 export function principalOf(
   token: Pick<Token, 'id' | 'kind' | 'scope' | 'revokedAt' | 'expiresAt'> & {
-    user?: { id: string; role: Role } | null;
+    user?: { id: string; role: Role; disabledAt?: Date | null } | null;
   },
   now: Date,
 ): Principal | null {
   if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;
   if (token.kind === TokenKind.RUNNER) return { kind: 'runner', tokenId: token.id };
-  if (!token.user) return null;
+  if (!token.user || token.user.disabledAt) return null;
   return { kind: 'user', userId: token.user.id, role: token.user.role, tokenId: token.id, scope: token.scope };
+}
+
+/*
+ * Sign-up. An exposed fresh instance must not belong to whoever signs up first: the first admin is
+ * the first account made from the server's own machine (a loopback connection that no proxy
+ * forwarded) or with the one-time setup code the server prints at start, or made with
+ * `npm run admin`. Everyone else signs up as a user, if PERCEPT_SIGNUP lets them: `open` (anyone),
+ * `invite` (with an unused invitation an admin created; the default), `closed` (nobody).
+ */
+export type SignUpMode = 'open' | 'invite' | 'closed';
+
+/** The role a new account gets; FORBIDDEN when it may not be made. */
+export function signUpRole(
+  mode: SignUpMode,
+  ask: { adminExists: boolean; local: boolean; setupCode: boolean; invitation: boolean },
+): Role {
+  if (!ask.adminExists && (ask.local || ask.setupCode)) return Role.ADMIN;
+  if (mode === 'open' || (mode === 'invite' && ask.invitation)) return Role.USER;
+  throw new ForbiddenError(
+    mode === 'invite'
+      ? 'Sign-up needs an invitation code from an admin.'
+      : 'Sign-up is closed on this server; ask an admin for an account.',
+  );
 }
 
 /** Owners revoke their own API tokens; admins any token. */
@@ -127,4 +183,57 @@ export function urlSignatureValid(subject: string, s: UrlSignature, key: string,
   const expected = Buffer.from(signUrl(subject, s.exp, key));
   const given = Buffer.from(s.sig);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/*
+ * Runner tokens reach only the work in hand: while a remote runner holds an attempt of a task
+ * (a live lease on that attempt), it may read the task's dataset and the blobs the task reads, and
+ * write the blobs it produces. A compromised runner machine cannot read other models' pixels, nor
+ * replace a thumbnail or the network that answers `classify` for another model.
+ */
+export interface RunnerReach {
+  /** The model whose dataset pack the task trains on, or null. */
+  dataset: string | null;
+  /** Key prefixes the task reads (outputs included: a retried attempt resumes from them). */
+  read: string[];
+  /** Key prefixes the task writes. */
+  write: string[];
+}
+
+/** What the holder of `task` may touch. */
+export function runnerReach(task: Task): RunnerReach {
+  const none: RunnerReach = { dataset: null, read: [], write: [] };
+  const reach = (dataset: string | null, inputs: string[], outputs: string[]): RunnerReach => ({
+    dataset,
+    read: [...inputs, ...outputs],
+    write: outputs,
+  });
+  if (isTask(task, TaskType.TRAIN_CANDIDATE)) {
+    const p = task.payload;
+    const outputs = [checkpointKey(p.modelId, p.candidateId), artifactPrefix(p.modelId, p.candidateId)];
+    return reach(p.modelId, [], outputs);
+  }
+  if (isTask(task, TaskType.SPLIT_MODEL)) {
+    const p = task.payload;
+    return reach(null, [p.artifactKey], [p.baseKey, p.headKey]);
+  }
+  if (isTask(task, TaskType.TRAIN_HEAD)) {
+    const p = task.payload;
+    const from = p.heads.flatMap((h) => (h.fromKey ? [h.fromKey] : []));
+    return reach(p.modelId, [p.baseKey, ...from], [p.featuresKey, ...p.heads.map((h) => h.artifactKey)]);
+  }
+  return none;
+}
+
+/** Whether `key` is one of `prefixes` or lies below one. */
+function under(key: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => key === p || key.startsWith(`${p.replace(/\/+$/, '')}/`));
+}
+
+/** Whether the holder of `task` may read the dataset of `modelId`, or read or write the blob `key`. */
+export function runnerMay(task: Task, what: { dataset: string } | { read: string } | { write: string }): boolean {
+  const reach = runnerReach(task);
+  if ('dataset' in what) return reach.dataset !== null && reach.dataset === what.dataset;
+  if ('read' in what) return under(what.read, reach.read);
+  return under(what.write, reach.write);
 }

@@ -3,8 +3,10 @@ import { IsNull } from 'typeorm';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import { isUuid } from '../db/ids';
-import { mayRevoke, principalOf, urlSignatureValid, type UrlSignature } from './access';
-import { hashPassword, verifyPassword } from './password';
+import { mayRevoke, principalOf, signUpRole, urlSignatureValid, type SignUpMode, type UrlSignature } from './access';
+import { Invitation } from './invitation.entity';
+import { LoginThrottle } from './login-throttle';
+import { hashPassword, needsRehash, verifyPassword } from './password';
 import type { Principal, UserPrincipal } from './principal';
 import { PrincipalCache, type Authenticated } from './principal-cache';
 import { identityChanged, publishToServers, type IdentityChange, type PerceptPubSub } from '../events/pubsub';
@@ -17,6 +19,22 @@ export interface Session {
   user: User;
 }
 
+/** What a sign-up brings besides the credentials. */
+export interface SignUpAsk {
+  /** An invitation code, or the setup code printed at start. */
+  code?: string | null;
+  /** The caller's address (log-in throttle). */
+  client?: string;
+  /** Made from the server's own machine, not through a proxy (access.ts `signUpRole`). */
+  local?: boolean;
+}
+
+export interface IssuedInvitation {
+  /** The code, shown once. */
+  code: string;
+  invitation: Invitation;
+}
+
 export interface IssuedToken {
   /** The secret, shown once. */
   secret: string;
@@ -25,8 +43,9 @@ export interface IssuedToken {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD = 8;
-// Hash used when the email is unknown, so a failed log-in takes as long either way.
-const DUMMY_HASH = hashPassword('not a real password');
+// Hash used when the email is unknown, so a failed log-in takes as long either way; made when first needed.
+let dummyHash: Promise<string> | null = null;
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not a real password'));
 
 export class AuthService {
   private readonly principals = new PrincipalCache();
@@ -37,29 +56,104 @@ export class AuthService {
     private readonly sessionTtlHours: number,
     private readonly pubsub: PerceptPubSub | null = null,
     private readonly clock: () => Date = () => new Date(),
+    private readonly throttle = new LoginThrottle(),
+    private readonly signUpMode: SignUpMode = 'open',
   ) {}
 
-  async signUp(email: string, password: string): Promise<Session> {
+  private setupCodeHash: string | null = null;
+
+  /**
+   * Makes an account and a session, as access.ts `signUpRole` allows. The mode is checked before
+   * whether the email exists, so a refused stranger learns nothing of who has an account; an email
+   * that exists gets logIn's answer (its session with the right password, "Wrong email or
+   * password" otherwise), counted by the log-in throttle, so probing costs what guessing does.
+   */
+  async signUp(email: string, password: string, ask: SignUpAsk = {}): Promise<Session> {
     const normalized = checkEmail(email);
     checkPassword(password);
+    const invitation = ask.code ? await this.validInvitation(ask.code, normalized) : null;
+    const roleNow = async (tx: EntityManager) =>
+      signUpRole(this.signUpMode, {
+        adminExists: await tx.existsBy(User, { role: Role.ADMIN }),
+        local: ask.local ?? false,
+        setupCode: ask.code != null && this.setupCodeHash !== null && hashSecret(ask.code) === this.setupCodeHash,
+        invitation: invitation !== null,
+      });
+    await roleNow(this.db.manager);
+    if (await this.db.getRepository(User).existsBy({ email: normalized })) {
+      return this.logIn(normalized, password, ask.client);
+    }
     const passwordHash = await hashPassword(password);
     const user = await this.db.transaction(async (tx) => {
       // Serialise sign-ups so that exactly one first account becomes admin.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['percept:signup']);
-      if (await tx.existsBy(User, { email: normalized })) {
-        throw new BadUserInputError('An account with this email already exists; log in instead.', { field: 'email' });
+      const role = await roleNow(tx);
+      if (await tx.existsBy(User, { email: normalized })) throw new UnauthenticatedError('Wrong email or password.');
+      if (role === Role.USER && invitation && this.signUpMode !== 'open') {
+        const used = await tx.update(Invitation, { id: invitation.id, usedAt: IsNull() }, { usedAt: this.clock() });
+        if (!used.affected) throw new ForbiddenError('This invitation has been used already.');
       }
-      const role = (await tx.count(User)) === 0 ? Role.ADMIN : Role.USER;
       return tx.save(tx.create(User, { email: normalized, passwordHash, role }));
     });
+    if (user.role === Role.ADMIN) this.setupCodeHash = null;
     return { token: await this.issueSession(user), user };
   }
 
-  async logIn(email: string, password: string): Promise<Session> {
-    const user = await this.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+  /**
+   * The one-time code that makes the first account admin from anywhere, while there is no admin;
+   * printed at start (main.ts). Null once there is one.
+   */
+  async issueSetupCode(): Promise<string | null> {
+    if (await this.db.getRepository(User).existsBy({ role: Role.ADMIN })) return (this.setupCodeHash = null);
+    const code = newSecret(TokenKind.SESSION).slice(4, 20);
+    this.setupCodeHash = hashSecret(code);
+    return code;
+  }
+
+  /** Admins: a one-time invitation, shown once, for `email` (or anyone holding it) within `days`. */
+  async createInvitation(principal: UserPrincipal, email: string | null, days: number): Promise<IssuedInvitation> {
+    if (!Number.isInteger(days) || days < 1 || days > 90) {
+      throw new BadUserInputError('An invitation lasts 1 to 90 days.', { field: 'days' });
+    }
+    const code = newSecret(TokenKind.SESSION).slice(4);
+    const invitation = await this.db.getRepository(Invitation).save(
+      this.db.getRepository(Invitation).create({
+        codeHash: hashSecret(code),
+        email: email ? checkEmail(email) : null,
+        createdById: principal.userId,
+        expiresAt: new Date(this.clock().getTime() + days * 86_400_000),
+      }),
+    );
+    return { code, invitation };
+  }
+
+  private async validInvitation(code: string, email: string): Promise<Invitation | null> {
+    const invitation = await this.db.getRepository(Invitation).findOneBy({ codeHash: hashSecret(code) });
+    const valid =
+      invitation &&
+      !invitation.usedAt &&
+      invitation.expiresAt.getTime() > this.clock().getTime() &&
+      (invitation.email === null || invitation.email === email);
+    return valid ? invitation : null;
+  }
+
+  /** `client`: the caller's address, for the throttle (LoginThrottle). */
+  async logIn(email: string, password: string, client = 'unknown'): Promise<Session> {
+    const account = email.trim().toLowerCase();
+    this.throttle.check(account, client);
+    const user = await this.db.getRepository(User).findOneBy({ email: account });
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH()));
     // One message for both cases: do not tell which part was wrong.
-    if (!user || !ok) throw new UnauthenticatedError('Wrong email or password.');
+    if (!user || !ok) {
+      this.throttle.failed(account, client);
+      throw new UnauthenticatedError('Wrong email or password.');
+    }
+    this.throttle.succeeded(account, client);
+    if (user.disabledAt) throw new UnauthenticatedError('This account has been disabled by an admin.');
+    if (needsRehash(user.passwordHash)) {
+      user.passwordHash = await hashPassword(password);
+      await this.db.getRepository(User).update({ id: user.id }, { passwordHash: user.passwordHash });
+    }
     return { token: await this.issueSession(user), user };
   }
 
@@ -71,6 +165,16 @@ export class AuthService {
       tokenIds: [principal.tokenId],
     });
     return true;
+  }
+
+  /**
+   * Revokes every token of a user (account deleted or disabled): they stop working at the next
+   * request. Anything that keeps principals or sockets open by token must hear of it here, as of
+   * logOut and revokeToken.
+   */
+  async revokeAllOf(userId: string, reason: 'USER_DISABLED' | 'USER_DELETED'): Promise<void> {
+    await this.db.getRepository(Token).update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock() });
+    await this.announce({ reason, userId });
   }
 
   /** Resolves a bearer secret to its principal; null when unknown, revoked or expired. */

@@ -1,4 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
+import { Invitation } from './invitation.entity';
 import { Token } from './token.entity';
 import { User } from './user.entity';
 
@@ -18,4 +19,13 @@ export class IssuedTokenPayload {
 
   @Field(() => Token)
   token!: Token;
+}
+
+@ObjectType()
+export class InvitationPayload {
+  @Field(() => String, { description: 'The code to give the invited person (signUp `code`). Shown this once.' })
+  code!: string;
+
+  @Field(() => Invitation)
+  invitation!: Invitation;
 }

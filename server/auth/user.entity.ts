@@ -27,6 +27,13 @@ export class User {
   @Column({ type: 'enum', enum: Role, enumName: 'user_role', default: Role.USER })
   role!: Role;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Set by an admin: the user cannot log in and their tokens stop working.',
+  })
+  @Column({ type: 'timestamptz', nullable: true })
+  disabledAt!: Date | null;
+
   @Field(() => Date)
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

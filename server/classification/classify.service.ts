@@ -4,7 +4,7 @@ import type { Limits } from '../config/config';
 import { keepClassifiedImage } from '../datasets/kept-images';
 import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
-import { accessible } from '../auth/access';
+import { accessible, checkMayAddData } from '../auth/access';
 import { BadUserInputError, NotFoundError } from '../errors';
 import { isUuid } from '../db/ids';
 import { readUpload, type FileUpload } from '../uploads/upload';
@@ -89,6 +89,7 @@ export class ClassifyService {
     topK: number,
     keep: boolean,
   ): Promise<Classification> {
+    if (keep) checkMayAddData(who);
     const { model, candidate, network, names } = await this.servedFor(who, modelId);
     checkTopK(topK);
     const bytes = 'bytes' in input ? input.bytes : await this.read(input);

@@ -6,6 +6,10 @@ import { resolve } from 'node:path';
 export interface Config {
   port: number;
   host: string;
+  /** Who may sign up: anyone, holders of an admin's invitation, or nobody (server/auth/access.ts). */
+  signUp: 'open' | 'invite' | 'closed';
+  /** Finished tasks' payloads and results are purged after this many days. */
+  taskRetentionDays: number;
   /** Where embedded PostgreSQL, file blobs and temporary uploads live. */
   dataDir: string;
   /** Unset: an embedded PostgreSQL is started in `dataDir/postgres`. */
@@ -49,6 +53,9 @@ export interface Limits {
   /** Open GraphQL subscriptions on one WebSocket, and of one user over all sockets (per server process). */
   subscriptionsPerSocket: number;
   subscriptionsPerUser: number;
+  /** Failed log-ins before back-off, per account and per client address (LoginThrottle). */
+  loginAccountFailures: number;
+  loginAddressFailures: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: read.int('PORT', 'port', 4000, 0, 65535),
     host: read.string('PERCEPT_HOST', 'host', '0.0.0.0'),
+    signUp: read.oneOf('PERCEPT_SIGNUP', 'signUp', ['open', 'invite', 'closed'] as const, 'invite'),
+    taskRetentionDays: read.int('PERCEPT_TASK_RETENTION_DAYS', 'taskRetentionDays', 30, 1, 36_500),
     dataDir,
     databaseUrl: read.optionalString('DATABASE_URL', 'databaseUrl'),
     blobStore: read.oneOf('PERCEPT_BLOB_STORE', 'blobStore', ['postgres', 'filesystem'] as const, 'postgres'),
@@ -117,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         1,
         1_000_000,
       ),
+      loginAccountFailures: read.int('PERCEPT_LOGIN_ACCOUNT_FAILURES', 'limits.loginAccountFailures', 5, 1, 1000),
+      loginAddressFailures: read.int('PERCEPT_LOGIN_ADDRESS_FAILURES', 'limits.loginAddressFailures', 20, 1, 100_000),
     },
   };
 }

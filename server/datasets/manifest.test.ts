@@ -75,6 +75,8 @@ test('literal private and loopback addresses are skipped unless private URLs are
     'http://[::1]/b.png',
     'http://127.0.0.1:9/c.png',
     'http://localhost/d.png',
+    'http://LOCALHOST./f.png',
+    'http://0x7f.1/g.png',
   ];
   const text = `url,label\n${lines.map((u) => `${u},cat`).join('\n')}\nhttps://images.example.org/e.png,cat\n`;
   const refused = parseManifest(text);
@@ -82,7 +84,10 @@ test('literal private and loopback addresses are skipped unless private URLs are
     refused.skipped.map((s) => s.reason),
     lines.map(() => 'INVALID_URL'),
   );
-  assert.ok(refused.skipped.every((s) => /private or loopback/.test(s.detail)));
+  assert.ok(
+    refused.skipped.every((s) => /private or loopback/.test(s.detail)),
+    JSON.stringify(refused.skipped),
+  );
   assert.deepEqual(
     refused.entries.map((e) => e.url),
     ['https://images.example.org/e.png'],

@@ -80,7 +80,11 @@ export function checkUrl(url: string, allowPrivate = false): string | null {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     return `only http and https URLs (${parsed.protocol})`;
   if (parsed.username || parsed.password) return 'URLs with credentials are not accepted';
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` is `localhost`: a trailing dot only says the name is fully qualified.
+  const host = parsed.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
   if (
     !allowPrivate &&
     (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isPrivateAddress(host)))

@@ -81,6 +81,98 @@ describe('fetchUrl', () => {
     assert.ok(!isPrivateAddress('93.184.216.34') && !isPrivateAddress('2606:4700::1111'));
   });
 
+  test('the guard blocks every special-purpose range and every IPv4-embedding form; public addresses pass', async () => {
+    // IANA's IPv4 and IPv6 Special-Purpose Address Registries, written out here rather than read
+    // from url-fetch.ts: [range, first address, last address, a public neighbour or null].
+    const table: [string, string, string, string | null][] = [
+      ['0.0.0.0/8', '0.0.0.0', '0.255.255.255', '1.0.0.1'],
+      ['10.0.0.0/8', '10.0.0.0', '10.255.255.255', '11.0.0.1'],
+      ['100.64.0.0/10', '100.64.0.0', '100.127.255.255', '100.128.0.1'],
+      ['127.0.0.0/8', '127.0.0.1', '127.255.255.255', '128.0.0.1'],
+      ['169.254.0.0/16', '169.254.0.0', '169.254.255.255', '169.255.0.1'],
+      ['172.16.0.0/12', '172.16.0.0', '172.31.255.255', '172.32.0.1'],
+      ['192.0.0.0/24', '192.0.0.0', '192.0.0.255', '192.0.1.1'],
+      ['192.0.2.0/24', '192.0.2.0', '192.0.2.255', '192.0.3.1'],
+      ['192.31.196.0/24', '192.31.196.0', '192.31.196.255', '192.31.197.1'],
+      ['192.52.193.0/24', '192.52.193.0', '192.52.193.255', '192.52.194.1'],
+      ['192.88.99.0/24', '192.88.99.0', '192.88.99.255', '192.88.100.1'],
+      ['192.168.0.0/16', '192.168.0.0', '192.168.255.255', '192.169.0.1'],
+      ['192.175.48.0/24', '192.175.48.0', '192.175.48.255', '192.175.49.1'],
+      ['198.18.0.0/15', '198.18.0.0', '198.19.255.255', '198.20.0.1'],
+      ['198.51.100.0/24', '198.51.100.0', '198.51.100.255', '198.51.101.1'],
+      ['203.0.113.0/24', '203.0.113.0', '203.0.113.255', '203.0.114.1'],
+      ['224.0.0.0/4 multicast', '224.0.0.0', '239.255.255.255', '223.255.255.254'],
+      ['240.0.0.0/4 and broadcast', '240.0.0.0', '255.255.255.255', null],
+      ['::/128, ::1/128, ::/96 compatible', '::', '::ffff:ffff', '::1:0:0'],
+      ['::ffff:0:0/96 mapped', '::ffff:0:0', '::ffff:ffff:ffff', '::1:0:0:0'],
+      ['::ffff:0:0:0/96 translated', '::ffff:0:0:0', '::ffff:0:ffff:ffff', null],
+      ['64:ff9b::/96 NAT64', '64:ff9b::', '64:ff9b::ffff:ffff', '64:ff9b::1:0:0'],
+      ['64:ff9b:1::/48 NAT64 local', '64:ff9b:1::', '64:ff9b:1:ffff:ffff:ffff:ffff:ffff', '64:ff9b:2::1'],
+      ['100::/64 discard', '100::', '100::ffff:ffff:ffff:ffff', null],
+      ['100:0:0:1::/64 dummy', '100:0:0:1::', '100:0:0:1:ffff:ffff:ffff:ffff', '100:0:0:2::1'],
+      ['2001::/23 IETF (Teredo 2001::/32 …)', '2001::', '2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:200::1'],
+      ['2001:db8::/32', '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db9::1'],
+      ['2002::/16 6to4', '2002::', '2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2003::1'],
+      ['2620:4f:8000::/48', '2620:4f:8000::', '2620:4f:8000:ffff:ffff:ffff:ffff:ffff', '2620:4f:8001::1'],
+      ['3fff::/20', '3fff::', '3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff', '3fff:1000::1'],
+      ['5f00::/16 SRv6', '5f00::', '5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '5f01::1'],
+      ['fc00::/7 unique local', 'fc00::', 'fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fbff::1'],
+      ['fe80::/10 link-local', 'fe80::', 'febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+      ['fec0::/10 site-local', 'fec0::', 'feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', null],
+      ['ff00::/8 multicast', 'ff00::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'e000::1'],
+    ];
+    const wrong: string[] = [];
+    for (const [range, first, last, outside] of table) {
+      if (!isPrivateAddress(first)) wrong.push(`${range}: ${first} passes`);
+      if (!isPrivateAddress(last)) wrong.push(`${range}: ${last} passes`);
+      if (outside && isPrivateAddress(outside)) wrong.push(`${range}: its neighbour ${outside} is blocked`);
+    }
+    // IPv4 inside IPv6, embedding a public address (8.8.8.8) or a loopback one: refused either way.
+    for (const embedded of [
+      '::ffff:8.8.8.8',
+      '::8.8.8.8',
+      '::ffff:0:808:808',
+      '64:ff9b::8.8.8.8',
+      '64:ff9b::7f00:1',
+      '2002:808:808::1',
+      '2002:7f00:1::1',
+      '2001:0:4136:e378:8000:63bf:f7f7:f7fe', // Teredo
+    ]) {
+      if (!isPrivateAddress(embedded)) wrong.push(`${embedded} passes`);
+    }
+    for (const pub of ['8.8.8.8', '93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001::1']) {
+      if (isPrivateAddress(pub)) wrong.push(`public ${pub} is blocked`);
+    }
+    assert.deepEqual(wrong, []);
+    // Spellings of loopback that URL parsing turns into an address: refused before any connection.
+    for (const host of [
+      '0x7f.1',
+      '017700000001',
+      '127.1',
+      '[::ffff:7f00:1]',
+      '[64:ff9b::7f00:1]',
+      '[2002:7f00:1::1]',
+    ]) {
+      const fetched = fetchUrl(`http://${host}:${port()}/cat.png`, refused);
+      assert.equal(await problem(fetched), 'PRIVATE_ADDRESS', host);
+    }
+  });
+
+  test('a refusal names no resolved address, and says the same for a name that does not resolve', async () => {
+    const message = async (url: string) => {
+      try {
+        await fetchUrl(url, refused);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      assert.fail(url);
+    };
+    const local = await message(`http://localhost:${port()}/cat.png`);
+    assert.doesNotMatch(local, /127\.0\.0\.1|::1|resolves/);
+    const missing = await message('http://no-such-host.invalid/cat.png');
+    assert.equal(missing.replace('no-such-host.invalid', 'HOST'), local.replace('localhost', 'HOST'));
+  });
+
   test('only http and https', async () => {
     assert.equal(await problem(fetchUrl('file:///etc/passwd', allowed)), 'INVALID_URL');
     assert.equal(await problem(fetchUrl('ftp://127.0.0.1/x.png', allowed)), 'INVALID_URL');
@@ -131,6 +223,9 @@ test('ImagePixels reads stored pixels, or fetches URL images and keeps nothing',
   assert.equal(fetched.length, 48);
   assert.deepEqual(puts, [], 'a URL image is never stored');
   const guarded = new ImagePixels(blobs, { allowPrivateUrls: false, maxPixels: 1e6 });
-  await assert.rejects(guarded.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape), /private/);
+  await assert.rejects(
+    guarded.read({ id: 'b', blobKey: null, url: `${base}/cat.png` }, shape),
+    /not an address Percept may fetch/,
+  );
   await assert.rejects(pixels.read({ id: 'c', blobKey: 'models/m/images/missing', url: null }, shape), /missing/);
 });

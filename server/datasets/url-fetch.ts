@@ -29,38 +29,70 @@ export class UrlFetchError extends Error {
 export const DEFAULT_FETCH = { maxBytes: 32 << 20, timeoutMs: 20_000, maxRedirects: 5 };
 
 /**
- * Addresses a URL in a dataset must not reach: a server-side request forgery guard. BlockList
- * matches IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) against the IPv4 subnets itself.
+ * Addresses a fetched URL must not reach: a server-side request forgery guard. Every entry of
+ * IANA's IPv4 and IPv6 Special-Purpose Address Registries (as of 2025), multicast, and every IPv6
+ * form that embeds an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo), whatever
+ * address it embeds: a public-looking IPv4 inside one may be translated to a private one on the way.
+ * The table test: server/datasets/url-fetch.test.ts › "the guard blocks every special-purpose range".
  */
-const BLOCKED = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  BLOCKED.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  BLOCKED.addSubnet(net, bits, 'ipv6');
+export const BLOCKED_RANGES: readonly (readonly [string, number])[] = [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8], // private
+  ['100.64.0.0', 10], // shared address space (carrier-grade NAT)
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local (cloud metadata services)
+  ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments (DS-Lite, NAT64 discovery, …)
+  ['192.0.2.0', 24], // documentation (TEST-NET-1)
+  ['192.31.196.0', 24], // AS112-v4
+  ['192.52.193.0', 24], // AMT
+  ['192.88.99.0', 24], // deprecated 6to4 relay anycast
+  ['192.168.0.0', 16], // private
+  ['192.175.48.0', 24], // direct delegation AS112
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24], // documentation (TEST-NET-3)
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and the limited broadcast 255.255.255.255
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  ['::ffff:0:0', 96], // IPv4-mapped
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT)
+  ['64:ff9b::', 96], // NAT64, well-known prefix
+  ['64:ff9b:1::', 48], // NAT64, local-use
+  ['100::', 64], // discard-only
+  ['100:0:0:1::', 64], // dummy prefix
+  ['2001::', 23], // IETF protocol assignments: Teredo 2001::/32, benchmarking, AMT, AS112, ORCHID, DET
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4
+  ['2620:4f:8000::', 48], // direct delegation AS112
+  ['3fff::', 20], // documentation
+  ['5f00::', 16], // SRv6 SIDs
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // deprecated site-local
+  ['ff00::', 8], // multicast
+];
+// One list per family: BlockList matches IPv4 addresses against IPv6 rules too (as ::ffff:a.b.c.d),
+// which the IPv4-mapped range would turn into "every IPv4 address".
+const BLOCKED = { 4: new BlockList(), 6: new BlockList() };
+for (const [net, bits] of BLOCKED_RANGES) {
+  const family = isIP(net) as 4 | 6;
+  BLOCKED[family].addSubnet(net, bits, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? BLOCKED[4].check(address, 'ipv4') : BLOCKED[6].check(address, 'ipv6');
 }
+
+/**
+ * One answer for a name that resolves to a refused address and for one that does not resolve at
+ * all, naming neither the address nor the reason: otherwise the error would let a caller map the
+ * server's internal DNS.
+ */
+const notAllowed = (host: string) =>
+  new UrlFetchError('PRIVATE_ADDRESS', `${host} is not an address Percept may fetch from, or it does not resolve`);
 
 /**
  * Fetches a URL's bytes: http and https only; private and loopback addresses refused unless
@@ -132,7 +164,7 @@ function checkTarget(url: string, allowPrivate: boolean): URL {
   // Literal addresses never go through a DNS lookup, so they are checked here.
   const host = target.hostname.replace(/^\[|\]$/g, '');
   if (!allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) {
-    throw new UrlFetchError('PRIVATE_ADDRESS', `${host} is a private or loopback address`);
+    throw notAllowed(host);
   }
   return target;
 }
@@ -140,15 +172,11 @@ function checkTarget(url: string, allowPrivate: boolean): URL {
 function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0);
-      const refused = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
-      if (refused) {
-        const e = new UrlFetchError('PRIVATE_ADDRESS', `${hostname} resolves to ${refused.address}, a private address`);
-        return callback(e as NodeJS.ErrnoException, '', 0);
-      }
+      const refused = err || (!allowPrivate && addresses.some((a) => isPrivateAddress(a.address)));
+      if (refused) return callback(notAllowed(hostname) as NodeJS.ErrnoException, '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const first = addresses[0];
-      if (!first) return callback(new Error(`${hostname} has no address`) as NodeJS.ErrnoException, '', 0);
+      if (!first) return callback(notAllowed(hostname) as NodeJS.ErrnoException, '', 0);
       callback(null, first.address, first.family);
     });
   };

@@ -1,3 +1,4 @@
+import { Invitation } from '../auth/invitation.entity';
 import { Token } from '../auth/token.entity';
 import { User } from '../auth/user.entity';
 import { Image } from '../datasets/image.entity';
@@ -9,4 +10,4 @@ import { Task } from '../tasks/task.entity';
 import { Candidate } from '../training/candidate.entity';
 import { Head } from '../training/head.entity';
 
-export const entities = [User, Token, Model, ModelClass, Image, Candidate, Head, Task, Runner, Blob];
+export const entities = [User, Token, Invitation, Model, ModelClass, Image, Candidate, Head, Task, Runner, Blob];

@@ -6,6 +6,10 @@ import type { RateBucket } from './rate-limit';
 
 export interface Context {
   principal: Principal | null;
+  /** The client's address (the socket's peer), for the log-in throttle. */
+  client: string;
+  /** From the server's own machine: a loopback peer, and no proxy's forwarding headers. */
+  local: boolean;
   services: Services;
   log: Logger;
   /** Counts this request against the caller's budget; throws TOO_MANY_REQUESTS when it is spent. */

@@ -9,7 +9,14 @@ import {
   type GraphQLError,
   type OperationDefinitionNode,
 } from 'graphql';
-import { DEFAULT_LIST_SIZE, prepareOperation, queryCost, queryLimitRules, type QueryLimits } from './limits';
+import {
+  DEFAULT_LIST_SIZE,
+  introspectionCost,
+  prepareOperation,
+  queryCost,
+  queryLimitRules,
+  type QueryLimits,
+} from './limits';
 
 // The shapes that matter to the limits: pages with `first`, plain lists, nesting, a union.
 const schema = buildSchema(`
@@ -64,7 +71,7 @@ describe('depth', () => {
     assert.deepEqual(codes(q, { ...LIMITS, depth: 7 }), []);
   });
 
-  test("GraphiQL's and codegen's full introspection query passes even under tight limits", () => {
+  test("GraphiQL's and codegen's full introspection query is exempt from depth, and costed by the schema's size", () => {
     const q = getIntrospectionQuery({
       descriptions: true,
       specifiedByUrl: true,
@@ -72,13 +79,22 @@ describe('depth', () => {
       schemaDescription: true,
       inputValueDeprecation: true,
     });
-    assert.deepEqual(codes(q, { depth: 2, cost: 10, aliases: 0, rootFields: 1, tokens: 1000 }), []);
-    const parsed = prepareOperation(
-      schema,
-      { query: q },
-      { depth: 2, cost: 10, aliases: 0, rootFields: 1, tokens: 1000 },
-    );
+    const schemaCost = introspectionCost(schema, '__schema');
+    const tight = { depth: 2, cost: schemaCost, aliases: 0, rootFields: 1, tokens: 1000 };
+    assert.deepEqual(codes(q, tight), []);
+    const parsed = prepareOperation(schema, { query: q }, tight);
     assert.ok(!Array.isArray(parsed), JSON.stringify(parsed));
+    const twice = prepareOperation(
+      schema,
+      { query: `{ a: __schema { types { name } } b: __schema { types { name } } }` },
+      {
+        ...tight,
+        aliases: 2,
+        rootFields: 2,
+      },
+    );
+    assert.ok(Array.isArray(twice) && twice[0]!.extensions.code === 'QUERY_TOO_COSTLY', JSON.stringify(twice));
+    assert.ok(introspectionCost(schema, '__type') < schemaCost);
   });
 
   test('the introspection cycle that would explode is refused by graphql-js itself', () => {

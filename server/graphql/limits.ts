@@ -4,7 +4,11 @@ import {
   getNamedType,
   getNullableType,
   isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
   isListType,
+  isObjectType,
   parse,
   specifiedRules,
   validate,
@@ -64,12 +68,45 @@ export class QueryLimitError extends GraphQLError {
 export const DEFAULT_LIST_SIZE = 10;
 
 /**
- * Introspection (`__schema`, `__type`) is left out of depth and cost: GraphiQL's and codegen's
- * queries are deeper and list-heavier than any application query, and graphql-js already bounds
- * introspection's only amplifying shape, nested `fields`/`interfaces` lists
- * (MaxIntrospectionDepthRule, part of specifiedRules since 16.9). Aliases and root fields still count.
+ * Introspection (`__schema`, `__type`) is left out of depth: GraphiQL's and codegen's queries are
+ * deeper than any application query, and graphql-js already bounds introspection's only amplifying
+ * shape, nested `fields`/`interfaces` lists (MaxIntrospectionDepthRule, in specifiedRules since 16.9).
+ * It is costed by what it answers, not by its list arguments: `__schema` as every element of the
+ * schema (types, fields, arguments, enum values, input fields), `__type` as the largest type, each
+ * weighted INTROSPECTION_WEIGHT. Measured: a full introspection answer is about 330 KB, some 600
+ * bytes per element where an application field answers in tens, so 20 aliased copies (6.7 MB from
+ * a 1.2 KB request) were the cheapest large answer. Weighted 4, one full introspection costs about
+ * 2,300 of the default 5,000, and a third copy is refused. Aliases and root fields still count.
  */
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+const INTROSPECTION_WEIGHT = 4;
+
+const schemaSizes = new WeakMap<GraphQLSchema, { schema: number; largestType: number }>();
+
+/** How many elements an introspection of the whole schema, and of its largest type, answers with. */
+function schemaSize(schema: GraphQLSchema): { schema: number; largestType: number } {
+  let size = schemaSizes.get(schema);
+  if (!size) {
+    size = { schema: 0, largestType: 0 };
+    for (const type of Object.values(schema.getTypeMap())) {
+      let n = 1;
+      if (isObjectType(type) || isInterfaceType(type))
+        for (const f of Object.values(type.getFields())) n += 1 + f.args.length;
+      if (isInputObjectType(type)) n += Object.keys(type.getFields()).length;
+      if (isEnumType(type)) n += type.getValues().length;
+      size.schema += n;
+      size.largestType = Math.max(size.largestType, n);
+    }
+    schemaSizes.set(schema, size);
+  }
+  return size;
+}
+
+/** The cost of one `__schema` or `__type` selection. */
+export function introspectionCost(schema: GraphQLSchema, field: '__schema' | '__type'): number {
+  const size = schemaSize(schema);
+  return INTROSPECTION_WEIGHT * (field === '__schema' ? size.schema : size.largestType);
+}
 
 type Variables = Readonly<Record<string, unknown>> | undefined;
 
@@ -132,6 +169,16 @@ class Measure {
     return n;
   }
 
+  /** Whether the root selects `__schema` or `__type` (directly or through fragments). */
+  introspects(set: SelectionSetNode): boolean {
+    return set.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return INTROSPECTION_ROOTS.has(s.name.value);
+      if (s.kind === Kind.INLINE_FRAGMENT) return this.introspects(s.selectionSet);
+      const name = s.name.value;
+      return this.viaFragment(`introspects:${name}`, name, (f) => Number(this.introspects(f.selectionSet))) > 0;
+    });
+  }
+
   /** Field selections at the root, repeats included: `{ me me }` is 2. */
   rootFields(set: SelectionSetNode): number {
     let n = 0;
@@ -170,7 +217,8 @@ class Measure {
   private fieldCost(node: FieldNode, parent: GraphQLCompositeType | undefined, pendingFirst?: number): number {
     const name = node.name.value;
     const def = parent && 'getFields' in parent ? parent.getFields()[name] : undefined;
-    if (!def || INTROSPECTION_ROOTS.has(name) || !node.selectionSet) return 1;
+    if (name === '__schema' || name === '__type') return introspectionCost(this.schema, name);
+    if (!def || !node.selectionSet) return 1;
     const first = this.firstOf(node, def.args.find((a) => a.name === 'first')?.defaultValue);
     const isList = isListType(getNullableType(def.type));
     const size = isList ? (first ?? pendingFirst ?? DEFAULT_LIST_SIZE) : 1;
@@ -198,6 +246,15 @@ function fragmentsOf(document: DocumentNode): (name: string) => FragmentDefiniti
   const byName = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) byName.set(d.name.value, d);
   return (name) => byName.get(name);
+}
+
+/** Whether an operation introspects the schema (`__schema` or `__type` at its root). */
+export function introspects(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): boolean {
+  return new Measure(schema, fragmentsOf(document), operation, undefined).introspects(operation.selectionSet);
 }
 
 /** The static cost of an operation with its variables (see Measure.cost). */
@@ -291,6 +348,13 @@ export function costLimitPlugin(limit: number): ApolloServerPlugin {
   };
 }
 
+/** The operation a request names, or its only one. */
+export function operationOf(document: DocumentNode, name?: string | null): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (name) return operations.find((o) => o.name?.value === name);
+  return operations.length === 1 ? operations[0] : undefined;
+}
+
 /**
  * graphql-ws: parse, validate and cost-check a subscribe message as Apollo does for HTTP,
  * returning the execution arguments or the errors to send. Codes match Apollo's.
@@ -315,12 +379,7 @@ export function prepareOperation(
         : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
     );
   }
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = payload.operationName
-    ? operations.find((o) => o.name?.value === payload.operationName)
-    : operations.length === 1
-      ? operations[0]
-      : undefined;
+  const operation = operationOf(document, payload.operationName);
   if (!operation) {
     return [new GraphQLError('Unable to identify the operation.', { extensions: { code: 'BAD_REQUEST' } })];
   }

@@ -1,3 +1,4 @@
+import type { AccountService } from '../auth/account.service';
 import type { AuthService } from '../auth/auth.service';
 import type { ClassifyService } from '../classification/classify.service';
 import type { Config } from '../config/config';
@@ -15,6 +16,7 @@ export interface Services {
   /** The configured limits, for clients that check before they send. */
   limits: Config['limits'];
   auth: AuthService;
+  accounts: AccountService;
   models: ModelService;
   tasks: TaskService;
   runners: RunnerService;

@@ -13,6 +13,9 @@ export function toAssignment(task: Task): Assignment {
   return { taskId: task.id, attempt: task.attempts, type: task.type, payload: task.payload };
 }
 
+/** Where a remote runner reads and writes the data of the attempt it holds (runner-http.ts). */
+export const runnerTaskPath = (taskId: string, attempt: number): string => `/runner/tasks/${taskId}/${attempt}`;
+
 /** Calls either side makes of the other over IPC, answered by a `response` with the same id. */
 export interface Request {
   type: 'request';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend';
-import type { Assignment } from './protocol';
+import { runnerTaskPath, type Assignment } from './protocol';
 import { RunnerApi } from './remote-client';
 import {
   CLAIM_TASK,
@@ -45,11 +45,16 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
 
   let current: Assignment | null = null;
   const report = (a: Assignment) => ({ runnerId, taskId: a.taskId, attempt: a.attempt });
+  // The server serves only the data of the attempt this runner holds, named in every path.
+  const held = () => {
+    if (!current) throw new Error('no task in hand');
+    return runnerTaskPath(current.taskId, current.attempt);
+  };
   const data: RunnerData = {
-    datasetPack: async (modelId) => new Uint8Array(await api.download(`/runner/datasets/${modelId}`)),
+    datasetPack: async (modelId) => new Uint8Array(await api.download(`${held()}/datasets/${modelId}`)),
     store: {
-      get: (key) => api.download(`/runner/blobs/${key}`, true),
-      put: (key, bytes) => api.upload(`/runner/blobs/${key}`, bytes),
+      get: (key) => api.download(`${held()}/blobs/${key}`, true),
+      put: (key, bytes) => api.upload(`${held()}/blobs/${key}`, bytes),
     },
   };
   const worker = new Worker(

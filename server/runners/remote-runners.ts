@@ -5,7 +5,8 @@ import { ForbiddenError, NotFoundError } from '../errors';
 import { LeaseLostError, type Claim, type TaskQueue } from '../tasks/task-queue';
 import { UNAVAILABLE_TASK_TYPES } from '../tasks/task-registry';
 import { TASK_PLACEMENT } from '../tasks/task-types';
-import { TaskType } from '../tasks/task.entity';
+import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
+import { isUuid } from '../db/ids';
 import { toAssignment, type Assignment } from './protocol';
 import { Runner, RunnerKind, RunnerStatus } from './runner.entity';
 
@@ -120,6 +121,23 @@ export class RemoteRunners {
       .update({ id: r.runnerId }, { status: RunnerStatus.IDLE, currentTaskId: null, lastHeartbeatAt: new Date() });
     this.changed(r.runnerId);
     return true;
+  }
+
+  /**
+   * The task this runner token holds `attempt` of, through one of its runners, with a live lease;
+   * null otherwise (not its task, an older attempt, a lapsed lease, or finished).
+   */
+  async heldTask(tokenId: string, taskId: string, attempt: number): Promise<Task | null> {
+    if (!isUuid(taskId) || !Number.isInteger(attempt)) return null;
+    const task = await this.db
+      .getRepository(Task)
+      .findOneBy({ id: taskId, attempts: attempt, status: TaskStatus.RUNNING });
+    if (!task?.lockedBy?.startsWith('remote/') || !task.leaseExpiresAt || task.leaseExpiresAt.getTime() <= Date.now())
+      return null;
+    const runner = await this.db
+      .getRepository(Runner)
+      .findOneBy({ id: task.lockedBy.slice('remote/'.length), kind: RunnerKind.REMOTE, tokenId });
+    return runner && this.holder(runner.id) === task.lockedBy ? task : null;
   }
 
   wakeups(): AsyncIterable<string> {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { accessible, canAccess, listScope } from '../auth/access';
+import { accessibleTask, canSeeTask, listScope } from '../auth/access';
 import { Role } from '../auth/user.entity';
 import { BadUserInputError } from '../errors';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
@@ -14,6 +14,9 @@ import { taskKey, type TaskFeed } from './task-feed';
 
 const ALLOWED =
   'Allowed changes: QUEUED or RUNNING → CANCELLED; RUNNING → QUEUED (requeue); FAILED or CANCELLED → QUEUED (retry).';
+
+/** Task types whose payload and result are user data, purged after the retention period. */
+const PURGED_TYPES = [TaskType.IMPORT_DATASET, TaskType.CLASSIFY_BATCH, TaskType.NOOP];
 
 /** What users and admins see and do with tasks; the queue mechanics live in TaskQueue. */
 export class TaskService {
@@ -50,7 +53,7 @@ export class TaskService {
 
   async get(who: UserPrincipal, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.db.getRepository(Task).findOneBy({ id }) : null;
-    return accessible(who, task, 'No such task.');
+    return accessibleTask(who, task, 'No such task.');
   }
 
   /** Owners and admins: a queued task is cancelled at once, a running one is asked to stop. */
@@ -76,15 +79,34 @@ export class TaskService {
     return input.status ? this.change(id, input.status) : this.changed(id);
   }
 
+  /**
+   * Retention: finished imports' and batch classifications' payloads, progress and results (file
+   * names, URLs, predictions about a user's images) are emptied `days` after they finished; the rows
+   * stay, so lists and counts do not change. Training tasks keep theirs: they are the model's record
+   * (the curves and evaluation its page shows), not a user's data, and go when the model goes.
+   */
+  async purgeExpired(days: number, now = new Date()): Promise<number> {
+    const [, purged] = (await this.db.query(
+      `UPDATE tasks SET payload = '{}', progress = NULL, result = NULL
+       WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND type = ANY($1::task_type[])
+         AND "finishedAt" < $2::timestamptz - make_interval(days => $3)
+         AND (payload <> '{}' OR progress IS NOT NULL OR result IS NOT NULL)`,
+      [PURGED_TYPES, now, days],
+    )) as [unknown, number];
+    return purged;
+  }
+
   /** The task now, then each change; silent (not NOT_FOUND) for a task the caller may not see. */
   subscribeOne(who: UserPrincipal, id: string): AsyncIterable<Task> {
-    const accept = (t: Task) => canAccess(who, t.ownerId);
+    const accept = (t: Task) => canSeeTask(who, t);
     return this.feed.subscribe(taskKey.task(id), { accept, initial: isUuid(id) ? [id] : [] });
   }
 
   /** Every change of the caller's tasks (an admin's: everyone's), by key: no read per subscriber. */
   subscribeAll(who: UserPrincipal): AsyncIterable<Task> {
-    return this.feed.subscribe(who.role === Role.ADMIN ? taskKey.all : taskKey.owner(who.userId));
+    return this.feed.subscribe(who.role === Role.ADMIN ? taskKey.all : taskKey.owner(who.userId), {
+      accept: (t: Task) => canSeeTask(who, t),
+    });
   }
 
   private async change(id: string, to: TaskStatus): Promise<Task> {

@@ -69,6 +69,8 @@ describe('admin pages', { timeout: 240_000 }, () => {
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // The Content-Security-Policy must not block anything the app or GraphiQL does.
+    page.on('console', (m) => void (/Content Security Policy/.test(m.text()) && pageErrors.push(m.text())));
     page.on('request', (r) => requested.push(r.url()));
     await signIn(page, admin);
     console.log(`screenshots: ${SCREENSHOTS}`);
@@ -234,7 +236,9 @@ describe('admin pages', { timeout: 240_000 }, () => {
     const run = async (query: string) => {
       await page.evaluate(`${editor}.setValue(${JSON.stringify(query)})`);
       // GraphiQL parses the query a moment after each edit; it picks HTTP or WebSocket from that parse.
-      await page.waitForFunction(`${editor}.documentAST?.loc?.source.body === ${JSON.stringify(query)}`);
+      // Polled from here: waitForFunction evaluates a string with eval, which the page's CSP forbids.
+      const parsed = `${editor}.documentAST?.loc?.source.body === ${JSON.stringify(query)}`;
+      await waitFor('GraphiQL to parse the query', () => page.evaluate<boolean>(parsed), 10_000);
       await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
     };
     const response = () =>

@@ -38,6 +38,8 @@ describe('web client', { timeout: 180_000 }, () => {
     admin.setDefaultTimeout(10_000);
     page = await admin.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // The Content-Security-Policy must not block anything the app itself does.
+    page.on('console', (m) => void (/Content Security Policy/.test(m.text()) && pageErrors.push(m.text())));
     console.log(`screenshots: ${SCREENSHOTS}`);
   });
 
@@ -203,8 +205,13 @@ describe('web client', { timeout: 180_000 }, () => {
     await card.getByText('Classify only').waitFor();
     await screenshot(page, '07-api-tokens');
 
-    const me = await gql(server.graphqlUrl, '{ me { email } }', {}, secret);
-    assert.equal(me.data?.me.email, ADMIN.email);
+    // A classify-only token reaches classify and its limits, not the account.
+    const limits = await gql(server.graphqlUrl, '{ limits { classifyPerMinute } }', {}, secret);
+    assert.ok(limits.data?.limits.classifyPerMinute > 0, JSON.stringify(limits));
+    assert.equal(
+      (await gql(server.graphqlUrl, '{ me { email } }', {}, secret)).errors?.[0]?.extensions?.code,
+      'FORBIDDEN',
+    );
 
     await page.reload();
     await card.waitFor();
@@ -239,7 +246,8 @@ describe('web client', { timeout: 180_000 }, () => {
       await page2.getByLabel('Email').fill(ADMIN.email);
       await page2.getByLabel('Password').fill('another password');
       await page2.getByRole('button', { name: 'Sign up' }).click();
-      await page2.getByRole('alert').getByText('An account with this email already exists').waitFor();
+      // Signing up with a taken email answers as logging in would: it does not say the account exists.
+      await page2.getByRole('alert').getByText('Wrong email or password.').waitFor();
 
       await page2.getByLabel('Email').fill('user@example.com');
       await page2.getByRole('button', { name: 'Sign up' }).click();
@@ -303,5 +311,18 @@ describe('web client', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').getByText('Wrong email or password.').waitFor();
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  });
+
+  it('runs no script injected into the page (Content-Security-Policy)', async () => {
+    await page.goto(`${server.url}/login`);
+    const ran = await page.evaluate(`new Promise((resolve) => {
+      window.__injected = 0;
+      document.body.insertAdjacentHTML('beforeend', '<img src="data:," onerror="window.__injected = 1">');
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = 2';
+      document.body.append(s);
+      setTimeout(() => resolve(window.__injected), 300);
+    })`);
+    assert.equal(ran, 0);
   });
 });

@@ -2,12 +2,12 @@
 // owner or admin, list scopes, which tokens may revoke which, signed URLs, scoped tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signUrl, signedUrlExpiry } from '../../server/auth/access';
+import { runnerMay, signUpRole, signUrl, signedUrlExpiry } from '../../server/auth/access';
 import type { UserPrincipal } from '../../server/auth/principal';
 import { TokenScope } from '../../server/auth/token.entity';
 import { Role } from '../../server/auth/user.entity';
 import type { Model } from '../../server/models/model.entity';
-import { TaskStatus, TaskType } from '../../server/tasks/task.entity';
+import { TaskStatus, TaskType, type Task } from '../../server/tasks/task.entity';
 import { serviceHarness, type ServiceHarness } from '../support/services';
 
 let h: ServiceHarness;
@@ -121,5 +121,73 @@ describe('tokens and signed URLs', () => {
       refused('UNAUTHENTICATED'),
     );
     await assert.rejects(h.services.datasets.readThumbnail(anyImage, owner), refused('NOT_FOUND'));
+  });
+});
+
+describe('classify-only tokens', () => {
+  test("reach their owner's batch tasks only, and cannot keep what they classify", async () => {
+    const classifyOnly: UserPrincipal = { ...owner, scope: TokenScope.CLASSIFY };
+    const enqueue = (type: TaskType) =>
+      h.services.tasks.queue.enqueue({ type, payload: {} as never, ownerId: owner.userId, modelId: null });
+    const batch = await enqueue(TaskType.CLASSIFY_BATCH);
+    const noop = await enqueue(TaskType.NOOP);
+    assert.equal((await h.services.tasks.get(classifyOnly, batch.id)).id, batch.id);
+    await assert.rejects(h.services.tasks.get(classifyOnly, noop.id), refused('NOT_FOUND'));
+    assert.equal((await h.services.tasks.get(owner, noop.id)).id, noop.id);
+    const image = { base64: Buffer.from('not even an image').toString('base64') };
+    await assert.rejects(h.services.classify.classify(classifyOnly, model.id, image, 5, true), refused('FORBIDDEN'));
+    await assert.rejects(
+      h.services.classify.classify(classifyOnly, model.id, image, 5, false),
+      (e) => code(e) !== 'FORBIDDEN',
+    );
+  });
+});
+
+describe('sign-up', () => {
+  test('the first admin comes from this machine or the setup code; then the mode decides', () => {
+    const none = { adminExists: false, local: false, setupCode: false, invitation: false };
+    const forbidden = (e: unknown) => code(e) === 'FORBIDDEN';
+    assert.equal(signUpRole('closed', { ...none, local: true }), Role.ADMIN);
+    assert.equal(signUpRole('closed', { ...none, setupCode: true }), Role.ADMIN);
+    assert.equal(signUpRole('open', none), Role.USER, 'a stranger first in line is a user, not the admin');
+    assert.throws(() => signUpRole('invite', none), forbidden);
+    const later = { ...none, adminExists: true, local: true, setupCode: true };
+    assert.equal(signUpRole('open', later), Role.USER, 'no second admin by either route');
+    assert.throws(() => signUpRole('invite', later), forbidden);
+    assert.equal(signUpRole('invite', { ...later, invitation: true }), Role.USER);
+    assert.throws(() => signUpRole('closed', { ...later, invitation: true }), forbidden);
+  });
+});
+
+describe('runner reach', () => {
+  const task = (type: TaskType, payload: unknown) => ({ type, payload }) as unknown as Task;
+  const m = '11111111-1111-4111-8111-111111111111';
+  test('a split reads the export and writes the base and head; a head run writes its heads and the feature cache', () => {
+    const split = task(TaskType.SPLIT_MODEL, {
+      modelId: m,
+      artifactKey: `models/${m}/candidates/c/model`,
+      baseKey: `models/${m}/bases/c`,
+      headKey: `models/${m}/heads/h`,
+    });
+    assert.ok(runnerMay(split, { read: `models/${m}/candidates/c/model/model.json` }));
+    assert.ok(!runnerMay(split, { write: `models/${m}/candidates/c/model/model.json` }));
+    assert.ok(runnerMay(split, { write: `models/${m}/bases/c/weights.bin` }));
+    assert.ok(!runnerMay(split, { write: `models/${m}/bases/c2/weights.bin` }), 'a sibling with the same start');
+    assert.ok(!runnerMay(split, { dataset: m }));
+    const head = task(TaskType.TRAIN_HEAD, {
+      modelId: m,
+      baseKey: `models/${m}/bases/c`,
+      featuresKey: `models/${m}/bases/c/features.bin`,
+      heads: [{ headId: 'h2', artifactKey: `models/${m}/heads/h2`, fromKey: `models/${m}/heads/h1` }],
+    });
+    assert.ok(runnerMay(head, { dataset: m }));
+    assert.ok(runnerMay(head, { read: `models/${m}/bases/c/model.json` }));
+    assert.ok(!runnerMay(head, { write: `models/${m}/bases/c/model.json` }), 'the base is read only');
+    assert.ok(runnerMay(head, { write: `models/${m}/bases/c/features.bin` }));
+    assert.ok(runnerMay(head, { read: `models/${m}/heads/h1/model.json` }));
+    assert.ok(!runnerMay(head, { write: `models/${m}/heads/h1/model.json` }), 'an active head is never written');
+    assert.ok(runnerMay(head, { write: `models/${m}/heads/h2/model.json` }));
+    assert.ok(!runnerMay(head, { read: `models/${m}/sample` }));
+    assert.ok(!runnerMay(task(TaskType.NOOP, {}), { read: `models/${m}/sample` }));
   });
 });

@@ -143,6 +143,7 @@ export async function makeCallers(srv: TestServer) {
 
   const sample = await png(8, 8);
   let heads = 0; // ordinals of the heads newHead writes (unique per model)
+  let doomed = 0;
   return {
     url,
     tokens,
@@ -174,6 +175,13 @@ export async function makeCallers(srv: TestServer) {
     newModel: async () => (await createModel(url, owner.token, 'fresh')).id,
     newApiTokenId: async () => (await apiToken('FULL')).id,
     newRunnerTokenId: async () => (await runnerToken()).id,
+    /** A user row of its own, written directly (no password hashing): deleteUser removes it, once per caller. */
+    newUserId: async () =>
+      (
+        await srv.percept.db.query(`INSERT INTO users (email, "passwordHash") VALUES ($1, 'none') RETURNING id`, [
+          `doomed-${++doomed}@example.com`,
+        ])
+      )[0].id as string,
     /** A rejected head of the owner's model, written directly: removeHead deletes it, once per caller. */
     newHead: async () =>
       (

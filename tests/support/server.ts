@@ -25,6 +25,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PERCEPT_HOST: '127.0.0.1',
     PERCEPT_DATA_DIR: dataDir,
     PERCEPT_LOCAL_RUNNERS: '0',
+    // Tests sign up many users; the default (invite) is tested in tests/security.test.ts.
+    PERCEPT_SIGNUP: 'open',
     ...env,
     DATABASE_URL: database.url,
   });

@@ -37,7 +37,7 @@ export async function serviceHarness(env: NodeJS.ProcessEnv = {}): Promise<Servi
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'percept-services-'));
   const db = await connectAndMigrate(database.url);
-  const config = loadConfig({ PERCEPT_DATA_DIR: dataDir, PERCEPT_LOCAL_RUNNERS: '0', ...env });
+  const config = loadConfig({ PERCEPT_DATA_DIR: dataDir, PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_SIGNUP: 'open', ...env });
   const pubsub = createPerceptPubSub();
   const services = createServices(db, new PostgresBlobStore(db), pubsub, config, () => null);
   let users = 0;
@@ -48,7 +48,7 @@ export async function serviceHarness(env: NodeJS.ProcessEnv = {}): Promise<Servi
     services,
     user: async (role = Role.USER) => {
       const { user } = await services.auth.signUp(`user${++users}@example.com`, 'long enough password');
-      // The first account becomes admin; a test says which role it wants.
+      // Open sign-up; a test says which role it wants.
       await db.query('UPDATE users SET role = $2 WHERE id = $1', [user.id, role]);
       const tokenId = (await db.query(`SELECT id FROM tokens WHERE "userId" = $1`, [user.id]))[0].id as string;
       return { kind: 'user', userId: user.id, role, tokenId, scope: TokenScope.FULL };

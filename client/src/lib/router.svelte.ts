@@ -1,3 +1,5 @@
+import { sameOriginPath } from './next-path';
+
 /** Paths the server answers itself (the API, GraphiQL): the browser loads them. */
 const SERVER_PATHS = /^\/(graphql|graphiql|healthz)\b/;
 
@@ -30,8 +32,7 @@ export class Router {
 
   /** Where `?next=` asks to go after logging in: a path on this site only, never another origin. */
   get next(): string {
-    const next = this.query.get('next');
-    return next && next.startsWith('/') && !next.startsWith('//') ? next : '/models';
+    return sameOriginPath(this.query.get('next'), location.origin, '/models');
   }
 
   private sync(): void {

@@ -1,24 +1,45 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { MalformedIds } from '../malformed-ids';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
 import { Access } from '../../auth/access';
 import { CreateApiTokenInput, CredentialsInput } from '../../auth/auth.inputs';
-import { AuthPayload, IssuedTokenPayload } from '../../auth/auth.types';
+import { AuthPayload, InvitationPayload, IssuedTokenPayload } from '../../auth/auth.types';
 import { Token } from '../../auth/token.entity';
 import { Role, User } from '../../auth/user.entity';
 
 const UserPage = Paginated(User);
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: 'Creates an account and a session. The first account becomes admin.' })
-  signUp(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.signUp(input.email, input.password);
+  @Mutation(() => AuthPayload, {
+    description:
+      'Creates an account and a session, as PERCEPT_SIGNUP allows (open, invite or closed). The first account ' +
+      'becomes admin when made from the server machine itself or with the setup code it printed at start.',
+  })
+  signUp(
+    @Arg('input', () => CredentialsInput) input: CredentialsInput,
+    @Arg('code', () => String, { nullable: true, description: "An admin's invitation code, or the setup code." })
+    code: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return ctx.services.auth.signUp(input.email, input.password, { code, client: ctx.client, local: ctx.local });
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => InvitationPayload, { description: 'A one-time invitation to sign up (PERCEPT_SIGNUP=invite).' })
+  createInvitation(
+    @Arg('email', () => String, { nullable: true, description: 'Only this email may use it.' }) email: string | null,
+    @Arg('days', () => Int, { defaultValue: 7 }) days: number,
+    @Ctx() ctx: Context,
+  ): Promise<InvitationPayload> {
+    return ctx.services.auth.createInvitation(userOf(ctx), email, days);
   }
 
   @Mutation(() => AuthPayload)
   logIn(@Arg('input', () => CredentialsInput) input: CredentialsInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.logIn(input.email, input.password);
+    return ctx.services.auth.logIn(input.email, input.password, ctx.client);
   }
 
   @Authorized(Access.USER, Access.CLASSIFY)
@@ -27,7 +48,7 @@ export class AuthResolver {
     return ctx.services.auth.logOut(userOf(ctx));
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => User)
   me(@Ctx() ctx: Context): Promise<User> {
     return ctx.services.auth.me(userOf(ctx));
@@ -68,6 +89,30 @@ export class AuthResolver {
     @Ctx() ctx: Context,
   ): Promise<User> {
     return ctx.services.auth.setRole(userOf(ctx), userId, role);
+  }
+
+  @Authorized(Access.USER)
+  @Mutation(() => Boolean, {
+    description: 'Deletes your account and everything it owns (models, images, tasks, tokens); ends every session.',
+  })
+  deleteAccount(@Arg('password', () => String) password: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.deleteAccount(userOf(ctx), password);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => User, { description: 'A disabled user cannot log in; their tokens stop working at once.' })
+  setUserDisabled(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('disabled', () => Boolean) disabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.accounts.setDisabled(userOf(ctx), userId, disabled);
+  }
+
+  @Authorized(Access.ADMIN)
+  @Mutation(() => Boolean, { description: 'Deletes another user and everything they own.' })
+  deleteUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.accounts.deleteUser(userOf(ctx), userId);
   }
 
   @Authorized(Access.ADMIN)

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
+import { MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { RateLimit } from '../rate-limit';
@@ -6,6 +7,7 @@ import { GraphQLUpload, type FileUpload } from '../../uploads/upload';
 import { Task } from '../../tasks/task.entity';
 import { Classification, ImageInput } from '../../classification/classify.types';
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class ClassifyResolver {
   @Authorized(Access.USER, Access.CLASSIFY)

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import type { Page } from '../../db/page';
@@ -10,6 +11,7 @@ import { Image, ImageSplit } from '../../datasets/image.entity';
 
 const ImagePage = Paginated(Image);
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class DatasetResolver {
   @Authorized(Access.USER)

@@ -9,13 +9,16 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { checkIds, MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { Task } from '../../tasks/task.entity';
 import { ExpansionRun } from '../../training/expansion.types';
 import { Head } from '../../training/head.entity';
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class ExpansionResolver {
   @Authorized(Access.USER)
@@ -36,13 +39,13 @@ export class ExpansionResolver {
     return ctx.services.expansion.removeHead(userOf(ctx), id);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => [Head], { description: 'Every head of an expandable model, oldest first, whatever its status.' })
   heads(@Arg('modelId', () => ID) modelId: string, @Ctx() ctx: Context): Promise<Head[]> {
     return ctx.services.expansion.heads(userOf(ctx), modelId);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ExpansionRun, {
     nullable: true,
     description: 'The latest expansion of the model (adding classes), with its heads and outcome.',
@@ -55,8 +58,10 @@ export class ExpansionResolver {
   @Subscription(() => ExpansionRun, {
     description:
       'The current expansion first, then each change: features, per-head epoch, batch, loss, accuracy, the outcome.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { modelId: string }, Context>) =>
-      context.services.expansion.subscribe(userOf(context), args.modelId),
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { modelId: string }, Context>) => {
+      checkIds(info, args);
+      return context.services.expansion.subscribe(userOf(context), args.modelId);
+    },
   })
   expansionProgress(@Arg('modelId', () => ID) _modelId: string, @Root() run: ExpansionRun): ExpansionRun {
     return run;

@@ -10,7 +10,9 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { checkIds, MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
@@ -19,9 +21,10 @@ import { CreateModelInput, UpdateModelInput } from '../../models/model.inputs';
 
 const ModelPage = Paginated(Model);
 
+@UseMiddleware(MalformedIds)
 @Resolver(() => Model)
 export class ModelResolver {
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ModelPage, { description: 'Your models, newest first. Admins may pass all: true.' })
   models(
     @Args(() => PageArgs) page: PageArgs,
@@ -31,7 +34,7 @@ export class ModelResolver {
     return ctx.services.models.list(userOf(ctx), page, all);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => Model)
   model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Model> {
     return ctx.services.models.get(userOf(ctx), id);
@@ -59,11 +62,13 @@ export class ModelResolver {
     return ctx.services.models.delete(userOf(ctx), id);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Subscription(() => Model, {
     description: 'The model each time it changes (name, status, promotion).',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>
-      context.services.models.subscribe(userOf(context), args.id),
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { id: string }, Context>) => {
+      checkIds(info, args);
+      return context.services.models.subscribe(userOf(context), args.id);
+    },
   })
   modelUpdated(@Arg('id', () => ID) _id: string, @Root() model: Model): Model {
     return model;

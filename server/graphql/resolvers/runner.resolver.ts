@@ -11,7 +11,9 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import type { Context } from '../context';
 import { UnauthenticatedError } from '../../errors';
@@ -23,6 +25,7 @@ function runnerTokenOf(ctx: Context): string {
   return ctx.principal.tokenId;
 }
 
+@UseMiddleware(MalformedIds)
 @Resolver(() => Runner)
 export class RunnerResolver {
   // --- admins ---------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { checkIds, MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { PageArgs, Paginated } from '../pagination';
@@ -23,6 +25,7 @@ import { TaskFilter, UpdateTaskInput } from '../../tasks/task.inputs';
 
 const TaskPage = Paginated(Task);
 
+@UseMiddleware(MalformedIds)
 @Resolver(() => Task)
 export class TaskResolver {
   @Authorized(Access.USER)
@@ -76,8 +79,10 @@ export class TaskResolver {
   @Authorized(Access.USER, Access.CLASSIFY)
   @Subscription(() => Task, {
     description: 'The task now, then each time its status or progress changes.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) =>
-      context.services.tasks.subscribeOne(userOf(context), args.id),
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { id: string }, Context>) => {
+      checkIds(info, args);
+      return context.services.tasks.subscribeOne(userOf(context), args.id);
+    },
   })
   taskUpdated(@Arg('id', () => ID) _id: string, @Root() task: Task): Task {
     return task;

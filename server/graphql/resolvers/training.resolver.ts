@@ -9,12 +9,15 @@ import {
   Root,
   Subscription,
   type SubscribeResolverData,
+  UseMiddleware,
 } from 'type-graphql';
+import { checkIds, MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
 import { userOf, type Context } from '../context';
 import { Task } from '../../tasks/task.entity';
 import { ModelEvaluation, TrainingRun, TrainModelInput } from '../../training/training.types';
 
+@UseMiddleware(MalformedIds)
 @Resolver()
 export class TrainingResolver {
   @Authorized(Access.USER)
@@ -30,7 +33,7 @@ export class TrainingResolver {
     return ctx.services.training.start(userOf(ctx), modelId, input);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => TrainingRun, {
     nullable: true,
     description: 'The latest training run of the model, with every candidate.',
@@ -39,7 +42,7 @@ export class TrainingResolver {
     return ctx.services.training.latestRun(userOf(ctx), modelId);
   }
 
-  @Authorized(Access.USER, Access.CLASSIFY)
+  @Authorized(Access.USER)
   @Query(() => ModelEvaluation, {
     nullable: true,
     description: 'Test accuracy, per-class metrics and confusion matrix of the served network.',
@@ -52,8 +55,10 @@ export class TrainingResolver {
   @Subscription(() => TrainingRun, {
     description:
       'The current run first, then each change: per-candidate epoch, batch, loss, accuracy, images/s, ETA, pruning, promotion.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { modelId: string }, Context>) =>
-      context.services.training.subscribe(userOf(context), args.modelId),
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { modelId: string }, Context>) => {
+      checkIds(info, args);
+      return context.services.training.subscribe(userOf(context), args.modelId);
+    },
   })
   trainingProgress(@Arg('modelId', () => ID) _modelId: string, @Root() run: TrainingRun): TrainingRun {
     return run;

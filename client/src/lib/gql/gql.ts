@@ -19,7 +19,7 @@ type Documents = {
     "\n  query RunnerTokens {\n    runnerTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.RunnerTokensDocument,
     "\n  mutation CreateRunnerToken($name: String!) {\n    createRunnerToken(name: $name) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateRunnerTokenDocument,
     "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": typeof types.RevokeRunnerTokenDocument,
-    "\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation SignUp($input: CredentialsInput!, $code: String) {\n    signUp(input: $input, code: $code) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogIn($input: CredentialsInput!) {\n    logIn(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.LogInDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
@@ -71,7 +71,7 @@ const documents: Documents = {
     "\n  query RunnerTokens {\n    runnerTokens {\n      ...TokenFields\n    }\n  }\n": types.RunnerTokensDocument,
     "\n  mutation CreateRunnerToken($name: String!) {\n    createRunnerToken(name: $name) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateRunnerTokenDocument,
     "\n  mutation RevokeRunnerToken($id: ID!) {\n    revokeRunnerToken(id: $id) {\n      ...TokenFields\n    }\n  }\n": types.RevokeRunnerTokenDocument,
-    "\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation SignUp($input: CredentialsInput!, $code: String) {\n    signUp(input: $input, code: $code) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogIn($input: CredentialsInput!) {\n    logIn(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n": types.LogInDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
@@ -155,7 +155,7 @@ export function graphql(source: "\n  mutation RevokeRunnerToken($id: ID!) {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: CredentialsInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignUp($input: CredentialsInput!, $code: String) {\n    signUp(input: $input, code: $code) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: CredentialsInput!, $code: String) {\n    signUp(input: $input, code: $code) {\n      token\n      user {\n        ...UserFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

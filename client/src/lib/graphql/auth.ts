@@ -1,8 +1,8 @@
 import { graphql } from '../gql';
 
 export const SignUp = graphql(`
-  mutation SignUp($input: CredentialsInput!) {
-    signUp(input: $input) {
+  mutation SignUp($input: CredentialsInput!, $code: String) {
+    signUp(input: $input, code: $code) {
       token
       user {
         ...UserFields
