@@ -127,19 +127,6 @@ test('after a round, a candidate trailing the best by more than the gap is prune
   await run.stop();
 });
 
-test('a candidate whose round ends goes on at once: no runner waits for a slower candidate', async () => {
-  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2 });
-  const [fast, slow] = [await waitFor('round 1, A', run.claim), await waitFor('round 1, B', run.claim)];
-  await run.complete(fast, 0.7);
-  const next = await waitFor('the fast candidate’s round 2, while the slow one still trains', run.claim);
-  assert.equal(next.payload.candidateId, fast.payload.candidateId);
-  assert.equal(next.payload.toEpoch, 4);
-  await run.complete(slow, 0.6);
-  const after = await waitFor('the slow candidate’s round 2', run.claim);
-  assert.equal(after.payload.candidateId, slow.payload.candidateId);
-  await run.stop();
-});
-
 test('on a handful of validation images a trailing candidate is not pruned: the gap is within chance', async () => {
   const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 4, pruneGap: 0.1 });
   const [a, b] = [await waitFor('round 1, A', run.claim), await waitFor('round 1, B', run.claim)];

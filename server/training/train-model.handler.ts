@@ -26,12 +26,12 @@ const WAIT_MS = 5000;
 /**
  * The coordinator of a training run (successive halving in spirit). It runs in a server process
  * and holds no state of its own: each pass reads the candidates and their round tasks from
- * PostgreSQL, so a restarted server resumes where the run was. Candidates go at their own pace:
- * a pass absorbs every round that ended, prunes candidates that trail the best by more than the
- * gap (and, under a budget, halves the field), queues the next round of each idle candidate and
- * waits for any round to change — or, when the target is met or the budget is spent, lets the
- * running rounds end and queues the promotion of the best candidate (test evaluation and
- * export) and records it. An expandable
+ * PostgreSQL, so a restarted server resumes where the run was. A pass either waits for the
+ * running rounds, or absorbs their results, prunes candidates that trail the best by more than
+ * the gap (and, under a budget, halves the field), and queues the next round of whole epochs
+ * that fit — or, when the target is met, the epochs are done or the budget cannot fit another
+ * epoch, queues the promotion of the best candidate (test evaluation and export) and records
+ * it. An expandable
  * model is then split into base and first head (split.ts) before the run ends.
  */
 export function trainModelHandler(deps: {
@@ -96,9 +96,6 @@ export function trainModelHandler(deps: {
     const p = ctx.payload;
     const log: Logger = ctx.log;
     const deadline = p.maxMinutes ? Date.parse(p.startedAt) + p.maxMinutes * 60_000 : Infinity;
-    // The slowest live candidate's epochs at the last halving (this pass's memory only: after a
-    // restart, at most one halving is repeated).
-    let halvedAt = 0;
     for (;;) {
       const model = await models.findOneBy({ id: p.modelId });
       if (!model) throw new PermanentTaskError('the model was deleted');
@@ -106,18 +103,19 @@ export function trainModelHandler(deps: {
       const children = await childrenOf(ctx.task.id);
       if (ctx.signal.aborted) return stop(model, mine, children, 'cancelled');
 
+      // Rounds end together: candidates are judged side by side, at the same number of epochs.
+      // (Judging each as its round ends kept runners busier, but compared a slow starter with a
+      // leader epochs ahead and pruned it: on the shapes set, networks trained on shifted images
+      // that win late were lost that way.)
       const active = children.filter(isActive);
-      const wait = async (on: Task[]) => {
+      if (active.length) {
         await ctx.progress(summary(mine, children));
-        await waitForTaskChange(pubsub, new Set(on.map((t) => t.id)), WAIT_MS, ctx.signal);
-      };
+        await waitForTaskChange(pubsub, new Set(active.map((t) => t.id)), WAIT_MS, ctx.signal);
+        continue;
+      }
 
       // Promotion finished (or failed): record it and end the run, after splitting an expandable model.
       const final = children.filter((t) => t.payload.finalize).at(-1);
-      if (final && isActive(final)) {
-        await wait(active);
-        continue;
-      }
       if (final?.status === TaskStatus.SUCCEEDED) {
         const promoted = await promote(model, mine, final);
         if (!model.expandable) return promoted;
@@ -130,10 +128,7 @@ export function trainModelHandler(deps: {
       }
       if (final) throw new PermanentTaskError(`promoting the best candidate failed: ${final.error ?? final.status}`);
 
-      // Each candidate goes at its own pace: a round that ends is judged and followed at once,
-      // so no runner waits for a slower network's round to end.
       await absorb(mine, children);
-      const busy = new Set(active.map((t) => t.payload.candidateId));
       const live = mine.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
       const standings = mine.filter((c) => c.status !== CandidateStatus.FAILED).map(standing);
       const lead = leader(standings);
@@ -144,30 +139,25 @@ export function trainModelHandler(deps: {
         await candidates.save(c);
         log.info({ candidate: c.id, reason }, 'candidate pruned');
       };
-      // A candidate in the middle of a round is judged when the round ends.
       if (lead) {
         for (const c of live) {
-          const reason = busy.has(c.id) ? null : pruneReason(byId.get(c.id)!, lead, p.pruneGap);
+          const reason = pruneReason(byId.get(c.id)!, lead, p.pruneGap);
           if (reason) await prune(c, reason);
         }
       }
       let stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
-      // Under a time budget, successive halving proper: each time the slowest candidate completes
-      // a round, the better half goes on, so the budget goes to the likely winners instead of
-      // being shared to the end.
-      const slowest = Math.min(...stillLive.map((c) => c.epochsDone));
-      if (p.maxMinutes && stillLive.length > 1 && slowest > 0 && slowest > halvedAt) {
-        halvedAt = slowest;
+      // Under a time budget, successive halving proper: each round keeps the better half, so the
+      // budget goes to the likely winner instead of being shared to the end.
+      if (p.maxMinutes && stillLive.length > 1 && stillLive.every((c) => c.epochsDone > 0)) {
         const slots = await runners.working();
         for (const { standing: s, reason } of halving(
           stillLive.map((c) => byId.get(c.id)!),
           slots,
         )) {
-          if (!busy.has(s.id))
-            await prune(
-              stillLive.find((c) => c.id === s.id)!,
-              reason,
-            );
+          await prune(
+            stillLive.find((c) => c.id === s.id)!,
+            reason,
+          );
         }
         stillLive = stillLive.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
@@ -181,14 +171,9 @@ export function trainModelHandler(deps: {
           secondsPerEpoch: lastEpochSeconds(c),
         });
       const outOfTime = Date.now() >= deadline;
-      // Every candidate is at its cap or has no time for another whole epoch (none mid-round).
-      const noMoreRounds = stillLive.every((c) => !busy.has(c.id) && nextEnd(c) === null);
+      // Every candidate is at its cap or has no time for another whole epoch.
+      const noMoreRounds = stillLive.every((c) => nextEnd(c) === null);
       if (reachedTarget || outOfTime || noMoreRounds) {
-        // Rounds still running end soon (the budget's deadline ends them): their epochs count.
-        if (active.length) {
-          await wait(active);
-          continue;
-        }
         // A pruned candidate's weights stopped early: only those that trained on can be promoted.
         const finished = new Set(mine.filter((c) => c.status !== CandidateStatus.PRUNED).map((c) => c.id));
         const choice = choose(standings.filter((s) => finished.has(s.id)));
@@ -209,13 +194,11 @@ export function trainModelHandler(deps: {
         continue;
       }
       for (const c of stillLive) {
-        const to = busy.has(c.id) ? null : nextEnd(c);
+        const to = nextEnd(c);
         if (to === null) continue;
         await candidates.update({ id: c.id }, { status: CandidateStatus.TRAINING });
         await enqueueRound(ctx, c, to, false);
       }
-      const running = (await childrenOf(ctx.task.id)).filter(isActive);
-      if (running.length) await wait(running);
     }
   };
 
@@ -224,7 +207,7 @@ export function trainModelHandler(deps: {
     for (const c of mine) {
       if (c.status !== CandidateStatus.QUEUED && c.status !== CandidateStatus.TRAINING) continue;
       const last = children.filter((t) => t.payload.candidateId === c.id).at(-1);
-      if (!last || isActive(last)) continue;
+      if (!last) continue;
       if (last.status === TaskStatus.SUCCEEDED) {
         const r = trainingRound(last.result);
         c.epochsDone = r.epochs;
