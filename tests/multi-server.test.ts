@@ -42,6 +42,7 @@ async function startServer(nodeId: string, runners: number): Promise<{ proc: Pro
     PORT: '0',
     PERCEPT_HOST: '127.0.0.1',
     PERCEPT_LOCAL_RUNNERS: String(runners),
+    PERCEPT_SIGNUP: 'open',
     PERCEPT_TICK_MS: '500',
     PERCEPT_TASK_LEASE_MS: '5000',
     PERCEPT_LOG_LEVEL: 'warn',

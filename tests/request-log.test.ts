@@ -28,6 +28,7 @@ before(async () => {
     PORT: '0',
     PERCEPT_HOST: '127.0.0.1',
     PERCEPT_LOCAL_RUNNERS: '0',
+    PERCEPT_SIGNUP: 'open',
     PERCEPT_TICK_MS: '200',
     PERCEPT_LOG_LEVEL: 'info',
   });
