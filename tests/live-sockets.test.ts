@@ -127,6 +127,38 @@ describe('identity on open sockets', () => {
     await Promise.all([revoked.client.dispose(), kept.client.dispose()]);
   });
 
+  test('an admin disabling a user, or a user deleting their account, closes their sockets with 4401', async () => {
+    const disabled = await signUp(srv.graphqlUrl);
+    const w = watchTasks(disabled.token);
+    await flowing(w, disabled.user.id);
+    await gql(
+      srv.graphqlUrl,
+      'mutation($u: ID!) { setUserDisabled(userId: $u, disabled: true) { id } }',
+      { u: disabled.user.id },
+      admin.token,
+    );
+    const closed = await within(w.closed, 3000, 'the disabled user’s socket closing');
+    assert.equal(closed.code, 4401);
+    assert.match(closed.reason, /disabled/i);
+    await silentAfterClose(w, disabled.user.id);
+    await w.client.dispose();
+
+    const leaving = await signUp(srv.graphqlUrl);
+    const gone = watchTasks(leaving.token);
+    await flowing(gone, leaving.user.id);
+    const deleted = await gql(
+      srv.graphqlUrl,
+      'mutation($p: String!) { deleteAccount(password: $p) }',
+      { p: leaving.password },
+      leaving.token,
+    );
+    assert.equal(deleted.data?.deleteAccount, true, JSON.stringify(deleted.errors));
+    const closedToo = await within(gone.closed, 3000, 'the deleted user’s socket closing');
+    assert.equal(closedToo.code, 4401);
+    assert.match(closedToo.reason, /deleted/i);
+    await gone.client.dispose();
+  });
+
   test('a session that expires closes its socket when it expires', async () => {
     const user = await signUp(srv.graphqlUrl);
     await srv.percept.db.query(`UPDATE tokens SET "expiresAt" = now() + interval '2 seconds' WHERE "userId" = $1`, [
