@@ -5,10 +5,12 @@ import type { DataSource } from 'typeorm';
 import { Access, checkOperation } from '../auth/access';
 import { bearer } from '../auth/bearer';
 import type { Principal } from '../auth/principal';
-import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { httpAnswer } from '../errors';
 import { registry, runnerCount, taskCount } from '../metrics/metrics';
 import { RunnerKind, RunnerStatus } from '../runners/runner.entity';
+import { RunnerRepository } from '../runners/runner.repository';
 import { TaskStatus } from '../tasks/task.entity';
+import { TaskRepository } from '../tasks/task.repository';
 import { TaskType } from '../tasks/task-type';
 
 type Authenticate = (secret: string) => Promise<Principal | null>;
@@ -24,12 +26,10 @@ export function metricsRoute(db: DataSource, authenticate: Authenticate | null) 
       try {
         checkOperation(secret ? await authenticate(secret) : null, [Access.ADMIN]);
       } catch (e) {
-        if (!(e instanceof UnauthenticatedError || e instanceof ForbiddenError)) throw e;
-        const unauthenticated = e instanceof UnauthenticatedError;
-        if (unauthenticated) res.setHeader('www-authenticate', 'Bearer');
-        res
-          .status(unauthenticated ? 401 : 403)
-          .json({ errors: [{ message: e.message, extensions: { code: e.extensions.code } }] });
+        const answer = httpAnswer(e);
+        if (!answer) throw e;
+        if (answer.status === 401) res.setHeader('www-authenticate', 'Bearer');
+        res.status(answer.status).json(answer.body);
         return;
       }
     }
@@ -57,12 +57,8 @@ export async function startMetricsListener(
 /** The exposition text, with the shared state read from `db` now. */
 async function metricsText(db: DataSource): Promise<string> {
   const [taskRows, runnerRows] = await Promise.all([
-    db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`) as Promise<
-      { type: string; status: string; n: number }[]
-    >,
-    db.query(`SELECT kind, status, count(*)::int AS n FROM runners GROUP BY kind, status`) as Promise<
-      { kind: string; status: string; n: number }[]
-    >,
+    new TaskRepository(db).countsByTypeAndStatus(),
+    new RunnerRepository(db).countsByKindAndStatus(),
   ]);
   // Every combination, zeros included, so alerts and rate() see a series from the start.
   for (const type of Object.values(TaskType))

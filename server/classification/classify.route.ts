@@ -4,21 +4,10 @@ import { Access, checkOperation } from '../auth/access';
 import type { AuthService } from '../auth/auth.service';
 import { bearer } from '../auth/bearer';
 import type { UserPrincipal } from '../auth/principal';
-import { BadUserInputError, PayloadTooLargeError } from '../errors';
+import { BadUserInputError, httpAnswer, PayloadTooLargeError } from '../errors';
 import type { RateLimits } from '../graphql/rate-limit';
 import { formatBytes } from '../uploads/upload';
 import type { ClassifyService } from './classify.service';
-
-/** The HTTP status of each error code, as the GraphQL endpoint would give it. */
-const STATUS: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_REQUESTS: 429,
-};
 
 /**
  * `POST /v1/models/:id/classify?topK=5` with the image as the body — what ML-serving clients
@@ -55,15 +44,12 @@ export function classifyRoutes(deps: {
       );
       res.json(result);
     } catch (e) {
-      const code = e instanceof GraphQLError ? e.extensions.code : undefined;
-      const status = typeof code === 'string' ? STATUS[code] : undefined;
-      if (!status) return next(e);
-      const { http: _http, ...extensions } = (e as GraphQLError).extensions;
-      const retry = extensions.retryAfterSeconds;
-      if (typeof retry === 'number') res.set('retry-after', String(retry));
+      const answer = httpAnswer(e);
+      if (!answer) return next(e);
+      if (answer.retryAfterSeconds !== undefined) res.set('retry-after', String(answer.retryAfterSeconds));
       // A refused body is not read: close the connection rather than drain it.
       if (!req.complete) res.set('connection', 'close');
-      res.status(status).json({ errors: [{ message: (e as Error).message, extensions }] });
+      res.status(answer.status).json(answer.body);
     }
   });
   return router;

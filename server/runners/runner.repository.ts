@@ -23,6 +23,11 @@ export class RunnerRepository {
     await this.db.getRepository(Runner).update({ id }, { status, currentTaskId, lastHeartbeatAt: new Date() });
   }
 
+  /** How many runners there are of each kind and status (the metrics endpoint). */
+  async countsByKindAndStatus(): Promise<{ kind: string; status: string; n: number }[]> {
+    return this.db.query(`SELECT kind, status, count(*)::int AS n FROM runners GROUP BY kind, status`);
+  }
+
   /** Runners that can take work now: enabled, idle or busy, across every server and remote machine. */
   async working(): Promise<number> {
     return this.db

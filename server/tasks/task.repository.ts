@@ -20,6 +20,11 @@ const LIVE = [TaskStatus.QUEUED, TaskStatus.RUNNING];
 export class TaskRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** How many tasks there are of each type and status (the metrics endpoint). */
+  async countsByTypeAndStatus(): Promise<{ type: string; status: string; n: number }[]> {
+    return this.db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`);
+  }
+
   async find(id: string): Promise<Task | null> {
     return isUuid(id) ? this.db.getRepository(Task).findOneBy({ id }) : null;
   }
