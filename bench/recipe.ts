@@ -38,6 +38,8 @@ const VARIANTS: Record<string, Variant> = {
   }),
   'cosine+aug+flip': (e) => ({ ...schedule(e), augment: { ...DEFAULT_AUGMENTATION, flip: true } as Augmentation }),
   'cosine+ls': (e) => ({ ...schedule(e), labelSmoothing: 0.1 }),
+  'cosine+ls-2e3': (e) => ({ ...schedule(e), labelSmoothing: 0.1, learningRate: 2e-3 }),
+  'cosine+ls-3e3': (e) => ({ ...schedule(e), labelSmoothing: 0.1, learningRate: 3e-3 }),
 };
 
 async function images(set: IdxSet, idx: number[], rgb64: boolean): Promise<Uint8Array> {
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
       candidates: { type: 'string' },
       variants: { type: 'string' },
       batch: { type: 'string' },
+      seeds: { type: 'string' },
+      ensemble: { type: 'boolean' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -96,16 +100,19 @@ async function main(): Promise<void> {
     `${backend.backend}: ${trainSet.size} train, ${validation.size} validation, ${testSet.size} test; batch ${batchSize}`,
   );
   const rows: Array<Record<string, unknown>> = [];
+  // --ensemble: every trained network's probabilities on validation and test, to score averages.
+  const kept: Array<{ name: string; val: tf.Tensor2D; test: tf.Tensor2D; valAcc: number }> = [];
+  const seeds = (values.seeds ?? '1').split(',').map(Number);
   for (const arch of archs) {
-    for (const name of names) {
+    for (const name of names) for (const seed of seeds) {
       const variant = VARIANTS[name.replace(/\+refit$/, '')];
       if (!variant) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
-      const model = buildModel(arch, { seed: 1 });
+      const model = buildModel(arch, { seed });
       const started = performance.now();
       // "+refit": the same training on the training and validation images together (no validation left).
       const refit = name.endsWith('+refit');
       const data = refit ? all.subset([...split.train, ...split.validation]) : trainSet;
-      const r = await train(model, data, { epochs, batchSize, seed: 3, validation, ...variant(epochs) });
+      const r = await train(model, data, { epochs, batchSize, seed: seed + 2, validation, ...variant(epochs) });
       const seconds = (performance.now() - started) / 1000;
       const test = await evaluate(model, testSet);
       const last = r.history.at(-1)!;
@@ -124,11 +131,59 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       log(JSON.stringify(row));
+      if (values.ensemble) {
+        kept.push({
+          name: `${arch.name}/${name}/${seed}`,
+          val: await probabilities(model, validation),
+          test: await probabilities(model, testSet),
+          valAcc: last.valAccuracy ?? 0,
+        });
+      }
       model.dispose();
       tf.disposeVariables();
     }
   }
-  console.log(JSON.stringify({ bench: 'recipe', perClass, epochs, rgb64, rows }));
+  const ensembles: Array<Record<string, unknown>> = [];
+  if (kept.length > 1) {
+    const testLabels = await testSet.labels();
+    const valLabels = await validation.labels();
+    const byVal = [...kept].sort((a, b) => b.valAcc - a.valAcc);
+    for (let k = 2; k <= kept.length; k++) {
+      const members = byVal.slice(0, k);
+      const score = (pick: (m: (typeof kept)[number]) => tf.Tensor2D, labels: Int32Array) =>
+        tf.tidy(() => {
+          const mean = tf.div(tf.addN(members.map(pick)), k);
+          return accuracyOf(mean as tf.Tensor2D, labels);
+        });
+      const row = {
+        members: members.map((m) => m.name),
+        val: round(score((m) => m.val, valLabels)),
+        test: round(score((m) => m.test, testLabels)),
+      };
+      ensembles.push(row);
+      log(JSON.stringify(row));
+    }
+  }
+  console.log(JSON.stringify({ bench: 'recipe', perClass, epochs, rgb64, rows, ensembles }));
+}
+
+async function probabilities(model: tf.LayersModel, set: InMemoryImageDataset): Promise<tf.Tensor2D> {
+  const parts: tf.Tensor2D[] = [];
+  for await (const b of set.batches({ batchSize: 256 })) {
+    parts.push(model.predict(b.xs) as tf.Tensor2D);
+    b.xs.dispose();
+    b.labels.dispose();
+  }
+  const all = tf.concat(parts);
+  tf.dispose(parts);
+  return all;
+}
+
+function accuracyOf(probs: tf.Tensor2D, labels: Int32Array): number {
+  const predicted = probs.argMax(-1).dataSync();
+  let correct = 0;
+  labels.forEach((l, i) => (correct += predicted[i] === l ? 1 : 0));
+  return correct / labels.length;
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;

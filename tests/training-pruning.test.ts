@@ -22,8 +22,11 @@ interface Round {
   payload: { candidateId: string; toEpoch: number; finalize: boolean; scheduleEpochs?: number };
 }
 
-/** A model with data, a training run with these options, and a runner to play its rounds. */
-async function trainingRun(input: Record<string, unknown>) {
+/**
+ * A model with data, a training run with these options, and a runner to play its rounds (with
+ * `runners` > 1, the others are registered too before the run starts, but take no rounds).
+ */
+async function trainingRun(input: Record<string, unknown>, runners = 1) {
   const user = await signUp(srv.graphqlUrl);
   await new AuthService(srv.percept.db, 1).ensureAdmin(user.email);
   const call = (query: string, variables: Record<string, unknown>, token: string) =>
@@ -40,8 +43,7 @@ async function trainingRun(input: Record<string, unknown>) {
     ).registerRunner.id as string;
   const runnerIds = [await register('test')];
   const runnerId = runnerIds[0]!;
-  /** Another runner in the pool (it takes no rounds here: halving only counts it). */
-  const addRunner = async () => runnerIds.push(await register(`test-${runnerIds.length}`));
+  while (runnerIds.length < runners) runnerIds.push(await register(`test-${runnerIds.length}`));
   const m = await createModel(srv.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
   const data = await syntheticZip({ classes: 3, perClass: 20, side: 24 });
   await waitForTask(
@@ -51,22 +53,34 @@ async function trainingRun(input: Record<string, unknown>) {
   );
   const trainTaskId = (await call(TRAIN, { id: m.id, input }, user.token)).trainModel.id as string;
 
-  const claim = async (): Promise<Round | null> =>
-    (
+  /** Rounds claimed and not yet reported: stop() gives them up, so no later test is handed one. */
+  const held = new Map<string, Round>();
+  const claim = async (): Promise<Round | null> => {
+    const round = (
       await call(
         'mutation($r: ID!) { claimTask(runnerId: $r) { taskId attempt type payload } }',
         { r: runnerId },
         runnerToken,
       )
-    ).claimTask;
-  const complete = (r: Round, bestValAccuracy: number, validationImages = 200, epochSeconds = 1) =>
-    call(
+    ).claimTask as Round | null;
+    if (round) held.set(round.taskId, round);
+    return round;
+  };
+  const complete = (
+    r: Round,
+    bestValAccuracy: number,
+    validationImages = 200,
+    epochSeconds = 1,
+    stopReason: 'completed' | 'early-stopped' = 'completed',
+  ) => {
+    held.delete(r.taskId);
+    return call(
       'mutation($rep: RunnerReportInput!, $res: JSON!) { completeTask(report: $rep, result: $res) }',
       {
         rep: { runnerId, taskId: r.taskId, attempt: r.attempt },
         res: {
           epochs: r.payload.toEpoch,
-          stopReason: 'completed',
+          stopReason,
           bestValAccuracy,
           validationImages,
           history: [
@@ -83,6 +97,7 @@ async function trainingRun(input: Record<string, unknown>) {
       },
       runnerToken,
     );
+  };
   const candidates = async () =>
     (
       await call(
@@ -94,11 +109,26 @@ async function trainingRun(input: Record<string, unknown>) {
   const stop = async () => {
     await call('mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
     await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
+    // Disabling a runner requeues what it holds: report the rounds still held as failed first.
+    for (const r of held.values())
+      await call(
+        'mutation($rep: RunnerReportInput!) { failTask(report: $rep, error: "test over", permanent: true) }',
+        { rep: { runnerId, taskId: r.taskId, attempt: r.attempt } },
+        runnerToken,
+      );
+    // The coordinator cancels its rounds as it stops: none may be left for the next test to claim.
+    await waitFor('the rounds of the run cancelled', async () => {
+      const [{ n }] = (await srv.percept.db.query(
+        `SELECT count(*)::int AS n FROM tasks WHERE payload->>'trainTaskId' = $1 AND status = 'QUEUED'`,
+        [trainTaskId],
+      )) as { n: number }[];
+      return n === 0 || null;
+    });
     // Halving keeps as many candidates as there are working runners: leave the next test only its own.
     for (const id of runnerIds)
       await call('mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: true) { id } }', { id }, user.token);
   };
-  return { claim, complete, candidates, stop, addRunner };
+  return { claim, complete, candidates, stop };
 }
 
 test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
@@ -149,29 +179,61 @@ test('on a handful of validation images a trailing candidate is not pruned: the 
 
 test('under a time budget each round keeps the better half, even within the gap', async () => {
   const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 });
-  const rounds = [await waitFor('A', run.claim), await waitFor('B', run.claim), await waitFor('C', run.claim)];
+  // One runner: the first candidate starts alone; its pace (1 s an epoch) leaves room in the hour
+  // for every candidate, so the other two start beside its second round.
+  const a = await waitFor('A', run.claim);
+  assert.equal(await run.claim(), null, 'one runner, no pace known yet: only the first candidate starts');
   // 10,000 validation images: a point of accuracy is more than chance (±1.1 points) there.
-  await run.complete(rounds[0]!, 0.8, 10_000);
-  await run.complete(rounds[1]!, 0.79, 10_000);
-  await run.complete(rounds[2]!, 0.78, 10_000);
+  await run.complete(a, 0.8, 10_000);
+  const rounds = [await waitFor('2', run.claim), await waitFor('3', run.claim), await waitFor('4', run.claim)];
+  const byCandidate = new Map(rounds.map((r) => [r.payload.candidateId, r]));
+  assert.equal(byCandidate.size, 3, 'the waiting candidates start once the budget is known to have room');
+  await run.complete(byCandidate.get(a.payload.candidateId)!, 0.8, 10_000);
+  const [b, c] = rounds.filter((r) => r.payload.candidateId !== a.payload.candidateId);
+  await run.complete(b!, 0.79, 10_000);
+  await run.complete(c!, 0.78, 10_000);
 
-  const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+  const next = [await waitFor('next round, first', run.claim), await waitFor('next round, second', run.claim)];
   assert.deepEqual(
     new Set(next.map((r) => r.payload.candidateId)),
-    new Set([rounds[0]!.payload.candidateId, rounds[1]!.payload.candidateId]),
+    new Set([a.payload.candidateId, b!.payload.candidateId]),
   );
   const pruned = await waitFor('the third candidate pruned', async () => {
-    const c = (await run.candidates()).find((x) => x.id === rounds[2]!.payload.candidateId)!;
-    return c.status === 'PRUNED' ? c : null;
+    const x = (await run.candidates()).find((y) => y.id === c!.payload.candidateId)!;
+    return x.status === 'PRUNED' ? x : null;
   });
   assert.match(pruned.prunedReason!, /ranked 3 of 3 .*keeps the better half/);
   assert.equal(await run.claim(), null, 'no round for the halved candidate');
   await run.stop();
 });
 
+test('under a budget too short for every candidate, one beyond the runners waits for a free runner', async () => {
+  const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 }, 2);
+  const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
+  assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
+  // 500 s an epoch: the two leaders alone need more than the hour, so the third keeps waiting.
+  await run.complete(a, 0.8, 10_000, 500);
+  await run.complete(b, 0.79, 10_000, 500);
+  const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+  assert.deepEqual(
+    new Set(next.map((r) => r.payload.candidateId)),
+    new Set([a.payload.candidateId, b.payload.candidateId]),
+  );
+  const waiting = (await run.candidates()).find(
+    (x) => x.id !== a.payload.candidateId && x.id !== b.payload.candidateId,
+  )!;
+  assert.equal(waiting.status, 'QUEUED');
+  // The second leader converges: its runner is free, so the third candidate starts.
+  const [ra, rb] = a.payload.candidateId === next[0]!.payload.candidateId ? next : [next[1]!, next[0]!];
+  await run.complete(ra!, 0.81, 10_000, 500);
+  await run.complete(rb!, 0.79, 10_000, 500, 'early-stopped');
+  const after = [await waitFor('round 3, first', run.claim), await waitFor('round 3, second', run.claim)];
+  assert.deepEqual(new Set(after.map((r) => r.payload.candidateId)), new Set([a.payload.candidateId, waiting.id]));
+  await run.stop();
+});
+
 test('halving never leaves fewer candidates than runners: a lone survivor would train no faster', async () => {
-  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 });
-  await run.addRunner();
+  const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 }, 2);
   const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
   await run.complete(a, 0.8, 10_000);
   await run.complete(b, 0.7, 10_000);

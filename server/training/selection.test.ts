@@ -9,7 +9,9 @@ import {
   margin95,
   pruneReason,
   recentAccuracy,
+  roomForAll,
   scheduleEpochs,
+  startNow,
   type Standing,
 } from './selection';
 
@@ -62,6 +64,51 @@ describe('selection on noisy validation figures', () => {
       ['c'],
     );
     assert.deepEqual(halving([s('a', 0, 0.8, 50), s('b', 1, 0.79, 50), s('c', 2, 0.78, 50)]), []);
+  });
+
+  test('under a budget, candidates start only as runners are free for them, in the generator order', () => {
+    const waiting = [s('c', 2, 0, 0), s('a', 0, 0, 0), s('b', 1, 0, 0)];
+    const ids = (xs: Standing[]) => xs.map((x) => x.id);
+    const short = { budget: true, roomForAll: false };
+    assert.deepEqual(ids(startNow(waiting, { started: 0, runners: 2, ...short })), ['a', 'b']);
+    // One runner came free (a candidate converged or was pruned): the next in order starts.
+    assert.deepEqual(ids(startNow([s('c', 2, 0, 0)], { started: 1, runners: 2, ...short })), ['c']);
+    assert.deepEqual(ids(startNow([s('c', 2, 0, 0)], { started: 2, runners: 2, ...short })), []);
+    // No runner registered yet: one starts, so the run does not stall.
+    assert.deepEqual(ids(startNow(waiting, { started: 0, runners: 0, ...short })), ['a']);
+    // A budget with room for every candidate, or none at all: all start at once.
+    assert.deepEqual(ids(startNow(waiting, { started: 0, runners: 2, budget: true, roomForAll: true })), [
+      'a',
+      'b',
+      'c',
+    ]);
+    assert.deepEqual(ids(startNow(waiting, { started: 0, runners: 2, budget: false, roomForAll: false })), [
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
+  test('the budget has room for every candidate only when their epochs left fit at the measured pace', () => {
+    // Small data: 2 candidates at 2 s an epoch with 40 epochs left, one not started; 2 runners, 10 minutes.
+    const small = [
+      { epochsLeft: 40, secondsPerEpoch: 2 },
+      { epochsLeft: 40, secondsPerEpoch: 2 },
+      { epochsLeft: 45, secondsPerEpoch: null },
+    ];
+    assert.equal(roomForAll({ secondsLeft: 600, runners: 2, candidates: small }), true);
+    // Large data: 80 s an epoch, 18 epochs left each, 10 minutes: the leaders alone need 24.
+    const large = [
+      { epochsLeft: 18, secondsPerEpoch: 80 },
+      { epochsLeft: 18, secondsPerEpoch: 80 },
+      { epochsLeft: 20, secondsPerEpoch: null },
+    ];
+    assert.equal(roomForAll({ secondsLeft: 600, runners: 2, candidates: large }), false);
+    // Before any pace is known it cannot tell, so it says no.
+    assert.equal(
+      roomForAll({ secondsLeft: 1e9, runners: 2, candidates: [{ epochsLeft: 1, secondsPerEpoch: null }] }),
+      false,
+    );
   });
 
   test('halving keeps as many candidates as there are runners to train them', () => {

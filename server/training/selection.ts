@@ -92,6 +92,44 @@ export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ sta
   });
 }
 
+/**
+ * Under a time budget, which of the candidates not yet started may start now. Rounds end
+ * together, so a candidate started beyond the runners waits for one while the others wait for it
+ * at the round's end: on large data that cost the leaders a whole round of the budget (3
+ * candidates, 2 runners, 60,000 images: 2 of about 7 epochs). So while the budget cannot train
+ * every candidate to its cap (or before any pace is known), candidates start only as runners are
+ * free for them (at least one), in the generator's order; the rest start when a runner comes free
+ * — a candidate converges or is pruned. When the budget has room for all, or without a budget,
+ * all start at once.
+ */
+export function startNow<T extends Pick<Standing, 'order'>>(
+  waiting: readonly T[],
+  options: { started: number; runners: number; budget: boolean; roomForAll: boolean },
+): T[] {
+  const ordered = [...waiting].sort((a, b) => a.order - b.order);
+  if (!options.budget || options.roomForAll) return ordered;
+  const free = Math.max(options.runners, 1) - options.started;
+  return ordered.slice(0, Math.max(free, options.started === 0 ? 1 : 0));
+}
+
+/**
+ * Whether the time left can train every live candidate to the epoch cap on these runners, at the
+ * pace measured so far (a candidate not yet started is taken at the mean pace of the others);
+ * false while no pace is known.
+ */
+export function roomForAll(options: {
+  secondsLeft: number;
+  runners: number;
+  /** Epochs each candidate has left to its cap, and its last epoch's seconds (null: not started). */
+  candidates: ReadonlyArray<{ epochsLeft: number; secondsPerEpoch: number | null }>;
+}): boolean {
+  const paces = options.candidates.map((c) => c.secondsPerEpoch).filter((x): x is number => x !== null);
+  if (!paces.length) return false;
+  const mean = paces.reduce((a, b) => a + b, 0) / paces.length;
+  const work = options.candidates.reduce((sum, c) => sum + c.epochsLeft * (c.secondsPerEpoch ?? mean), 0);
+  return (work * EPOCH_OVERHEAD) / Math.max(options.runners, 1) <= options.secondsLeft;
+}
+
 export interface Choice {
   winner: Standing;
   /** For people: how sure the choice is. */

@@ -15,7 +15,7 @@ import { waitForTaskChange } from '../tasks/task-events';
 import { DEFAULT_RECIPE } from '../ml/recipe';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
-import { choose, halving, leader, nextRoundEnd, pruneReason, scheduleEpochs } from './selection';
+import { choose, halving, leader, nextRoundEnd, pruneReason, roomForAll, scheduleEpochs, startNow } from './selection';
 import { modelSplitter } from './split';
 
 /** A TRAIN_CANDIDATE round of this run. */
@@ -29,7 +29,8 @@ const WAIT_MS = 5000;
  * PostgreSQL, so a restarted server resumes where the run was. A pass either waits for the
  * running rounds, or absorbs their results, prunes candidates that trail the best by more than
  * the gap (and, under a budget, halves the field), and queues the next round of whole epochs
- * that fit — or, when the target is met, the epochs are done or the budget cannot fit another
+ * that fit (under a budget too short for every candidate, a candidate starts only when a runner is
+ * free for it) — or, when the target is met, the epochs are done or the budget cannot fit another
  * epoch, queues the promotion of the best candidate (test evaluation and export) and records
  * it. An expandable
  * model is then split into base and first head (split.ts) before the run ends.
@@ -145,22 +146,42 @@ export function trainModelHandler(deps: {
           if (reason) await prune(c, reason);
         }
       }
-      let stillLive = live.filter((c) => c.status !== CandidateStatus.PRUNED);
+      const slots = await runners.working();
+      // Under a budget a candidate starts when a runner is free for it (selection.ts startNow).
+      const begun = new Set(children.map((t) => t.payload.candidateId));
+      let started = live.filter((c) => c.status !== CandidateStatus.PRUNED && begun.has(c.id));
+      const waiting = live.filter((c) => c.status !== CandidateStatus.PRUNED && !begun.has(c.id));
       // Under a time budget, successive halving proper: each round keeps the better half, so the
       // budget goes to the likely winner instead of being shared to the end.
-      if (p.maxMinutes && stillLive.length > 1 && stillLive.every((c) => c.epochsDone > 0)) {
-        const slots = await runners.working();
+      if (p.maxMinutes && started.length > 1 && started.every((c) => c.epochsDone > 0)) {
         for (const { standing: s, reason } of halving(
-          stillLive.map((c) => byId.get(c.id)!),
+          started.map((c) => byId.get(c.id)!),
           slots,
         )) {
           await prune(
-            stillLive.find((c) => c.id === s.id)!,
+            started.find((c) => c.id === s.id)!,
             reason,
           );
         }
-        stillLive = stillLive.filter((c) => c.status !== CandidateStatus.PRUNED);
+        started = started.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
+      const starting = startNow(
+        waiting.map((c) => ({ c, order: byId.get(c.id)!.order })),
+        {
+          started: started.length,
+          runners: slots,
+          budget: Boolean(p.maxMinutes),
+          roomForAll: roomForAll({
+            secondsLeft: (deadline - Date.now()) / 1000,
+            runners: slots,
+            candidates: [...started, ...waiting].map((c) => ({
+              epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
+              secondsPerEpoch: lastEpochSeconds(c),
+            })),
+          }),
+        },
+      ).map((w) => w.c);
+      const stillLive = [...started, ...starting];
       const reachedTarget = p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
       const nextEnd = (c: Candidate) =>
         nextRoundEnd({
@@ -180,8 +201,13 @@ export function trainModelHandler(deps: {
         if (!choice)
           throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
         const best = mine.find((c) => c.id === choice.winner.id)!;
-        for (const c of stillLive)
+        for (const c of started)
           if (c.id !== best.id) await candidates.update({ id: c.id }, { status: CandidateStatus.COMPLETED });
+        for (const c of waiting)
+          await prune(
+            c,
+            'not trained: no runner came free for it within the time budget (the candidates ahead used them)',
+          );
         await candidates.update(
           { id: best.id },
           { status: CandidateStatus.TRAINING, metrics: { ...best.metrics, selection: choice.note } },
