@@ -17,7 +17,10 @@ export interface Recipe {
 }
 
 export const DEFAULT_RECIPE: Recipe = {
-  learningRate: 1e-3,
+  // 2e-3 rather than Adam's customary 1e-3: at the epochs a budget allows, 1e-3 left the networks
+  // short of fitting their training images (Fashion-MNIST, 500 a class, 15 epochs: 0.866–0.870
+  // against 0.882 at 2e-3 and 3e-3; 50 a class, 45 epochs: 0.812–0.820 against 0.821–0.825).
+  learningRate: 2e-3,
   warmupEpochs: 1,
   weightDecay: 0,
   labelSmoothing: 0.1,
