@@ -24,6 +24,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { TaskQueue } from '../tasks/task-queue';
 import { TaskService } from '../tasks/task.service';
 import { startTaskFeed } from '../tasks/task-feed';
+import { ThresholdsService } from '../classification/thresholds.service';
 
 export function createServices(
   db: DataSource,
@@ -78,6 +79,7 @@ export function createServices(
     training,
     expansion: new ExpansionService(db, models, queue, blobs, pubsub, taskFeed),
     classify,
+    thresholds: new ThresholdsService(db, blobs, models, pubsub),
   };
 }
 

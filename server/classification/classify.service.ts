@@ -20,6 +20,7 @@ import type { TrainingService } from '../training/training.service';
 import type { BlobStore } from '../storage/blob-store';
 import type { ClassScore } from '../ml/infer';
 import type { Classification, ImageInput } from './classify.types';
+import { classThresholdsByIndex, verdict } from './verdict';
 
 const MAX_IMAGE_BYTES = 32 << 20;
 
@@ -32,7 +33,13 @@ export interface Inference {
 interface Served {
   model: Model;
   /** Null while the model has no trained network. */
-  serving: { candidate: Candidate; network: { key: string; outputs: number }; names: string[] } | null;
+  serving: {
+    candidate: Candidate;
+    network: { key: string; outputs: number };
+    names: string[];
+    /** By class index; null where a class has none (answers of it are neither accepted nor unsure). */
+    thresholds: (number | null)[];
+  } | null;
 }
 
 // The bound on a missed MODEL_CHANGED; normally an entry goes as soon as its model changes.
@@ -90,7 +97,7 @@ export class ClassifyService {
     keep: boolean,
   ): Promise<Classification> {
     if (keep) checkMayAddData(who);
-    const { model, candidate, network, names } = await this.servedFor(who, modelId);
+    const { model, candidate, network, names, thresholds } = await this.servedFor(who, modelId);
     checkTopK(topK);
     const bytes = 'bytes' in input ? input.bytes : await this.read(input);
     const pixels = await this.normalise(model, bytes);
@@ -102,6 +109,7 @@ export class ClassifyService {
         classIndex: s.classIndex,
         probability: s.probability,
       })),
+      ...verdict(scores!, thresholds),
       candidateId: candidate.id,
       keptImageId,
     };
@@ -148,7 +156,8 @@ export class ClassifyService {
     if (!candidate?.artifactKey) return { model, serving: null };
     const network = await servedNetwork(this.db, model, candidate);
     const names = await this.training.classNames(model.id, network.outputs);
-    return { model, serving: { candidate, network, names } };
+    const thresholds = await classThresholdsByIndex(this.db, model.id, network.outputs);
+    return { model, serving: { candidate, network, names, thresholds } };
   }
 
   /** Forgets what it knew of a model (it changed). */

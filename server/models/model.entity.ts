@@ -65,6 +65,12 @@ export class Model {
   @Column({ type: 'double precision', default: 0.9 })
   targetAccuracy!: number;
 
+  @Field(() => Float, {
+    description: 'Precision each class must reach on held-out images at its threshold; answers below it are unsure.',
+  })
+  @Column({ type: 'double precision', default: 0.95 })
+  targetPrecision!: number;
+
   /** Seed of the train/validation/test split, fixed at creation so the split is reproducible. */
   @Column({ type: 'int' })
   splitSeed!: number;

@@ -172,6 +172,8 @@ export async function makeCallers(srv: TestServer) {
     junkFile: new FileVar(Buffer.from('not an archive'), 'data.zip', 'application/zip'),
     image: take(imagePool, 'images'),
     modelClass: take(classPool, 'classes'),
+    /** A class of the owner's model that no test deletes (c0). */
+    keptClass: classes[0]!.id,
     newModel: async () => (await createModel(url, owner.token, 'fresh')).id,
     newApiTokenId: async () => (await apiToken('FULL')).id,
     newRunnerTokenId: async () => (await runnerToken()).id,

@@ -1,0 +1,119 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { UserPrincipal } from '../auth/principal';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { isUuid } from '../db/ids';
+import { modelChanged, type PerceptPubSub } from '../events/pubsub';
+import { classThresholds, type HeldOutPredictions } from '../ml/thresholds';
+import { ModelClass } from '../models/model-class.entity';
+import { Model } from '../models/model.entity';
+import type { BlobStore } from '../storage/blob-store';
+import { heldOutKey } from '../storage/keys';
+import type { ClassThreshold } from './thresholds.types';
+
+/** The model access rule (owner or admin; others NOT_FOUND), kept in ModelService. */
+interface ModelAccess {
+  get(who: UserPrincipal, id: string): Promise<Model>;
+}
+
+/**
+ * The held-out answers a finalize round stored beside the candidate's export; null for networks
+ * exported before they were stored (their classes then have no threshold, and answers no verdict).
+ */
+export async function readHeldOut(
+  blobs: Pick<BlobStore, 'get'>,
+  modelId: string,
+  candidateId: string,
+): Promise<HeldOutPredictions | null> {
+  const data = await blobs.get(heldOutKey(modelId, candidateId));
+  return data ? (JSON.parse(data.toString('utf8')) as HeldOutPredictions) : null;
+}
+
+/**
+ * Chooses every class's threshold from the served network's held-out answers at the model's target
+ * precision, replacing what was there (a new network has new confidences, so manual thresholds of
+ * the old one go too). Called in the promotion's transaction, and when the target changes.
+ */
+export async function recordThresholds(
+  em: EntityManager,
+  modelId: string,
+  target: number,
+  answers: HeldOutPredictions | null,
+): Promise<void> {
+  const rows = await em.find(ModelClass, { where: { modelId } });
+  const outputs = Math.max(0, ...rows.map((r) => r.index + 1), ...(answers?.predicted ?? []).map((p) => p + 1));
+  const chosen = answers ? classThresholds(answers, outputs, target) : [];
+  for (const row of rows) {
+    const t = chosen[row.index];
+    await em.update(
+      ModelClass,
+      { id: row.id },
+      {
+        threshold: t?.threshold ?? null,
+        thresholdSource: t?.source ?? null,
+        heldOutPrecision: t?.precision ?? null,
+        heldOutRecall: t?.recall ?? null,
+      },
+    );
+  }
+}
+
+/** Reading and editing the thresholds that decide whether an answer is accepted or unsure. */
+export class ThresholdsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly blobs: Pick<BlobStore, 'get'>,
+    private readonly models: ModelAccess,
+    private readonly pubsub: PerceptPubSub,
+  ) {}
+
+  /** Every class of the model with its threshold, in output order. */
+  async list(who: UserPrincipal, modelId: string): Promise<ClassThreshold[]> {
+    const model = await this.models.get(who, modelId);
+    const rows = await this.db
+      .getRepository(ModelClass)
+      .find({ where: { modelId: model.id }, order: { index: 'ASC' } });
+    return rows.map(present);
+  }
+
+  /** Sets the model's target precision and chooses every threshold again for it. */
+  async setTargetPrecision(who: UserPrincipal, modelId: string, target: number): Promise<ClassThreshold[]> {
+    const model = await this.models.get(who, modelId);
+    if (!(target >= 0.5 && target <= 0.999))
+      throw new BadUserInputError('targetPrecision must be between 0.5 and 0.999.', { field: 'targetPrecision' });
+    const answers = model.activeCandidateId ? await readHeldOut(this.blobs, model.id, model.activeCandidateId) : null;
+    await this.db.transaction(async (tx) => {
+      await tx.update(Model, { id: model.id }, { targetPrecision: target });
+      if (model.activeCandidateId) await recordThresholds(tx, model.id, target, answers);
+    });
+    modelChanged(this.pubsub, model.id);
+    return this.list(who, model.id);
+  }
+
+  /** Sets one class's threshold by hand (until the next promotion or target change). */
+  async setClassThreshold(who: UserPrincipal, classId: string, threshold: number): Promise<ClassThreshold> {
+    const row = isUuid(classId) ? await this.db.getRepository(ModelClass).findOneBy({ id: classId }) : null;
+    if (!row) throw new NotFoundError('No such class.');
+    await this.models.get(who, row.modelId).catch(() => {
+      throw new NotFoundError('No such class.');
+    });
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new BadUserInputError('threshold must be between 0 and 1.', { field: 'threshold' });
+    row.threshold = threshold;
+    row.thresholdSource = 'MANUAL';
+    await this.db.getRepository(ModelClass).update({ id: row.id }, { threshold, thresholdSource: 'MANUAL' });
+    modelChanged(this.pubsub, row.modelId);
+    return present(row);
+  }
+}
+
+function present(r: ModelClass): ClassThreshold {
+  return {
+    classId: r.id,
+    className: r.name,
+    classIndex: r.index,
+    threshold: r.threshold,
+    source: r.thresholdSource,
+    heldOutPrecision: r.heldOutPrecision,
+    heldOutRecall: r.heldOutRecall,
+  };
+}
