@@ -35,6 +35,7 @@ interface Row {
 
 before(async () => {
   srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '1' });
+  await signUp(srv.graphqlUrl); // the admin, who could see every model
   owner = await signUp(srv.graphqlUrl);
   other = await signUp(srv.graphqlUrl);
   modelId = (await createModel(srv.graphqlUrl, owner.token, 'thresholds', await png(12, 12, 1))).id;

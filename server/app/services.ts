@@ -25,6 +25,7 @@ import { TaskQueue } from '../tasks/task-queue';
 import { TaskService } from '../tasks/task.service';
 import { startTaskFeed } from '../tasks/task-feed';
 import { ThresholdsService } from '../classification/thresholds.service';
+import { ReviewService } from '../review/review.service';
 
 export function createServices(
   db: DataSource,
@@ -80,6 +81,7 @@ export function createServices(
     expansion: new ExpansionService(db, models, queue, blobs, pubsub, taskFeed),
     classify,
     thresholds: new ThresholdsService(db, blobs, models, pubsub),
+    review: new ReviewService(db, blobs, models, auth),
   };
 }
 

@@ -11,6 +11,7 @@ import { RunnerResolver } from './resolvers/runner.resolver';
 import { TaskResolver } from './resolvers/task.resolver';
 import { LimitsResolver } from './resolvers/limits.resolver';
 import { ThresholdsResolver } from './resolvers/thresholds.resolver';
+import { ReviewResolver } from './resolvers/review.resolver';
 import { createPerceptPubSub, type PerceptPubSub } from '../events/pubsub';
 
 export const resolvers = [
@@ -24,6 +25,7 @@ export const resolvers = [
   ExpansionResolver,
   ClassifyResolver,
   ThresholdsResolver,
+  ReviewResolver,
 ] as const;
 
 export function buildPerceptSchema(pubsub: PerceptPubSub = createPerceptPubSub()): Promise<GraphQLSchema> {

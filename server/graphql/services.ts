@@ -2,6 +2,7 @@ import type { AccountService } from '../auth/account.service';
 import type { AuthService } from '../auth/auth.service';
 import type { ClassifyService } from '../classification/classify.service';
 import type { ThresholdsService } from '../classification/thresholds.service';
+import type { ReviewService } from '../review/review.service';
 import type { Config } from '../config/config';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { ModelService } from '../models/model.service';
@@ -28,4 +29,5 @@ export interface Services {
   expansion: ExpansionService;
   classify: ClassifyService;
   thresholds: ThresholdsService;
+  review: ReviewService;
 }

@@ -14,7 +14,7 @@ export class ClassifyResolver {
   @UseMiddleware(RateLimit('classify'))
   @Mutation(() => Classification, {
     description:
-      'Classifies one image with the served network: top-k classes with probabilities, and whether the top one cleared its class threshold (accepted). The image is not kept unless keep is true.',
+      'Classifies one image with the served network: top-k classes with probabilities, and whether the top one cleared its class threshold (accepted). The image is not kept unless keep is true, or the model keeps unsure answers (keepUncertain) and this one was not accepted.',
   })
   classify(
     @Arg('modelId', () => ID) modelId: string,
