@@ -132,6 +132,14 @@ describe('classThresholds', () => {
     assert.equal(wrong!.precision, null);
   });
 
+  test('a class with too few answers of its own takes the pooled threshold, unless its answers contradict it', () => {
+    const pool = join(answers(30, 0, 0, 0.9), answers(30, 1, 1, 0.8));
+    const [, , fine] = classThresholds(join(pool, answers(2, 2, 2, 0.85)), 3, 0.9);
+    assert.deepEqual(fine, { classIndex: 2, threshold: 0.8, source: 'POOLED', precision: 1, recall: 1, answers: 2 });
+    const [, , doubtful] = classThresholds(join(pool, answers(1, 2, 2, 0.85), answers(1, 2, 0, 0.85)), 3, 0.9);
+    assert.deepEqual([doubtful!.threshold, doubtful!.source], [1, 'HELD_OUT']);
+  });
+
   test('equal confidences are accepted together or not at all', () => {
     // Taken one by one, the right answer at 0.5 would pass before the wrong one at 0.5.
     const [t] = classThresholds(join(answers(20, 0, 0, 0.9), answers(1, 0, 0, 0.5), answers(1, 0, 1, 0.5)), 2, 0.9);

@@ -14,7 +14,7 @@ export interface HeldOutPredictions {
 export type ThresholdSource =
   /** From this class's own held-out answers. */
   | 'HELD_OUT'
-  /** The class had no held-out answers: the threshold of all classes' answers pooled. */
+  /** Too few held-out answers of its own (none against it): the threshold of all classes' answers pooled. */
   | 'POOLED';
 
 export interface ClassThreshold {
@@ -38,8 +38,11 @@ export interface ClassThreshold {
  * Wilson interval, not the bare share: the lowest cut whose share happens to touch the target is
  * the luckiest one, and on fresh images it fell short (simulated, target 0.9, 1000 answers a
  * class: fresh precision 0.903 mean / 0.81 worst by the share, 0.930 / 0.85 by the bound); few
- * answers need a higher threshold. If no cut reaches it, the threshold is 1. A class without
- * held-out answers gets the threshold of all answers pooled. Pure: tested on synthetic sets.
+ * answers need a higher threshold. A class whose own answers are too few to reach it, but whose
+ * answers above the threshold of all classes' answers pooled are right at least `target` of the
+ * time (or that has none), takes the pooled threshold: a small test split would otherwise leave
+ * every class unsure. Otherwise, if no cut reaches the target, the threshold is 1. Pure: tested
+ * on synthetic sets.
  */
 export function classThresholds(heldOut: HeldOutPredictions, classes: number, target: number): ClassThreshold[] {
   const { truth, predicted, confidence } = heldOut;
@@ -57,14 +60,16 @@ export function classThresholds(heldOut: HeldOutPredictions, classes: number, ta
   }
   const pooled = cut(byClass.flat(), target);
   return byClass.map((answers, classIndex) => {
-    const own = answers.length > 0;
-    const threshold = own ? cut(answers, target) : pooled;
+    const own = cut(answers, target);
+    // Too few answers of its own to show the target, none against it: the pool's evidence decides.
+    const pool = own === 1 && pooled < 1 && share(answers.filter((a) => a.p >= pooled)) >= target;
+    const threshold = pool ? pooled : own;
     const accepted = answers.filter((a) => a.p >= threshold);
     const correct = accepted.filter((a) => a.ok).length;
     return {
       classIndex,
       threshold,
-      source: own ? 'HELD_OUT' : 'POOLED',
+      source: pool || answers.length === 0 ? 'POOLED' : 'HELD_OUT',
       precision: accepted.length ? correct / accepted.length : null,
       recall: support[classIndex] ? correct / support[classIndex] : null,
       answers: answers.length,
@@ -84,6 +89,11 @@ function cut(answers: { p: number; ok: boolean }[], target: number): number {
     if (wilsonLower(correct, i + 1) >= target) best = sorted[i]!.p;
   }
   return best;
+}
+
+/** The share of right answers; 1 for none (nothing contradicts). */
+function share(answers: { ok: boolean }[]): number {
+  return answers.length ? answers.filter((a) => a.ok).length / answers.length : 1;
 }
 
 /** Lower end of the Wilson score interval of `k` successes in `n`, one standard error wide. */
