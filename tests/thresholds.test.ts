@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { readHeldOut } from '../server/classification/thresholds.service';
+import { readHeldOut } from '../server/models/class-thresholds';
 import { classThresholds } from '../server/ml/thresholds';
 import { createModel, png, signUp } from './support/fixtures';
 import { errorCode, gql, gqlUpload } from './support/graphql';

@@ -17,7 +17,7 @@ import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
 import { choose, halving, leader, nextRoundEnd, pruneReason, scheduleEpochs } from './selection';
 import { modelSplitter } from './split';
-import { readHeldOut, recordThresholds } from '../classification/thresholds.service';
+import { readHeldOut, recordThresholds } from '../models/class-thresholds';
 import type { BlobStore } from '../storage/blob-store';
 
 /** A TRAIN_CANDIDATE round of this run. */
