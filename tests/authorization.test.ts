@@ -91,6 +91,13 @@ const MATRIX: Record<string, Entry> = {
   // With a wrong password: reaching the service (BAD_USER_INPUT) is the pass; deleting is tests/accounts.test.ts.
   'Mutation.deleteAccount': { who: FULL, vars: () => ({ password: 'not the password' }) },
   'Mutation.deleteClass': { who: OWNED, vars: (f) => ({ id: f.modelClass() }) },
+  'Query.classThresholds': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Mutation.setTargetPrecision': { who: OWNED, vars: (f) => ({ modelId: f.model, targetPrecision: 0.9 }) },
+  'Mutation.setClassThreshold': { who: OWNED, vars: (f) => ({ classId: f.keptClass, threshold: 0.5 }) },
+  'Query.reviewQueue': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  'Mutation.labelImages': { who: OWNED, vars: async (f) => ({ ids: [await f.newKeptImage()], classId: f.keptClass }) },
+  'Mutation.discardImages': { who: OWNED, vars: async (f) => ({ ids: [await f.newKeptImage()] }) },
+  'Mutation.setKeepUncertain': { who: OWNED, vars: (f) => ({ modelId: f.model, keepUncertain: false }) },
   'Mutation.deleteDataset': { who: OWNED, vars: async (f) => ({ modelId: await f.newModel() }) },
   'Mutation.deleteImage': { who: OWNED, vars: (f) => ({ id: f.image() }) },
   'Mutation.deleteUser': { who: ADMIN, vars: async (f) => ({ userId: await f.newUserId() }) },

@@ -67,7 +67,7 @@ describe('POST /v1/models/{id}/classify', () => {
     const answer = (await res.json()) as { predictions: unknown[] };
     const viaGraphql = await gql(
       srv.graphqlUrl,
-      'mutation($m: ID!, $i: ImageInput!) { classify(modelId: $m, image: $i, topK: 2) { predictions { className classIndex probability } candidateId keptImageId } }',
+      'mutation($m: ID!, $i: ImageInput!) { classify(modelId: $m, image: $i, topK: 2) { predictions { className classIndex probability } accepted threshold candidateId keptImageId } }',
       { m: modelId, i: { base64: image.toString('base64') } },
       owner.token,
     );

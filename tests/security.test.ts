@@ -99,7 +99,8 @@ describe('introspection', () => {
     const body = (await res.json()) as GraphQLResponse;
     assert.equal(codeOf(body), 'QUERY_TOO_COSTLY');
     assert.equal(body.data, undefined);
-    assert.equal((await gql(srv.graphqlUrl, copies(2), {}, admin)).errors, undefined);
+    // One copy is allowed (two passed the limit once the schema grew past ~2500 per copy).
+    assert.equal((await gql(srv.graphqlUrl, copies(1), {}, admin)).errors, undefined);
   });
 });
 

@@ -35,7 +35,13 @@ export async function startRunnerPool(opts: {
         // New class folders in an expandable model's data start training a head for them.
         afterImport: (modelId, log) => services.expansion.afterImport(modelId, log),
       }),
-      trainModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
+      trainModelHandler({
+        db,
+        queue: services.tasks.queue,
+        pubsub,
+        runnerData: services.runnerData,
+        blobs: opts.blobs,
+      }),
       expandModelHandler({ db, queue: services.tasks.queue, pubsub, runnerData: services.runnerData }),
       classifyBatchHandler({
         db,

@@ -24,6 +24,8 @@ import type { BlobStore } from '../storage/blob-store';
 import { TaskQueue } from '../tasks/task-queue';
 import { TaskService } from '../tasks/task.service';
 import { startTaskFeed } from '../tasks/task-feed';
+import { ThresholdsService } from '../classification/thresholds.service';
+import { ReviewService } from '../review/review.service';
 
 export function createServices(
   db: DataSource,
@@ -78,6 +80,8 @@ export function createServices(
     training,
     expansion: new ExpansionService(db, models, queue, blobs, pubsub, taskFeed),
     classify,
+    thresholds: new ThresholdsService(db, blobs, models, pubsub),
+    review: new ReviewService(db, blobs, models, auth),
   };
 }
 

@@ -83,6 +83,12 @@ export async function startPercept(config: Config, log: Logger): Promise<Percept
       } catch (err) {
         log.warn({ err }, 'could not purge old finished tasks');
       }
+      try {
+        const expired = await services.review.purgeExpired();
+        if (expired) log.info({ expired }, 'deleted unsure images that waited for review past their retention');
+      } catch (err) {
+        log.warn({ err }, 'could not delete expired unsure images');
+      }
     };
     await purge();
     const purgeTimer = setInterval(() => void purge(), 3_600_000);

@@ -12,6 +12,7 @@ import { Candidate } from '../training/candidate.entity';
 import { servedNetwork } from '../training/head-set';
 import type { TrainingService } from '../training/training.service';
 import type { Inference } from './classify.service';
+import { classThresholdsByIndex, verdict } from './verdict';
 
 const CHUNK = 64;
 
@@ -36,6 +37,7 @@ export function classifyBatchHandler(deps: {
         // A split expandable model answers with its base and active heads (global class indexes).
         const network = await servedNetwork(deps.db, model, candidate);
         const names = await deps.training.classNames(model.id, network.outputs);
+        const thresholds = await classThresholdsByIndex(deps.db, model.id, network.outputs);
         const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
         const entries = await listZip(p.uploadPath, deps.limits);
         const files = entries
@@ -76,6 +78,7 @@ export function classifyBatchHandler(deps: {
                       className: names[x.classIndex] ?? `class ${x.classIndex}`,
                       probability: x.probability,
                     })),
+                    ...verdict(s, thresholds),
                   }
                 : { name: f.name, error: rejected instanceof ImageRejected ? rejected.message : 'not classified' },
             );

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import type { Limits } from '../config/config';
-import { keepClassifiedImage } from '../datasets/kept-images';
+import { keepClassifiedImage, waitingUncertain } from '../datasets/kept-images';
 import { ImageRejected, normaliseImage } from '../datasets/normalise';
 import { DEFAULT_FETCH, fetchUrl, UrlFetchError } from '../datasets/url-fetch';
 import { accessible, checkMayAddData } from '../auth/access';
@@ -20,8 +20,11 @@ import type { TrainingService } from '../training/training.service';
 import type { BlobStore } from '../storage/blob-store';
 import type { ClassScore } from '../ml/infer';
 import type { Classification, ImageInput } from './classify.types';
+import { classThresholdsByIndex, verdict } from './verdict';
 
 const MAX_IMAGE_BYTES = 32 << 20;
+/** Classes of the answer a kept image remembers for review. */
+const KEPT_CLASSES = 3;
 
 /** Runs a loaded network on pixels: warm local runners, or this process when there are none. */
 export interface Inference {
@@ -32,7 +35,13 @@ export interface Inference {
 interface Served {
   model: Model;
   /** Null while the model has no trained network. */
-  serving: { candidate: Candidate; network: { key: string; outputs: number }; names: string[] } | null;
+  serving: {
+    candidate: Candidate;
+    network: { key: string; outputs: number };
+    names: string[];
+    /** By class index; null where a class has none (answers of it are neither accepted nor unsure). */
+    thresholds: (number | null)[];
+  } | null;
 }
 
 // The bound on a missed MODEL_CHANGED; normally an entry goes as soon as its model changes.
@@ -79,8 +88,9 @@ export class ClassifyService {
 
   /**
    * Classifies one image with the model's served network. The image is not stored once the
-   * answer is returned, unless `keep` asks for it (then it joins the model's data, unlabelled).
-   * With the model and principal cached, the database is not read at all unless `keep`.
+   * answer is returned, unless `keep` asks for it, or the model keeps unsure answers and this one
+   * is (then it joins the model's data, unlabelled, for review). With the model and principal
+   * cached, the database is not read at all unless an image may be kept.
    */
   async classify(
     who: UserPrincipal,
@@ -90,21 +100,46 @@ export class ClassifyService {
     keep: boolean,
   ): Promise<Classification> {
     if (keep) checkMayAddData(who);
-    const { model, candidate, network, names } = await this.servedFor(who, modelId);
+    const { model, candidate, network, names, thresholds } = await this.servedFor(who, modelId);
     checkTopK(topK);
     const bytes = 'bytes' in input ? input.bytes : await this.read(input);
     const pixels = await this.normalise(model, bytes);
-    const [scores] = await this.inference.classify(network.key, [pixels], topK);
-    const keptImageId = keep ? await keepClassifiedImage(this.db, this.blobs, model, bytes, pixels) : null;
+    // At least two, for the margin a kept image is queued by.
+    const [all] = await this.inference.classify(network.key, [pixels], Math.max(topK, KEPT_CLASSES));
+    const scores = all!.slice(0, topK);
+    const judged = verdict(all!, thresholds);
+    const keptImageId = await this.keepIfAsked(model, bytes, pixels, all!, keep, judged.accepted);
     return {
-      predictions: scores!.map((s) => ({
+      predictions: scores.map((s) => ({
         className: names[s.classIndex] ?? `class ${s.classIndex}`,
         classIndex: s.classIndex,
         probability: s.probability,
       })),
+      ...judged,
       candidateId: candidate.id,
       keptImageId,
     };
+  }
+
+  /**
+   * Nothing is kept unless the sender asked (`keep`), or the model keeps unsure answers and this
+   * one was not accepted — then only while fewer than its cap wait for review.
+   */
+  private async keepIfAsked(
+    model: Model,
+    bytes: Buffer,
+    pixels: Buffer,
+    scores: ClassScore[],
+    keep: boolean,
+    accepted: boolean | null,
+  ): Promise<string | null> {
+    const prediction = scores
+      .slice(0, KEPT_CLASSES)
+      .map((s) => ({ classIndex: s.classIndex, probability: s.probability }));
+    if (keep) return keepClassifiedImage(this.db, this.blobs, model, bytes, pixels, { prediction, reason: 'KEEP' });
+    if (!model.keepUncertain || accepted !== false) return null;
+    if ((await waitingUncertain(this.db, model.id)) >= model.keepUncertainCap) return null;
+    return keepClassifiedImage(this.db, this.blobs, model, bytes, pixels, { prediction, reason: 'UNCERTAIN' });
   }
 
   /** The largest image classify reads. */
@@ -148,7 +183,8 @@ export class ClassifyService {
     if (!candidate?.artifactKey) return { model, serving: null };
     const network = await servedNetwork(this.db, model, candidate);
     const names = await this.training.classNames(model.id, network.outputs);
-    return { model, serving: { candidate, network, names } };
+    const thresholds = await classThresholdsByIndex(this.db, model.id, network.outputs);
+    return { model, serving: { candidate, network, names, thresholds } };
   }
 
   /** Forgets what it knew of a model (it changed). */

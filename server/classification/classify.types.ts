@@ -23,6 +23,16 @@ export class Prediction {
 @ObjectType()
 export class Classification {
   @Field(() => [Prediction], { description: 'Most probable first.' }) predictions!: Prediction[];
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Whether the top answer cleared its class's threshold (false: unsure). Null when the class has no threshold yet.",
+  })
+  accepted!: boolean | null;
+
+  @Field(() => Float, { nullable: true, description: "The top class's threshold that decided accepted." })
+  threshold!: number | null;
+
   @Field(() => ID, { description: 'The network that answered.' }) candidateId!: string;
   @Field(() => ID, { nullable: true, description: 'Set when keep was asked: the stored, unlabelled image.' })
   keptImageId!: string | null;

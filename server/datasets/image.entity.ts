@@ -72,6 +72,22 @@ export class Image {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
+  /** A kept classified image: the answer it got, top classes first (class indexes, probabilities). */
+  @Column({ type: 'jsonb', nullable: true })
+  prediction!: { classIndex: number; probability: number }[] | null;
+
+  /** Top probability minus the second: the review queue shows the smallest first. */
+  @Column({ type: 'double precision', nullable: true })
+  margin!: number | null;
+
+  /** Why a classified image was kept: KEEP (its sender asked) or UNCERTAIN (keepUncertain). */
+  @Column({ type: 'text', nullable: true })
+  keptReason!: string | null;
+
+  /** When a kept image was labelled in review ("train again with N new labels" counts them). */
+  @Column({ type: 'timestamptz', nullable: true })
+  labelledAt!: Date | null;
+
   /** Not a column: a short-lived signed URL set by the dataset service for whoever asked. */
   @Field(() => String, {
     nullable: true,

@@ -1,14 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import type { Model } from '../models/model.entity';
 import type { BlobStore } from '../storage/blob-store';
 import { imagePixelsKey, imageThumbKey } from '../storage/keys';
 import { Image, ImageSource } from './image.entity';
 import { thumbnailPng } from './normalise';
 
+/** Why a classified image is kept: its sender asked (`keep`), or the model keeps unsure answers. */
+export type KeptReason = 'KEEP' | 'UNCERTAIN';
+
+/** The answer a kept image got, for the review queue. */
+export interface KeptAnswer {
+  /** Top classes, most probable first. */
+  prediction: { classIndex: number; probability: number }[];
+  reason: KeptReason;
+}
+
 /**
- * Keeps an image sent for classification, when its sender asks: unlabelled, with its pixels and
- * thumbnail, once per content (the same bytes again return the same id). Returns the image's id.
+ * Keeps an image sent for classification: unlabelled, with its pixels, thumbnail and the answer it
+ * got, once per content (the same bytes again return the same id). Returns the image's id.
  */
 export async function keepClassifiedImage(
   db: DataSource,
@@ -16,6 +26,7 @@ export async function keepClassifiedImage(
   model: Model,
   original: Buffer,
   pixels: Buffer,
+  answer: KeptAnswer,
 ): Promise<string> {
   const checksum = createHash('sha256').update(original).digest('hex');
   const existing = await db.getRepository(Image).findOneBy({ modelId: model.id, checksum });
@@ -26,6 +37,7 @@ export async function keepClassifiedImage(
   try {
     const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels as 1 | 3 };
     await blobs.put(imageThumbKey(model.id, id), await thumbnailPng(pixels, shape));
+    const [first, second] = answer.prediction;
     await db.getRepository(Image).insert({
       id,
       modelId: model.id,
@@ -35,6 +47,9 @@ export async function keepClassifiedImage(
       blobKey,
       checksum,
       originalName: null,
+      prediction: answer.prediction,
+      margin: first ? first.probability - (second?.probability ?? 0) : null,
+      keptReason: answer.reason,
     });
   } catch (e) {
     await blobs.delete(blobKey);
@@ -42,4 +57,14 @@ export async function keepClassifiedImage(
     throw e;
   }
   return id;
+}
+
+/** Unsure images of the model kept and still waiting for review (what keepUncertainCap bounds). */
+export async function waitingUncertain(db: DataSource, modelId: string): Promise<number> {
+  return db.getRepository(Image).countBy({
+    modelId,
+    source: ImageSource.CLASSIFIED,
+    classId: IsNull(),
+    keptReason: 'UNCERTAIN',
+  });
 }

@@ -10,6 +10,8 @@ import { ModelResolver } from './resolvers/model.resolver';
 import { RunnerResolver } from './resolvers/runner.resolver';
 import { TaskResolver } from './resolvers/task.resolver';
 import { LimitsResolver } from './resolvers/limits.resolver';
+import { ThresholdsResolver } from './resolvers/thresholds.resolver';
+import { ReviewResolver } from './resolvers/review.resolver';
 import { createPerceptPubSub, type PerceptPubSub } from '../events/pubsub';
 
 export const resolvers = [
@@ -22,6 +24,8 @@ export const resolvers = [
   TrainingResolver,
   ExpansionResolver,
   ClassifyResolver,
+  ThresholdsResolver,
+  ReviewResolver,
 ] as const;
 
 export function buildPerceptSchema(pubsub: PerceptPubSub = createPerceptPubSub()): Promise<GraphQLSchema> {

@@ -1,6 +1,8 @@
 import type { AccountService } from '../auth/account.service';
 import type { AuthService } from '../auth/auth.service';
 import type { ClassifyService } from '../classification/classify.service';
+import type { ThresholdsService } from '../classification/thresholds.service';
+import type { ReviewService } from '../review/review.service';
 import type { Config } from '../config/config';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { ModelService } from '../models/model.service';
@@ -26,4 +28,6 @@ export interface Services {
   training: TrainingService;
   expansion: ExpansionService;
   classify: ClassifyService;
+  thresholds: ThresholdsService;
+  review: ReviewService;
 }

@@ -2,6 +2,7 @@
 // and F1, and the confusion matrix.
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, type Dataset } from './dataset';
+import type { HeldOutPredictions } from './thresholds';
 import { outputClasses } from './train';
 
 export interface ClassMetrics {
@@ -28,20 +29,35 @@ export async function evaluate(
   data: Dataset,
   options: { batchSize?: number } = {},
 ): Promise<Evaluation> {
+  return (await evaluateWithAnswers(model, data, options)).evaluation;
+}
+
+/** evaluate, and each image's top-1 answer with its probability (what thresholds are chosen from). */
+export async function evaluateWithAnswers(
+  model: tf.LayersModel,
+  data: Dataset,
+  options: { batchSize?: number } = {},
+): Promise<{ evaluation: Evaluation; answers: HeldOutPredictions }> {
   const classes = outputClasses(model);
   const truth: number[] = [];
   const predicted: number[] = [];
+  const confidence: number[] = [];
   for await (const b of data.batches({ batchSize: options.batchSize ?? 64 })) {
     try {
-      const top = tf.tidy(() => tf.argMax(model.apply(b.xs, { training: false }) as tf.Tensor, -1));
-      predicted.push(...(await top.data()));
-      top.dispose();
+      const [top, best] = tf.tidy(() => {
+        const probs = model.apply(b.xs, { training: false }) as tf.Tensor;
+        return [tf.argMax(probs, -1), tf.max(probs, -1)];
+      });
+      predicted.push(...(await top!.data()));
+      confidence.push(...(await best!.data()));
+      top!.dispose();
+      best!.dispose();
       truth.push(...(await b.labels.data()));
     } finally {
       disposeBatch(b);
     }
   }
-  return scorePredictions(truth, predicted, classes);
+  return { evaluation: scorePredictions(truth, predicted, classes), answers: { truth, predicted, confidence } };
 }
 
 /** The metrics from true and predicted class indices; pure, so it is tested on its own. */

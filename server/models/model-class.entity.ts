@@ -31,6 +31,21 @@ export class ModelClass {
   @Column({ type: 'uuid', nullable: true })
   headId!: string | null;
 
+  /** Answers of this class below it are unsure (server/classification/thresholds.service.ts); null: none chosen yet. */
+  @Column({ type: 'double precision', nullable: true })
+  threshold!: number | null;
+
+  /** HELD_OUT, POOLED (from the promoted network's held-out answers) or MANUAL (set by the user). */
+  @Column({ type: 'text', nullable: true })
+  thresholdSource!: string | null;
+
+  /** Precision and recall of the held-out answers the threshold accepted, when it was chosen. */
+  @Column({ type: 'double precision', nullable: true })
+  heldOutPrecision!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  heldOutRecall!: number | null;
+
   @Field(() => Date)
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

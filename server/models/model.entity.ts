@@ -65,6 +65,26 @@ export class Model {
   @Column({ type: 'double precision', default: 0.9 })
   targetAccuracy!: number;
 
+  @Field(() => Float, {
+    description: 'Precision each class must reach on held-out images at its threshold; answers below it are unsure.',
+  })
+  @Column({ type: 'double precision', default: 0.95 })
+  targetPrecision!: number;
+
+  @Field(() => Boolean, {
+    description: 'Keep classified images whose answer was unsure (not accepted) for review, up to keepUncertainCap.',
+  })
+  @Column({ type: 'boolean', default: false })
+  keepUncertain!: boolean;
+
+  @Field(() => Int, { description: 'Most unsure images kept and waiting for review at once.' })
+  @Column({ type: 'int', default: 500 })
+  keepUncertainCap!: number;
+
+  @Field(() => Int, { description: 'Days an unsure image waits for review before it is deleted.' })
+  @Column({ type: 'int', default: 30 })
+  keepUncertainDays!: number;
+
   /** Seed of the train/validation/test split, fixed at creation so the split is reproducible. */
   @Column({ type: 'int' })
   splitSeed!: number;

@@ -21,6 +21,12 @@ export const checkpointKey = (modelId: string, candidateId: string): string =>
   `${modelPrefix(modelId)}candidates/${candidateId}/checkpoint`;
 export const artifactPrefix = (modelId: string, candidateId: string): string =>
   `${modelPrefix(modelId)}candidates/${candidateId}/model`;
+/**
+ * A finalized candidate's answers on held-out images (JSON), from which its class thresholds are
+ * chosen; beside the export, so the runner that exports may write it.
+ */
+export const heldOutKey = (modelId: string, candidateId: string): string =>
+  `${artifactPrefix(modelId, candidateId)}/held-out.json`;
 
 /** An expandable model's frozen base (feature extractor) cut from a promoted candidate. */
 export const baseKey = (modelId: string, candidateId: string): string => `${modelPrefix(modelId)}bases/${candidateId}`;

@@ -189,6 +189,9 @@ export interface ExpandModelResult {
 export interface BatchItem {
   name: string;
   predictions?: { className: string; probability: number }[];
+  /** Whether the top answer cleared its class's threshold; null when the class has none. Absent in older results. */
+  accepted?: boolean | null;
+  threshold?: number | null;
   error?: string;
 }
 

@@ -17,6 +17,8 @@ import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
 import { choose, halving, leader, nextRoundEnd, pruneReason, roomForAll, scheduleEpochs, startNow } from './selection';
 import { modelSplitter } from './split';
+import { readHeldOut, recordThresholds } from '../models/class-thresholds';
+import type { BlobStore } from '../storage/blob-store';
 
 /** A TRAIN_CANDIDATE round of this run. */
 type Round = Task<TaskType.TRAIN_CANDIDATE>;
@@ -40,6 +42,7 @@ export function trainModelHandler(deps: {
   queue: TaskQueue;
   pubsub: PerceptPubSub;
   runnerData: RunnerDataService;
+  blobs: Pick<BlobStore, 'get'>;
 }): TaskHandler<TaskType.TRAIN_MODEL> {
   const { db, queue, pubsub, runnerData } = deps;
   const candidates = db.getRepository(Candidate);
@@ -262,6 +265,7 @@ export function trainModelHandler(deps: {
     };
     // Recorded by an earlier pass (the run waits for the split afterwards, or was re-run after a crash).
     if (winner.status === CandidateStatus.PROMOTED && model.activeCandidateId === winner.id) return outcome;
+    const heldOut = await readHeldOut(deps.blobs, model.id, winner.id);
     await db.transaction(async (tx) => {
       await tx.update(
         Candidate,
@@ -288,6 +292,7 @@ export function trainModelHandler(deps: {
           trainedAt: new Date(),
         },
       );
+      await recordThresholds(tx, model.id, model.targetPrecision, heldOut);
     });
     changed(model.id);
     return outcome;

@@ -172,6 +172,17 @@ export async function makeCallers(srv: TestServer) {
     junkFile: new FileVar(Buffer.from('not an archive'), 'data.zip', 'application/zip'),
     image: take(imagePool, 'images'),
     modelClass: take(classPool, 'classes'),
+    /** A class of the owner's model that no test deletes (c0). */
+    keptClass: classes[0]!.id,
+    /** A kept classified image of the owner's model, written directly (no pixels): a fresh one each call. */
+    newKeptImage: async () =>
+      (
+        await srv.percept.db.query(
+          `INSERT INTO images ("modelId", source, checksum, "keptReason", margin)
+           VALUES ($1, 'CLASSIFIED', gen_random_uuid()::text, 'KEEP', 0.5) RETURNING id`,
+          [model],
+        )
+      )[0].id as string,
     newModel: async () => (await createModel(url, owner.token, 'fresh')).id,
     newApiTokenId: async () => (await apiToken('FULL')).id,
     newRunnerTokenId: async () => (await runnerToken()).id,

@@ -14,7 +14,7 @@ export class ClassifyResolver {
   @UseMiddleware(RateLimit('classify'))
   @Mutation(() => Classification, {
     description:
-      'Classifies one image with the served network: top-k classes with probabilities. The image is not kept unless keep is true.',
+      'Classifies one image with the served network: top-k classes with probabilities, and whether the top one cleared its class threshold (accepted). The image is not kept unless keep is true, or the model keeps unsure answers (keepUncertain) and this one was not accepted.',
   })
   classify(
     @Arg('modelId', () => ID) modelId: string,
@@ -31,7 +31,7 @@ export class ClassifyResolver {
   @UseMiddleware(RateLimit('classify'))
   @Mutation(() => Task, {
     description:
-      'Classifies every image in a zip as a task: follow it with taskUpdated; its result lists each file with its top-k.',
+      'Classifies every image in a zip as a task: follow it with taskUpdated; its result lists each file with its top-k, accepted and threshold.',
   })
   classifyBatch(
     @Arg('modelId', () => ID) modelId: string,

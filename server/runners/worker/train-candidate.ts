@@ -3,13 +3,13 @@ import { parseArchitecture } from '../../ml/architecture';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';
 import { InMemoryImageDataset } from '../../ml/dataset';
-import { evaluate } from '../../ml/evaluate';
+import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
 import { PermanentTaskError } from '../../tasks/task-types';
 import type { DatasetPack } from '../data/pack';
-import { artifactPrefix, checkpointKey } from '../../storage/keys';
+import { artifactPrefix, checkpointKey, heldOutKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
@@ -39,9 +39,11 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
       if (!state) throw new PermanentTaskError('the candidate has no checkpoint to promote');
       await progress({ phase: 'evaluating' });
       const testSet = parts.test.size > 0 ? parts.test : parts.validation;
-      const evaluation = await evaluate(model, testSet);
+      const { evaluation, answers } = await evaluateWithAnswers(model, testSet);
       const prefix = artifactPrefix(p.modelId, p.candidateId);
       await saveModel(model, data.store, prefix, { candidateId: p.candidateId, epochs: state.epoch });
+      // Kept beside the export: the server chooses the class thresholds from them at promotion.
+      await data.store.put(heldOutKey(p.modelId, p.candidateId), Buffer.from(JSON.stringify(answers)));
       return {
         evaluation,
         evaluatedOn: parts.test.size > 0 ? 'test' : 'validation',

@@ -24,7 +24,7 @@ type Documents = {
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n": typeof types.UserFieldsFragmentDoc,
-    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": typeof types.ClassifyDocument,
+    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      accepted\n      threshold\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": typeof types.ClassifyDocument,
     "\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n": typeof types.ClassifyBatchDocument,
     "\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n": typeof types.DatasetClassFieldsFragmentDoc,
     "\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n": typeof types.DatasetDocument,
@@ -34,13 +34,17 @@ type Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": typeof types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": typeof types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": typeof types.DeleteDatasetDocument,
-    "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
+    "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelDocument,
     "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      ...ModelFields\n    }\n  }\n": typeof types.CreateModelDocument,
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": typeof types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": typeof types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelUpdatedDocument,
+    "\n  query ReviewQueue($modelId: ID!, $first: Int!, $after: String) {\n    reviewQueue(modelId: $modelId, first: $first, after: $after) {\n      totalCount\n      endCursor\n      hasNextPage\n      labelledSinceTraining\n      items {\n        margin\n        keptReason\n        image {\n          id\n          createdAt\n          thumbnailUrl\n        }\n        prediction {\n          classIndex\n          className\n          probability\n        }\n      }\n    }\n  }\n": typeof types.ReviewQueueDocument,
+    "\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n": typeof types.LabelImagesDocument,
+    "\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n": typeof types.DiscardImagesDocument,
+    "\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n": typeof types.SetKeepUncertainDocument,
     "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnerChangedDocument,
@@ -76,7 +80,7 @@ const documents: Documents = {
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
     "\n  fragment UserFields on User {\n    id\n    email\n    role\n    createdAt\n  }\n": types.UserFieldsFragmentDoc,
-    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": types.ClassifyDocument,
+    "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      accepted\n      threshold\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n": types.ClassifyDocument,
     "\n  mutation ClassifyBatch($modelId: ID!, $archive: Upload!, $topK: Int!) {\n    classifyBatch(modelId: $modelId, archive: $archive, topK: $topK) {\n      ...TaskFields\n    }\n  }\n": types.ClassifyBatchDocument,
     "\n  fragment DatasetClassFields on DatasetClass {\n    id\n    name\n    index\n    imageCount\n    trainCount\n    validationCount\n    testCount\n  }\n": types.DatasetClassFieldsFragmentDoc,
     "\n  query Dataset($modelId: ID!) {\n    dataset(modelId: $modelId) {\n      modelId\n      imageCount\n      urlImageCount\n      classes {\n        ...DatasetClassFields\n      }\n    }\n  }\n": types.DatasetDocument,
@@ -86,13 +90,17 @@ const documents: Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": types.DeleteDatasetDocument,
-    "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
+    "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelDocument,
     "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      ...ModelFields\n    }\n  }\n": types.CreateModelDocument,
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelUpdatedDocument,
+    "\n  query ReviewQueue($modelId: ID!, $first: Int!, $after: String) {\n    reviewQueue(modelId: $modelId, first: $first, after: $after) {\n      totalCount\n      endCursor\n      hasNextPage\n      labelledSinceTraining\n      items {\n        margin\n        keptReason\n        image {\n          id\n          createdAt\n          thumbnailUrl\n        }\n        prediction {\n          classIndex\n          className\n          probability\n        }\n      }\n    }\n  }\n": types.ReviewQueueDocument,
+    "\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n": types.LabelImagesDocument,
+    "\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n": types.DiscardImagesDocument,
+    "\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n": types.SetKeepUncertainDocument,
     "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": types.RunnerChangedDocument,
@@ -175,7 +183,7 @@ export function graphql(source: "\n  fragment UserFields on User {\n    id\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      accepted\n      threshold\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Classify($modelId: ID!, $image: ImageInput!, $topK: Int!, $keep: Boolean!) {\n    classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {\n      candidateId\n      keptImageId\n      accepted\n      threshold\n      predictions {\n        classIndex\n        className\n        probability\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -215,7 +223,7 @@ export function graphql(source: "\n  mutation DeleteDataset($modelId: ID!) {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n"];
+export function graphql(source: "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -240,6 +248,22 @@ export function graphql(source: "\n  mutation DeleteModel($id: ID!) {\n    delet
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n"): (typeof documents)["\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReviewQueue($modelId: ID!, $first: Int!, $after: String) {\n    reviewQueue(modelId: $modelId, first: $first, after: $after) {\n      totalCount\n      endCursor\n      hasNextPage\n      labelledSinceTraining\n      items {\n        margin\n        keptReason\n        image {\n          id\n          createdAt\n          thumbnailUrl\n        }\n        prediction {\n          classIndex\n          className\n          probability\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ReviewQueue($modelId: ID!, $first: Int!, $after: String) {\n    reviewQueue(modelId: $modelId, first: $first, after: $after) {\n      totalCount\n      endCursor\n      hasNextPage\n      labelledSinceTraining\n      items {\n        margin\n        keptReason\n        image {\n          id\n          createdAt\n          thumbnailUrl\n        }\n        prediction {\n          classIndex\n          className\n          probability\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n"): (typeof documents)["\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n"): (typeof documents)["\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -5,6 +5,8 @@ export const Classify = graphql(`
     classify(modelId: $modelId, image: $image, topK: $topK, keep: $keep) {
       candidateId
       keptImageId
+      accepted
+      threshold
       predictions {
         classIndex
         className

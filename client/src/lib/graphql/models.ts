@@ -10,6 +10,10 @@ export const ModelFields = graphql(`
     inputChannels
     expandable
     targetAccuracy
+    targetPrecision
+    keepUncertain
+    keepUncertainCap
+    keepUncertainDays
     underTarget
     trainedAt
     createdAt
