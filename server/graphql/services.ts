@@ -3,6 +3,8 @@ import type { AuthService } from '../auth/auth.service';
 import type { ClassifyService } from '../classification/classify.service';
 import type { Config } from '../config/config';
 import type { DatasetService } from '../datasets/dataset.service';
+import type { ExportService } from '../exports/export.service';
+import type { ModelImportService } from '../exports/model-import.service';
 import type { ModelService } from '../models/model.service';
 import type { RunnerDataService } from '../runners/data/data.service';
 import type { RemoteRunners } from '../runners/remote-runners';
@@ -26,4 +28,6 @@ export interface Services {
   training: TrainingService;
   expansion: ExpansionService;
   classify: ClassifyService;
+  exports: ExportService;
+  modelImports: ModelImportService;
 }
