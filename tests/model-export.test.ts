@@ -239,3 +239,65 @@ describe('importModel', () => {
     assert.equal(await srv.percept.blobs.count('models/'), blobs);
   });
 });
+
+describe('an expandable model', () => {
+  test('exports its base and active head with heads.json, runs outside Percept, and imports as a served head set', async () => {
+    const res = await gqlUpload(
+      srv.graphqlUrl,
+      'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }',
+      { input: { name: 'expandable', sampleImage: null, expandable: true } },
+      { 'input.sampleImage': { data: await png(12, 12, 1), filename: 'sample.png', type: 'image/png' } },
+      owner.token,
+    );
+    const id = res.data!.createModel.id as string;
+    const data = await syntheticZip({ classes: 3, perClass: 14, side: 12, heldOutPerClass: 2 });
+    const upload = await gqlUpload(
+      srv.graphqlUrl,
+      'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
+      { m: id, f: null },
+      { f: { data: data.zip, filename: 'data.zip', type: 'application/zip' } },
+      owner.token,
+    );
+    await waitForTask(srv.graphqlUrl, owner.token, upload.data!.importDataset.id);
+    const trained = await gql(srv.graphqlUrl, TRAIN, { id, input: { candidates: 1, maxEpochs: 2 } }, owner.token);
+    await waitForTask(srv.graphqlUrl, owner.token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
+
+    const out = await gql(srv.graphqlUrl, EXPORT, { m: id }, owner.token);
+    assert.ok(out.data, JSON.stringify(out.errors));
+    assert.equal(out.data.exportModel.verification.top1Agreement, 1);
+    const expZip = Buffer.from(await (await fetch(`${srv.url}${out.data.exportModel.url}`)).arrayBuffer());
+    const files = unzipSync(expZip);
+    assert.ok(files['base/model.json'] && files['heads/1/model.json'], Object.keys(files).join(', '));
+    const plan = JSON.parse(Buffer.from(files['heads.json']!).toString());
+    assert.equal(plan.base, 'base/model.json');
+    assert.deepEqual(plan.heads[0].classIds.slice().sort(), [0, 1, 2]);
+    assert.equal(JSON.parse(Buffer.from(files['preprocessing.json']!).toString()).network, 'heads');
+
+    const dir = join(work, 'expandable');
+    for (const [name, bytes] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), bytes);
+    }
+    const moved = await importZip(expZip, 'expandable, moved');
+    assert.ok(moved.data, JSON.stringify(moved.errors));
+    assert.equal(moved.data.importModel.expandable, true);
+    for (const [i, image] of data.heldOut.entries()) {
+      const file = join(work, `expandable-${i}.png`);
+      writeFileSync(file, image.png);
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        join(ROOT, 'examples', 'classify-node.mjs'),
+        dir,
+        file,
+      ]);
+      const local = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      const original = await classifyAll(id, image.png);
+      const imported = await classifyAll(moved.data.importModel.id, image.png);
+      assert.equal(local.label, original[0]!.className, `image ${i}, outside Percept`);
+      assert.deepEqual(
+        imported.map((p) => p.className),
+        original.map((p) => p.className),
+      );
+      imported.forEach((p, k) => assert.ok(Math.abs(p.probability - original[k]!.probability) < 1e-5));
+    }
+  });
+});
