@@ -26,9 +26,29 @@ const MAIN = join(__dirname, 'verify-main.js');
  * hostile model.json (an import) can exhaust only that process.
  */
 export class ChildProcessVerifier implements ExportVerifier {
-  constructor(private readonly timeoutMs = 120_000) {}
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
-  run(request: VerifyRequest): Promise<VerifyReply> {
+  /** `concurrency`: children at a time; more exports or imports wait, so requests cannot fork without bound. */
+  constructor(
+    private readonly timeoutMs = 120_000,
+    private readonly concurrency = 2,
+  ) {}
+
+  async run(request: VerifyRequest): Promise<VerifyReply> {
+    // A finishing run hands its slot straight to the next in line.
+    if (this.running >= this.concurrency) await new Promise<void>((go) => this.waiting.push(go));
+    else this.running++;
+    try {
+      return await this.child(request);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private child(request: VerifyRequest): Promise<VerifyReply> {
     return new Promise((resolve) => {
       const child = fork(MAIN, [], {
         // stderr kept for the error: TensorFlow.js's "install tfjs-node" notice would only clutter the log.

@@ -6,6 +6,8 @@ import { unzipSync } from 'fflate';
 import { ExportedNetwork } from './exported-network';
 import type { VerifyReply, VerifyRequest } from './verifier';
 
+const CHUNK = 32;
+
 process.once('message', (msg: VerifyRequest) => {
   void run(msg).then((reply) => process.send!(reply, () => process.exit(0)));
 });
@@ -19,7 +21,10 @@ async function run(msg: VerifyRequest): Promise<VerifyReply> {
         ? new Map(Object.entries(unzipSync(new Uint8Array(await readFile(msg.zip.path)))))
         : msg.zip.files;
     network = await ExportedNetwork.load(files);
-    const scores = msg.images.length ? await network.classify(msg.images) : [];
+    const scores = [];
+    // In chunks, as the runners classify: 200 large images at once would cost gigabytes of activations.
+    for (let i = 0; i < msg.images.length; i += CHUNK)
+      scores.push(...(await network.classify(msg.images.slice(i, i + CHUNK))));
     return {
       ok: true,
       scores,
