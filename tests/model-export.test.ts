@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
+import sharp from 'sharp';
 import { createModel, png, signUp } from './support/fixtures';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
@@ -138,7 +139,14 @@ describe('exportModel', () => {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), data);
     }
-    for (const [i, image] of heldOut.entries()) {
+    // Plus a colour image of another size with transparency: resizing, flattening and grey as Percept does.
+    const odd = await sharp({
+      create: { width: 31, height: 17, channels: 4, background: { r: 200, g: 40, b: 90, alpha: 0.5 } },
+    })
+      .composite([{ input: heldOut[0]!.png, left: 3, top: 2 }])
+      .png()
+      .toBuffer();
+    for (const [i, image] of [...heldOut, { className: '?', png: odd }].entries()) {
       const file = join(work, `held-out-${i}.png`);
       writeFileSync(file, image.png);
       const { stdout } = await promisify(execFile)(process.execPath, [
