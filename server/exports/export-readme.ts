@@ -91,12 +91,12 @@ const ctx = canvas.getContext('2d');
 ctx.fillStyle = '#fff'; // transparency onto white
 ctx.fillRect(0, 0, ${width}, ${height});
 ctx.drawImage(imageBitmap, 0, 0, ${width}, ${height}); // stretch, as fit "fill"
-let x = tf.browser.fromPixels(canvas, 3).toFloat().div(255);${
+let x = tf.browser.fromPixels(ctx.getImageData(0, 0, ${width}, ${height}), 3).toFloat().div(255);${
     channels === 1
       ? `
-// Grey as libvips's b-w: luminance of linear-light sRGB, then back to sRGB's curve.
-const lin = x.pow(2.4); // close to the sRGB curve; see preprocessing.json
-x = lin.mul([0.2126, 0.7152, 0.0722]).sum(2, true).pow(1 / 2.4);`
+// Grey as libvips's b-w: luminance of linear-light sRGB, then back to sRGB's curve (the power
+// 2.4 stands in for the exact sRGB curve; a grey image is unchanged either way).
+x = x.pow(2.4).mul([0.2126, 0.7152, 0.0722]).sum(2, true).pow(1 / 2.4);`
       : ''
   }
 ${heads ? 'const features = base.predict(x.expandDims(0));\n// …then each head on features, combined as heads.json says.' : 'const probs = await model.predict(x.expandDims(0)).data();\nconsole.log(labels[probs.indexOf(Math.max(...probs))]);'}
