@@ -309,3 +309,33 @@ describe('an expandable model', () => {
     }
   });
 });
+
+describe('an export that does not answer as the served network', () => {
+  test('fails with EXPORT_UNVERIFIED and the figures, and replaces nothing', async () => {
+    // The runner keeps the served network loaded; the stored weights change under it (every sign
+    // flipped), so the zip, built from storage, no longer matches what answers classify.
+    await classifyAll(modelId, heldOut[0]!.png);
+    const [{ artifactKey }] = await srv.percept.db.query(
+      `SELECT c."artifactKey" FROM candidates c JOIN models m ON m."activeCandidateId" = c.id WHERE m.id = $1`,
+      [modelId],
+    );
+    const key = `${artifactKey}/weights.bin`;
+    const weights = (await srv.percept.blobs.get(key))!;
+    const flipped = Buffer.from(weights);
+    for (let i = 3; i < flipped.length; i += 4) flipped[i]! ^= 0x80;
+    await srv.percept.blobs.put(key, flipped);
+    const exportsBefore = await srv.percept.blobs.count(`models/${modelId}/exports/`);
+    try {
+      const res = await gql(srv.graphqlUrl, EXPORT, { m: modelId }, owner.token);
+      assert.equal(errorCode(res), 'EXPORT_UNVERIFIED');
+      const figures = res.errors![0]!.extensions!;
+      assert.ok((figures.images as number) > 0);
+      assert.ok((figures.maxProbabilityDifference as number) >= 1e-4, JSON.stringify(figures));
+      assert.match(res.errors![0]!.message, /disagrees with the served network/);
+      assert.equal(await srv.percept.blobs.count(`models/${modelId}/exports/`), exportsBefore);
+      assert.equal((await fetch(`${srv.url}${exported.url}`)).status, 200, 'the last good export stays');
+    } finally {
+      await srv.percept.blobs.put(key, weights);
+    }
+  });
+});
