@@ -103,8 +103,11 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.deleteUser': { who: ADMIN, vars: async (f) => ({ userId: await f.newUserId() }) },
   'Mutation.deleteModel': { who: OWNED, vars: async (f) => ({ id: await f.newModel() }) },
   'Mutation.expandModel': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
+  // The matrix's model has no trained network: reaching the service (BAD_USER_INPUT) is the pass.
+  'Mutation.exportModel': { who: OWNED, vars: (f) => ({ modelId: f.model }) },
   'Mutation.failTask': { who: RUNNER, vars: async (f) => ({ report: await f.claimedReport(), error: 'matrix' }) },
   'Mutation.importDataset': { who: OWNED, vars: async (f) => ({ modelId: await f.newModel(), file: f.junkFile }) },
+  'Mutation.importModel': { who: FULL, vars: (f) => ({ file: f.junkFile, name: 'imported' }) },
   'Mutation.logIn': {
     who: PUBLIC,
     vars: () => ({ input: { email: 'owner@example.com', password: 'correct horse battery' } }),

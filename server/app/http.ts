@@ -17,6 +17,8 @@ import { bearer } from '../auth/bearer';
 import type { Context } from '../graphql/context';
 import { thumbnailRoute } from '../datasets/thumbnail.route';
 import { THUMBS_PATH } from '../datasets/thumbnails';
+import { exportRoute } from '../exports/export.route';
+import { EXPORTS_PATH } from '../exports/export-urls';
 import { formatError, formatSocketErrors } from '../graphql/format-error';
 import {
   costLimitPlugin,
@@ -215,6 +217,7 @@ export async function startApi(opts: {
   );
 
   app.get(`${THUMBS_PATH}/:imageId`, thumbnailRoute(services));
+  app.get(`${EXPORTS_PATH}/:modelId/:exportId`, exportRoute(services));
 
   if (existsSync(CLIENT_DIST)) {
     app.use(noSourceMaps, express.static(CLIENT_DIST, { index: 'index.html' }));

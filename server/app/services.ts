@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ClassifyService } from '../classification/classify.service';
 import { PooledInference } from '../classification/inference';
+import { ExportService } from '../exports/export.service';
+import { ModelImportService } from '../exports/model-import.service';
+import { ChildProcessVerifier } from '../exports/verifier';
 import { MicroBatcher } from '../classification/micro-batch';
 import { ExpansionService } from '../training/expansion.service';
 import { TrainingService } from '../training/training.service';
@@ -38,6 +41,7 @@ export function createServices(
     pubsub.publish('TASK_CHANGED', id);
   });
   const taskFeed = startTaskFeed(db, pubsub);
+  const uploadsDir = join(config.dataDir, 'uploads');
   const models = new ModelService(db, blobs, config.limits, pubsub);
   const training = new TrainingService(db, models, queue, pubsub, taskFeed);
   const classify = new ClassifyService(
@@ -47,7 +51,7 @@ export function createServices(
     new MicroBatcher(new PooledInference(pool, blobs)),
     config.limits,
     config.allowPrivateUrls,
-    { queue, uploadsDir: join(config.dataDir, 'uploads'), nodeId: config.nodeId },
+    { queue, uploadsDir, nodeId: config.nodeId },
   );
   const auth = new AuthService(
     db,
@@ -62,6 +66,7 @@ export function createServices(
     config.signUp,
   );
   void forgetOnChange(pubsub, classify, auth);
+  const verifier = new ChildProcessVerifier();
   return {
     limits: config.limits,
     auth,
@@ -82,6 +87,8 @@ export function createServices(
     classify,
     thresholds: new ThresholdsService(db, blobs, models, pubsub),
     review: new ReviewService(db, blobs, models, auth),
+    exports: new ExportService(db, blobs, classify, models, auth, uploadsDir, verifier),
+    modelImports: new ModelImportService(db, blobs, config.limits, uploadsDir, verifier),
   };
 }
 

@@ -142,6 +142,11 @@ export class ClassifyService {
     return keepClassifiedImage(this.db, this.blobs, model, bytes, pixels, { prediction, reason: 'UNCERTAIN' });
   }
 
+  /** The model and what answers for it (network, class names), as classify sees them. */
+  served(who: UserPrincipal, modelId: string): Promise<{ model: Model } & NonNullable<Served['serving']>> {
+    return this.servedFor(who, modelId);
+  }
+
   /** The largest image classify reads. */
   get maxImageBytes(): number {
     return Math.min(MAX_IMAGE_BYTES, this.limits.uploadBytes);

@@ -102,3 +102,13 @@ export async function classNamesByIndex(db: Db, modelId: string): Promise<Map<nu
   );
   return new Map(rows.map((r) => [r.index, r.name]));
 }
+
+/** Pixel keys of up to `limit` held-out images (test split first, then validation), in a stable order. */
+export async function heldOutPixelKeys(db: Db, modelId: string, limit: number): Promise<string[]> {
+  const rows: { blobKey: string }[] = await db.query(
+    `SELECT "blobKey" FROM images WHERE "modelId" = $1 AND split IN ('TEST', 'VALIDATION') AND "blobKey" IS NOT NULL
+     ORDER BY split = 'TEST' DESC, id LIMIT $2`,
+    [modelId, limit],
+  );
+  return rows.map((r) => r.blobKey);
+}

@@ -5,6 +5,7 @@ import { AuthResolver } from './resolvers/auth.resolver';
 import { ClassifyResolver } from './resolvers/classify.resolver';
 import { DatasetResolver } from './resolvers/dataset.resolver';
 import { ExpansionResolver } from './resolvers/expansion.resolver';
+import { ExportResolver } from './resolvers/export.resolver';
 import { TrainingResolver } from './resolvers/training.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 import { RunnerResolver } from './resolvers/runner.resolver';
@@ -26,6 +27,7 @@ export const resolvers = [
   ClassifyResolver,
   ThresholdsResolver,
   ReviewResolver,
+  ExportResolver,
 ] as const;
 
 export function buildPerceptSchema(pubsub: PerceptPubSub = createPerceptPubSub()): Promise<GraphQLSchema> {

@@ -5,6 +5,8 @@ import type { ThresholdsService } from '../classification/thresholds.service';
 import type { ReviewService } from '../review/review.service';
 import type { Config } from '../config/config';
 import type { DatasetService } from '../datasets/dataset.service';
+import type { ExportService } from '../exports/export.service';
+import type { ModelImportService } from '../exports/model-import.service';
 import type { ModelService } from '../models/model.service';
 import type { RunnerDataService } from '../runners/data/data.service';
 import type { RemoteRunners } from '../runners/remote-runners';
@@ -30,4 +32,6 @@ export interface Services {
   classify: ClassifyService;
   thresholds: ThresholdsService;
   review: ReviewService;
+  exports: ExportService;
+  modelImports: ModelImportService;
 }

@@ -36,3 +36,7 @@ export const headKey = (modelId: string, headId: string): string => `${modelPref
 
 /** Whether `key` lies under some model (what runners may read and write). */
 export const isModelKey = (key: string): boolean => /^models\/[0-9a-f-]{36}\//.test(key) && !key.includes('..');
+
+/** A model's exports (a new export replaces the previous one), and one export's zip. */
+export const exportsPrefix = (modelId: string): string => `${modelPrefix(modelId)}exports/`;
+export const exportKey = (modelId: string, exportId: string): string => `${exportsPrefix(modelId)}${exportId}.zip`;

@@ -17,6 +17,7 @@ const TITLES: Record<string, string> = {
   PAYLOAD_TOO_LARGE: 'File too large',
   TOO_MANY_REQUESTS: 'Too many requests',
   NETWORK: 'Server unreachable',
+  EXPORT_UNVERIFIED: 'The export failed its check',
 };
 
 export function problemOf(error: CombinedError | null | undefined): Problem | null {
@@ -40,6 +41,7 @@ export function problemOf(error: CombinedError | null | undefined): Problem | nu
     case 'UNAUTHENTICATED':
     case 'PAYLOAD_TOO_LARGE':
     case 'TOO_MANY_REQUESTS':
+    case 'EXPORT_UNVERIFIED':
       return { code, field, title: TITLES[code], message: first.message };
     default:
       return {

@@ -34,6 +34,7 @@ type Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": typeof types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": typeof types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": typeof types.DeleteDatasetDocument,
+    "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n": typeof types.ExportModelDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelDocument,
@@ -90,6 +91,7 @@ const documents: Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": types.DeleteDatasetDocument,
+    "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n": types.ExportModelDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelDocument,
@@ -220,6 +222,10 @@ export function graphql(source: "\n  mutation DeleteClass($id: ID!) {\n    delet
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"): (typeof documents)["\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
