@@ -202,7 +202,9 @@ export function trainModelHandler(deps: {
         const finished = new Set(mine.filter((c) => c.status !== CandidateStatus.PRUNED).map((c) => c.id));
         const choice = choose(standings.filter((s) => finished.has(s.id)));
         if (!choice)
-          throw new PermanentTaskError('no candidate finished an epoch; see the candidates for their errors');
+          throw new PermanentTaskError(
+            `no candidate finished an epoch${whyFailed(mine)}; see the candidates for their errors`,
+          );
         const best = mine.find((c) => c.id === choice.winner.id)!;
         for (const c of started)
           if (c.id !== best.id) await candidates.update({ id: c.id }, { status: CandidateStatus.COMPLETED });
@@ -340,6 +342,12 @@ export function trainModelHandler(deps: {
       }
     },
   };
+}
+
+/** The first failed candidate's reason, for the run's own error ("" when none failed). */
+function whyFailed(mine: Candidate[]): string {
+  const failed = mine.find((c) => c.status === CandidateStatus.FAILED && c.prunedReason);
+  return failed ? ` (${failed.name}: ${failed.prunedReason})` : '';
 }
 
 /** The candidate's measured pace: its last epoch's training time. */
