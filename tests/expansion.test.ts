@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { SPLIT_TOLERANCE } from '../server/ml/expand';
+import type { TaskFeed } from '../server/tasks/task-feed';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { CREATE_MODEL, createModel, png, signUp } from './support/fixtures';
 import { uploadDataset } from './support/datasets';
@@ -178,6 +179,10 @@ describe('expandable models: a base, heads, and classes added without retraining
       },
       { next: (v) => void events.push((v.data as any).expansionProgress), error: () => {}, complete: () => {} },
     );
+    // The model has no expansion yet, so nothing is pushed at once: wait until the server listens.
+    const feed = (srv.percept.services.expansion as unknown as { feed: TaskFeed }).feed;
+    const listening = feed.subscribers;
+    await waitFor('the subscription to be live', async () => feed.subscribers > listening);
     await importZip(modelId, newSet.zip);
     firstRun = await finishedRun(modelId, null);
     await waitFor('the outcome to be pushed', async () => events.some((e) => e.outcome === 'ACTIVATED'));

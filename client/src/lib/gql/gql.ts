@@ -34,6 +34,13 @@ type Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": typeof types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": typeof types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": typeof types.DeleteDatasetDocument,
+    "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n": typeof types.HeadFieldsFragmentDoc,
+    "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n": typeof types.ExpansionRunFieldsFragmentDoc,
+    "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n": typeof types.HeadsDocument,
+    "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": typeof types.ExpansionRunDocument,
+    "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": typeof types.ExpansionProgressDocument,
+    "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n": typeof types.ExpandModelDocument,
+    "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n": typeof types.RemoveHeadDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelDocument,
@@ -86,6 +93,13 @@ const documents: Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": types.DeleteDatasetDocument,
+    "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n": types.HeadFieldsFragmentDoc,
+    "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n": types.ExpansionRunFieldsFragmentDoc,
+    "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n": types.HeadsDocument,
+    "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": types.ExpansionRunDocument,
+    "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": types.ExpansionProgressDocument,
+    "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n": types.ExpandModelDocument,
+    "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n": types.RemoveHeadDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  query Model($id: ID!) {\n    model(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelDocument,
@@ -212,6 +226,34 @@ export function graphql(source: "\n  mutation DeleteClass($id: ID!) {\n    delet
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"): (typeof documents)["\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n"): (typeof documents)["\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n"): (typeof documents)["\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n"): (typeof documents)["\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"): (typeof documents)["\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"): (typeof documents)["\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n"): (typeof documents)["\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
