@@ -48,7 +48,7 @@ type Documents = {
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": typeof types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": typeof types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": typeof types.ModelUpdatedDocument,
-    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnerChangedDocument,
     "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": typeof types.SetRunnerDisabledDocument,
@@ -62,6 +62,7 @@ type Documents = {
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateDiagnosticTaskDocument,
     "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
     "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": typeof types.TaskResultDocument,
+    "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n": typeof types.TaskDetailDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
@@ -107,7 +108,7 @@ const documents: Documents = {
     "\n  mutation UpdateModel($id: ID!, $input: UpdateModelInput!) {\n    updateModel(id: $id, input: $input) {\n      ...ModelFields\n    }\n  }\n": types.UpdateModelDocument,
     "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id)\n  }\n": types.DeleteModelDocument,
     "\n  subscription ModelUpdated($id: ID!) {\n    modelUpdated(id: $id) {\n      ...ModelFields\n    }\n  }\n": types.ModelUpdatedDocument,
-    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": types.RunnerChangedDocument,
     "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": types.SetRunnerDisabledDocument,
@@ -121,6 +122,7 @@ const documents: Documents = {
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": types.CreateDiagnosticTaskDocument,
     "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
     "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": types.TaskResultDocument,
+    "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n": types.TaskDetailDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
@@ -285,7 +287,7 @@ export function graphql(source: "\n  subscription ModelUpdated($id: ID!) {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -338,6 +340,10 @@ export function graphql(source: "\n  subscription TaskUpdated($id: ID!) {\n    t
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"): (typeof documents)["\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n"): (typeof documents)["\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
