@@ -215,7 +215,7 @@ export function runnerReach(task: Task): RunnerReach {
   }
   if (isTask(task, TaskType.SPLIT_MODEL)) {
     const p = task.payload;
-    return reach(p.featuresKey ? p.modelId : null, [p.artifactKey], [p.baseKey, p.headKey]);
+    return reach(null, [p.artifactKey], [p.baseKey, p.headKey]);
   }
   if (isTask(task, TaskType.TRAIN_HEAD)) {
     const p = task.payload;

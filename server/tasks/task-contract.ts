@@ -102,13 +102,6 @@ export interface SplitModelPayload {
   baseKey: string;
   headId: string;
   headKey: string;
-  /**
-   * The base's features of the run's data (`datasetVersion`, `snapshot`) are cached here after the
-   * split, so that a first expansion computes only the new images'. Absent in older tasks.
-   */
-  featuresKey?: string;
-  datasetVersion?: string;
-  snapshot?: DatasetSnapshot;
 }
 
 export interface ExpandModelPayload {
@@ -172,8 +165,6 @@ export interface SplitModelResult {
   featureSize: number;
   maxAbsDiff: number;
   tolerance: number;
-  /** Base features cached for the run's images (when the payload asked), and how long that took. */
-  features?: { computed: number; seconds: number };
 }
 
 export interface TrainHeadResult {
@@ -189,15 +180,7 @@ export interface TrainHeadResult {
 
 /** What TRAIN_MODEL recorded of an expandable model's split: the first head, or why it failed. */
 export type SplitOutcome =
-  | {
-      headId: string;
-      baseKey: string;
-      featureSize: number;
-      maxAbsDiff: number;
-      tolerance: number;
-      features?: SplitModelResult['features'];
-    }
-  | { failed: string };
+  { headId: string; baseKey: string; featureSize: number; maxAbsDiff: number; tolerance: number } | { failed: string };
 
 /** The promoted candidate (and, for an expandable model, how its split went), or why the run stopped. */
 export interface TrainModelResult {

@@ -3,8 +3,7 @@ import type { DataSource } from 'typeorm';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
 import { Model } from '../models/model.entity';
-import { datasetVersion } from '../datasets/image.queries';
-import { artifactPrefix, baseKey, featuresKey, headKey } from '../storage/keys';
+import { artifactPrefix, baseKey, headKey } from '../storage/keys';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
@@ -71,7 +70,6 @@ export function modelSplitter(deps: { db: DataSource; queue: TaskQueue; pubsub: 
       featureSize: r.featureSize,
       maxAbsDiff: r.maxAbsDiff,
       tolerance: r.tolerance,
-      ...(r.features ? { features: r.features } : {}),
     };
   };
 
@@ -90,11 +88,6 @@ export function modelSplitter(deps: { db: DataSource; queue: TaskQueue; pubsub: 
           baseKey: baseKey(model.id, winner.id),
           headId,
           headKey: headKey(model.id, headId),
-          // The base's features of the run's images, computed once now: a first expansion then runs
-          // the base only over the images it brings.
-          featuresKey: featuresKey(baseKey(model.id, winner.id)),
-          datasetVersion: await datasetVersion(db, model.id, ctx.payload.snapshot),
-          ...(ctx.payload.snapshot ? { snapshot: ctx.payload.snapshot } : {}),
         };
         const queued = await queue.enqueue({
           type: TaskType.SPLIT_MODEL,
