@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { classService, waitingClasses } from '../client/src/lib/heads';
 import { batchCsv, batchResult, importProgress } from '../client/src/lib/task-results';
 import {
   accuracyWithMargin,
@@ -137,5 +138,35 @@ describe('import and batch tasks', () => {
         'a/notes.txt,,,,,not an image\r\n',
     );
     assert.equal(batchResult({ phase: 'running' }), null);
+  });
+});
+
+describe('heads of an expandable model (Dataset and Heads tabs)', () => {
+  const heads = [
+    { ordinal: 0, status: 'RETIRED' as const, classNames: ['cat', 'dog'] },
+    { ordinal: 1, status: 'ACTIVE' as const, classNames: ['cat', 'dog'] },
+    { ordinal: 2, status: 'RETIRED' as const, classNames: ['bird'] },
+    { ordinal: 3, status: 'REJECTED' as const, classNames: ['fish'] },
+  ];
+
+  it('says which head answers a class, which was retired and which waits', () => {
+    assert.deepEqual(classService('dog', heads), { kind: 'served', ordinal: 1 });
+    assert.deepEqual(classService('bird', heads), { kind: 'retired' });
+    assert.deepEqual(classService('fish', heads), { kind: 'waiting' });
+    assert.deepEqual(classService('horse', heads), { kind: 'waiting' });
+  });
+
+  it('lists the classes with images that wait for a head, none before the model is split', () => {
+    const classes = [
+      { name: 'cat', imageCount: 9 },
+      { name: 'fish', imageCount: 7 },
+      { name: 'horse', imageCount: 0 },
+      { name: 'bird', imageCount: 5 },
+    ];
+    assert.deepEqual(
+      waitingClasses(classes, heads).map((c) => c.name),
+      ['fish'],
+    );
+    assert.deepEqual(waitingClasses(classes, []), []);
   });
 });

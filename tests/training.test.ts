@@ -257,6 +257,65 @@ async function trainedModel(): Promise<string> {
 const countRows = async (table: string) =>
   (await srv.percept.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
 
+describe('data uploaded while a model trains', () => {
+  test('the run trains on the data it started with; the new class waits for the next run', async () => {
+    const common = { classes: 0, perClass: 40, side: 24, heldOutPerClass: 5, seed: 5 };
+    const first = await syntheticZip({ ...common, pick: [0, 1] });
+    const later = await syntheticZip({ ...common, pick: [2] });
+    const m = await createModel(srv.graphqlUrl, token, 'growing', await png(24, 24, 1));
+    const imported = await uploadDataset(srv, token, m.id, first.zip);
+    assert.ok(imported.data, JSON.stringify(imported.errors));
+    await waitForTask(srv.graphqlUrl, token, imported.data.importDataset.id);
+    // One-epoch rounds: the import below lands between rounds of a run that has more to go.
+    const started = await gql(
+      srv.graphqlUrl,
+      TRAIN,
+      { id: m.id, input: { candidates: 1, maxEpochs: 10, roundEpochs: 1 } },
+      token,
+    );
+    assert.ok(started.data, JSON.stringify(started.errors));
+    const trainId = started.data.trainModel.id;
+    const RUN = 'query($id: ID!) { trainingRun(modelId: $id) { task { status } candidates { epochsDone } } }';
+    await waitFor('the first round to end', async () => {
+      const run = (await gql(srv.graphqlUrl, RUN, { id: m.id }, token)).data!.trainingRun;
+      return run.candidates[0].epochsDone >= 1;
+    });
+
+    const upload = await uploadDataset(srv, token, m.id, later.zip);
+    assert.ok(upload.data, JSON.stringify(upload.errors));
+    await waitForTask(srv.graphqlUrl, token, upload.data.importDataset.id);
+    const during = (await gql(srv.graphqlUrl, RUN, { id: m.id }, token)).data!.trainingRun;
+    assert.equal(during.task.status, 'RUNNING', 'the import ended while the run still had rounds to train');
+
+    await waitForTask(srv.graphqlUrl, token, trainId, 'SUCCEEDED', 180_000);
+    const classify = async (h: { png: Buffer }) => {
+      const res = await gql(srv.graphqlUrl, CLASSIFY, { id: m.id, image: { base64: h.png.toString('base64') } }, token);
+      assert.ok(res.data, JSON.stringify(res.errors));
+      return res.data.classify.predictions.map((p: { className: string }) => p.className) as string[];
+    };
+    const answered = await classify(later.heldOut[0]!);
+    assert.deepEqual(
+      [...answered].sort(),
+      ['horizontal bar', 'vertical bar'],
+      'the network knows the first two classes',
+    );
+    const trained = (
+      await gql(srv.graphqlUrl, 'query($id: ID!) { modelEvaluation(modelId: $id) { count } }', { id: m.id }, token)
+    ).data!.modelEvaluation;
+    const [{ n }] = await srv.percept.db.query(
+      `SELECT count(*)::int AS n FROM images i JOIN model_classes c ON c.id = i."classId"
+       WHERE i."modelId" = $1 AND i.split = 'TEST' AND c.name <> 'diagonal'`,
+      [m.id],
+    );
+    assert.equal(trained.count, n, 'scored on the test images of the first two classes only');
+
+    const next = await gql(srv.graphqlUrl, TRAIN, { id: m.id, input: { candidates: 1, maxEpochs: 2 } }, token);
+    assert.ok(next.data, JSON.stringify(next.errors));
+    await waitForTask(srv.graphqlUrl, token, next.data.trainModel.id, 'SUCCEEDED', 180_000);
+    assert.ok((await classify(later.heldOut[0]!)).includes('diagonal'), 'the next run learned the new class');
+  });
+});
+
 describe('URL-referenced images', () => {
   test('a model trains on images it fetches by URL and never stores', async () => {
     const local = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '1', PERCEPT_ALLOW_PRIVATE_URLS: 'true' });

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { DatasetSnapshot } from '../datasets/image.queries';
 import type { Config } from '../config/config';
 import type { PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
@@ -67,7 +68,8 @@ export async function startRunnerPool(opts: {
           },
           log.child({ component: 'runners' }),
           {
-            datasetPack: (modelId: string) => services.runnerData.datasetPack(modelId),
+            datasetPack: (modelId: string, snapshot: DatasetSnapshot | null) =>
+              services.runnerData.datasetPack(modelId, snapshot),
             getBlob: (key: string) => services.runnerData.getBlob(key),
             putBlob: (key: string, bytes: Uint8Array) =>
               services.runnerData.putBlob(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),

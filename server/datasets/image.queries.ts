@@ -20,24 +20,57 @@ export interface LabelledImage {
 
 const LABELLED = `i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)`;
 
-/** Every image with a class and a split, by id. */
-export async function labelledImages(db: Db, modelId: string): Promise<LabelledImage[]> {
+/**
+ * The data a training run (or head training) took at its start: the classes below `classes` and
+ * the images created up to `asOf` (a PostgreSQL timestamp). Data uploaded while it trains waits
+ * for the next run, so every round of a run sees the same images and labels stay in range.
+ */
+export interface DatasetSnapshot {
+  classes: number;
+  asOf: string;
+}
+
+/** The labelled-image condition and its parameters, for the whole data or a snapshot of it. */
+function labelled(modelId: string, snapshot?: DatasetSnapshot | null): { where: string; params: unknown[] } {
+  if (!snapshot) return { where: LABELLED, params: [modelId] };
+  return {
+    where: `${LABELLED} AND c.index < $2 AND i."createdAt" <= $3`,
+    params: [modelId, snapshot.classes, snapshot.asOf],
+  };
+}
+
+/** Every image with a class and a split, by id (of the snapshot, when given). */
+export async function labelledImages(
+  db: Db,
+  modelId: string,
+  snapshot?: DatasetSnapshot | null,
+): Promise<LabelledImage[]> {
+  const { where, params } = labelled(modelId, snapshot);
   return db.query(
     `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
-     WHERE ${LABELLED} ORDER BY i.id`,
-    [modelId],
+     WHERE ${where} ORDER BY i.id`,
+    params,
   );
 }
 
-/** Identifies the labelled data of a model; changes when an image is added, moved or removed. */
-export async function datasetVersion(db: Db, modelId: string): Promise<string> {
+/** Identifies the labelled data of a model (or a snapshot); changes when an image is added, moved or removed. */
+export async function datasetVersion(db: Db, modelId: string, snapshot?: DatasetSnapshot | null): Promise<string> {
+  const { where, params } = labelled(modelId, snapshot);
   const [row] = await db.query(
     `SELECT count(*)::int AS n, md5(string_agg(i.id::text || ':' || c.index || ':' || i.split, ',' ORDER BY i.id)) AS h
      FROM images i JOIN model_classes c ON c.id = i."classId"
-     WHERE ${LABELLED}`,
-    [modelId],
+     WHERE ${where}`,
+    params,
   );
-  return `${row.n}-${row.h ?? 'empty'}`;
+  const version = `${row.n}-${row.h ?? 'empty'}`;
+  return snapshot ? `${version}-${snapshot.classes}` : version;
+}
+
+/** A snapshot of the model's data as it is now, with its first `classes` classes. */
+export async function snapshotNow(db: Db, classes: number): Promise<DatasetSnapshot> {
+  // statement_timestamp(), not now(): inside a transaction now() is its start, before rows it waited on.
+  const [{ asOf }] = await db.query(`SELECT statement_timestamp()::text AS "asOf"`);
+  return { classes, asOf };
 }
 
 /** How many outputs a network of the model needs: one past the highest class index. */
@@ -75,7 +108,7 @@ export interface NewClass {
   id: string;
   name: string;
   index: number;
-  /** Training images with pixels (what a runner's dataset pack holds). */
+  /** Training images with pixels or a URL (what a runner's dataset pack holds: URL images are fetched for it). */
   train: number;
 }
 
@@ -87,7 +120,7 @@ export interface NewClass {
 export async function unservedClasses(db: Db, modelId: string): Promise<NewClass[]> {
   return db.query(
     `SELECT c.id, c.name, c.index, count(i.id) FILTER (WHERE i.split = 'TRAIN')::int AS train
-     FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND i."blobKey" IS NOT NULL
+     FROM model_classes c LEFT JOIN images i ON i."classId" = c.id AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)
      WHERE c."modelId" = $1 AND c."headId" IS NULL
      GROUP BY c.id ORDER BY c.index`,
     [modelId],

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AuthService } from '../auth/auth.service';
 import { runnerMay } from '../auth/access';
 import { bearer } from '../auth/bearer';
+import type { DatasetSnapshot } from '../datasets/image.queries';
 import type { Task } from '../tasks/task.entity';
 import type { RunnerDataService } from './data/data.service';
 import type { RemoteRunners } from './remote-runners';
@@ -43,7 +44,9 @@ export function runnerRoutes(
       if (!task) return;
       const modelId = (req.params as Record<string, string>)[2]!;
       if (!runnerMay(task, { dataset: modelId })) return void refuse(res);
-      res.type('application/octet-stream').send(await services.runnerData.datasetPack(modelId));
+      // The snapshot comes from the task the runner holds, not from the runner.
+      const snapshot = (task.payload as { snapshot?: DatasetSnapshot }).snapshot ?? null;
+      res.type('application/octet-stream').send(await services.runnerData.datasetPack(modelId, snapshot));
     } catch (e) {
       next(e);
     }

@@ -1,3 +1,4 @@
+import type { DatasetSnapshot } from '../datasets/image.queries';
 import type { ImportResult } from '../datasets/import-report';
 import type { Evaluation } from '../ml/evaluate';
 import type { EpochMetrics } from '../ml/checkpoint';
@@ -52,6 +53,11 @@ export interface TrainModelPayload {
   /** The run's start, fixed at enqueue so that a resumed run keeps its deadline. */
   startedAt: string;
   /**
+   * The data the run trains on, taken at its start: images uploaded while it trains wait for the
+   * next run. Absent in runs queued before snapshots existed: each round takes the data as it is.
+   */
+  snapshot?: DatasetSnapshot;
+  /**
    * Promote as soon as the best candidate reaches the model's target accuracy (the user's
    * choice for speed). Otherwise (the default, absent in older runs) train to convergence, the
    * epoch cap or the budget.
@@ -72,6 +78,8 @@ export interface TrainCandidatePayload {
   finalize: boolean;
   /** Identifies the dataset, so runners can keep it between rounds. */
   datasetVersion: string;
+  /** The run's snapshot of the data (TrainModelPayload.snapshot); absent: the data as it is. */
+  snapshot?: DatasetSnapshot;
   /** The generator's description; runners rebuild the network from it. */
   architecture: unknown;
   seed: number;
@@ -107,6 +115,8 @@ export interface TrainHeadPayload {
   /** The EXPAND_MODEL task this belongs to. */
   expandTaskId: string;
   datasetVersion: string;
+  /** The data when the expansion was planned: images uploaded meanwhile wait for the next one. */
+  snapshot?: DatasetSnapshot;
   /** The frozen base (read only) and its feature cache. */
   baseKey: string;
   featuresKey: string;

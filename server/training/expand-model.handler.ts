@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { ModelClass } from '../models/model-class.entity';
-import { trainImageCount, unservedClasses } from '../datasets/image.queries';
+import { outputCount, snapshotNow, trainImageCount, unservedClasses } from '../datasets/image.queries';
 import { Model } from '../models/model.entity';
 import type { RunnerDataService } from '../runners/data/data.service';
 import { featuresKey, headKey } from '../storage/keys';
@@ -85,10 +85,12 @@ export function expandModelHandler(deps: {
       fresh.map((c) => c.index),
       null,
     );
+    const snapshot = await snapshotNow(tx, await outputCount(tx, model.id));
     const payload: TrainHeadPayload = {
       modelId: model.id,
       expandTaskId: ctx.task.id,
-      datasetVersion: await runnerData.datasetVersion(model.id),
+      datasetVersion: await runnerData.datasetVersion(model.id, snapshot),
+      snapshot,
       baseKey: active[0]!.baseKey,
       featuresKey: featuresKey(active[0]!.baseKey),
       heads: specs,

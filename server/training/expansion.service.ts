@@ -13,6 +13,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
+import type { TrainHeadPayload } from '../tasks/task-contract';
 import { ExpansionOutcome, type ExpansionLive, type ExpansionRun } from './expansion.types';
 import { Head, HeadStatus } from './head.entity';
 import { activeHeads } from './head-set';
@@ -165,14 +166,28 @@ export class ExpansionService {
     return task ? this.runOf(model, task) : null;
   }
 
-  /** The run now, then again each time its coordinator or head training changes; ends with the model. */
+  /**
+   * The run now (when there is one), then again each time its coordinator or head training
+   * changes; ends with the model. A failed read skips that change rather than ending the stream:
+   * the next change brings the latest state.
+   */
   async subscribe(who: UserPrincipal, modelId: string): Promise<AsyncIterableIterator<ExpansionRun>> {
     const model = await this.models.get(who, modelId);
     const events = this.feed.subscribe(taskKey.model(model.id), {
       accept: (t) => t.type === TaskType.EXPAND_MODEL || t.type === TaskType.TRAIN_HEAD,
     });
-    const run = () => this.latestRun(who, model.id);
-    return mapLive(events, async () => (await run().catch(() => null)) ?? END, run);
+    const run = async (): Promise<ExpansionRun | null | typeof END> => {
+      try {
+        return await this.latestRun(who, model.id);
+      } catch (e) {
+        if (e instanceof NotFoundError) return END;
+        return null;
+      }
+    };
+    return mapLive(events, run, async () => {
+      const first = await run();
+      return first === END ? null : first;
+    });
   }
 
   private async runOf(model: Model, task: Task<TaskType.EXPAND_MODEL>): Promise<ExpansionRun> {
@@ -193,7 +208,7 @@ export class ExpansionService {
         ? spec.classIndexes.map((i) => names.get(i) ?? `class ${i}`)
         : pending.filter((c) => c.train >= MIN_IMAGES_PER_CLASS).map((c) => c.name),
       heads,
-      live: child?.status === TaskStatus.RUNNING && child.progress ? liveOf(child.progress) : null,
+      live: child?.status === TaskStatus.RUNNING && child.progress ? liveOf(child.progress, child.payload) : null,
       accuracy: num(r.accuracy),
       oldClassesAccuracy: num(r.oldClassesAccuracy),
       newClassesAccuracy: num(r.newClassesAccuracy),
@@ -228,20 +243,31 @@ function outcomeOf(task: Task<TaskType.EXPAND_MODEL>): ExpansionOutcome {
   }
 }
 
-function liveOf(p: Record<string, unknown>): ExpansionLive {
+function liveOf(p: Record<string, unknown>, payload: TrainHeadPayload): ExpansionLive {
   const n = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : null);
+  const [head, epoch, batch, batches, speed] = [n('head'), n('epoch'), n('batch'), n('batches'), n('imagesPerSecond')];
+  const epochs = head !== null ? (payload.heads[head - 1]?.epochs ?? null) : null;
+  // Batches left: of this epoch, of this head's later epochs, and of the heads after it.
+  let eta: number | null = null;
+  if (head !== null && epoch !== null && batch !== null && batches && epochs !== null && speed) {
+    const later = payload.heads.slice(head).reduce((sum, h) => sum + h.epochs * batches, 0);
+    const left = batches - batch + Math.max(0, epochs - epoch) * batches + later;
+    eta = (left * payload.batchSize) / speed;
+  }
   return {
     phase: String(p.phase ?? 'training'),
     done: n('done'),
     total: n('total'),
-    head: n('head'),
+    head,
     heads: n('heads'),
-    epoch: n('epoch'),
-    batch: n('batch'),
-    batches: n('batches'),
+    epoch,
+    epochs,
+    batch,
+    batches,
     loss: n('loss'),
     accuracy: n('accuracy'),
-    imagesPerSecond: n('imagesPerSecond'),
+    imagesPerSecond: speed,
+    etaSeconds: eta,
   };
 }
 

@@ -24,11 +24,21 @@ export class ExpansionLive {
   @Field(() => Int, { nullable: true, description: '1-based head being trained.' }) head?: number | null;
   @Field(() => Int, { nullable: true }) heads?: number | null;
   @Field(() => Int, { nullable: true }) epoch?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Most epochs of the head being trained (early stopping may end it sooner).',
+  })
+  epochs?: number | null;
   @Field(() => Int, { nullable: true }) batch?: number | null;
   @Field(() => Int, { nullable: true }) batches?: number | null;
   @Field(() => Float, { nullable: true }) loss?: number | null;
   @Field(() => Float, { nullable: true }) accuracy?: number | null;
   @Field(() => Float, { nullable: true }) imagesPerSecond?: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Seconds of head training left at most, at the current pace (early stopping may end it sooner).',
+  })
+  etaSeconds?: number | null;
 }
 
 @ObjectType({

@@ -72,7 +72,8 @@ export function trainModelHandler(deps: {
       deadline:
         finalize || !p.maxMinutes ? null : new Date(Date.parse(p.startedAt) + p.maxMinutes * 60_000).toISOString(),
       finalize,
-      datasetVersion: await runnerData.datasetVersion(p.modelId),
+      datasetVersion: await runnerData.datasetVersion(p.modelId, p.snapshot),
+      ...(p.snapshot ? { snapshot: p.snapshot } : {}),
       architecture: c.architecture,
       seed: seedOf(c.id),
       batchSize: batchSizeFor(images),

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
-import { classImageCounts } from '../datasets/image.queries';
+import { classImageCounts, snapshotNow } from '../datasets/image.queries';
 import { BadUserInputError } from '../errors';
 import { END, mapLive } from '../events/live';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
@@ -76,6 +76,8 @@ export class TrainingService {
       stopAtTarget: input.stopAtTarget,
     };
     const task = await this.db.transaction(async (tx) => {
+      // Data uploaded from here on waits for the next run (its classes would not fit these networks).
+      payload.snapshot = await snapshotNow(tx, classes);
       const t = await this.queue.enqueue(
         { type: TaskType.TRAIN_MODEL, payload, ownerId: model.ownerId, modelId: model.id, maxAttempts: 5 },
         tx,

@@ -1,4 +1,13 @@
-import type { CandidateStatus, ImageSplit, RunnerStatus, SkipReason, TaskStatus, TaskType } from './gql/graphql';
+import type {
+  CandidateStatus,
+  ExpansionOutcome,
+  HeadStatus,
+  ImageSplit,
+  RunnerStatus,
+  SkipReason,
+  TaskStatus,
+  TaskType,
+} from './gql/graphql';
 
 /** Words and badge colours for task and runner states; `Record` makes a new enum value a compile error. */
 export const TASK_TYPES: Record<TaskType, string> = {
@@ -67,4 +76,20 @@ export const SPLITS: Record<ImageSplit, string> = {
   TRAIN: 'training',
   VALIDATION: 'validation',
   TEST: 'test',
+};
+
+export const HEAD_STATUSES: Record<HeadStatus, { label: string; tone: Tone }> = {
+  TRAINING: { label: 'Training', tone: 'busy' },
+  ACTIVE: { label: 'Serving', tone: 'good' },
+  REJECTED: { label: 'Rejected', tone: 'bad' },
+  RETIRED: { label: 'Retired', tone: 'plain' },
+};
+
+export const EXPANSION_OUTCOMES: Record<ExpansionOutcome, { label: string; tone: Tone }> = {
+  QUEUED: { label: 'Waiting for a runner', tone: 'plain' },
+  TRAINING: { label: 'Training heads', tone: 'busy' },
+  ACTIVATED: { label: 'New classes serving', tone: 'good' },
+  REJECTED: { label: 'Rejected: under target', tone: 'bad' },
+  FAILED: { label: 'Failed', tone: 'bad' },
+  CANCELLED: { label: 'Cancelled', tone: 'warn' },
 };

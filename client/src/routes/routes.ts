@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import AdminRunners from './admin/AdminRunners.svelte';
+import AdminTask from './admin/AdminTask.svelte';
 import AdminRunnerTokens from './admin/AdminRunnerTokens.svelte';
 import AdminTasks from './admin/AdminTasks.svelte';
 import AdminUsers from './admin/AdminUsers.svelte';
@@ -34,6 +35,7 @@ const ROUTES: Route[] = [
   { path: '/models/:id/:tab', title: 'Model', access: 'user', component: ModelPage },
   { path: '/tokens', title: 'API tokens', access: 'user', component: ApiTokens },
   { path: '/admin/tasks', title: 'Tasks', access: 'admin', component: AdminTasks, wide: true },
+  { path: '/admin/tasks/:id', title: 'Task', access: 'admin', component: AdminTask },
   { path: '/admin/runners', title: 'Runners', access: 'admin', component: AdminRunners, wide: true },
   { path: '/admin/users', title: 'Users', access: 'admin', component: AdminUsers },
   { path: '/admin/runner-tokens', title: 'Runner tokens', access: 'admin', component: AdminRunnerTokens },

@@ -3,6 +3,7 @@ import {
   Arg,
   Authorized,
   Ctx,
+  FieldResolver,
   ID,
   Int,
   Mutation,
@@ -15,10 +16,11 @@ import {
 } from 'type-graphql';
 import { MalformedIds } from '../malformed-ids';
 import { Access } from '../../auth/access';
-import type { Context } from '../context';
+import { userOf, type Context } from '../context';
 import { UnauthenticatedError } from '../../errors';
 import { Runner } from '../../runners/runner.entity';
 import { RunnerAssignment, RunnerReportInput } from '../../runners/runner.types';
+import { TaskType } from '../../tasks/task-type';
 
 function runnerTokenOf(ctx: Context): string {
   if (ctx.principal?.kind !== 'runner') throw new UnauthenticatedError('A runner token is required.');
@@ -34,6 +36,14 @@ export class RunnerResolver {
   @Query(() => [Runner])
   runners(@Ctx() ctx: Context): Promise<Runner[]> {
     return ctx.services.runners.list();
+  }
+
+  @Authorized(Access.ADMIN)
+  @FieldResolver(() => TaskType, { nullable: true, description: 'The type of the task it works on (admins).' })
+  async currentTaskType(@Root() runner: Runner, @Ctx() ctx: Context): Promise<TaskType | null> {
+    if (!runner.currentTaskId) return null;
+    const task = await ctx.services.tasks.get(userOf(ctx), runner.currentTaskId).catch(() => null);
+    return task?.type ?? null;
   }
 
   @Authorized(Access.ADMIN)

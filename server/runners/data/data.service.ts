@@ -4,7 +4,7 @@ import { Model } from '../../models/model.entity';
 import type { BlobStore } from '../../storage/blob-store';
 import { isModelKey } from '../../storage/keys';
 import { encodePack, SPLIT_CODE } from './pack';
-import { datasetVersion, labelledImages, outputCount } from '../../datasets/image.queries';
+import { datasetVersion, labelledImages, outputCount, type DatasetSnapshot } from '../../datasets/image.queries';
 import type { ImagePixels } from '../../datasets/image-pixels';
 
 /** The server side of RunnerData: what runners may read and write. */
@@ -16,21 +16,22 @@ export class RunnerDataService {
     private readonly pixels: ImagePixels,
   ) {}
 
-  /** Identifies the labelled data of a model; changes when an image is added, moved or removed. */
-  async datasetVersion(modelId: string): Promise<string> {
-    return datasetVersion(this.db, modelId);
+  /** Identifies the labelled data of a model (or a snapshot); changes when an image is added, moved or removed. */
+  async datasetVersion(modelId: string, snapshot?: DatasetSnapshot | null): Promise<string> {
+    return datasetVersion(this.db, modelId, snapshot);
   }
 
-  async datasetPack(modelId: string): Promise<Buffer> {
+  /** The labelled images of a model with their pixels; only the snapshot's, when a run took one. */
+  async datasetPack(modelId: string, snapshot?: DatasetSnapshot | null): Promise<Buffer> {
     const model = await this.db.getRepository(Model).findOneBy({ id: modelId });
     if (!model) throw new NotFoundError('No such model.');
-    const rows = await labelledImages(this.db, modelId);
+    const rows = await labelledImages(this.db, modelId, snapshot);
     const shape: [number, number, number] = [model.inputHeight, model.inputWidth, model.inputChannels];
     const bytes = shape[0] * shape[1] * shape[2];
     const pixels = new Uint8Array(rows.length * bytes);
     const labels = new Int32Array(rows.length);
     const splits = new Uint8Array(rows.length);
-    const classes = await outputCount(this.db, modelId);
+    const classes = snapshot?.classes ?? (await outputCount(this.db, modelId));
     // Blobs in parallel, a few at a time: a round trip each to PostgreSQL or the disk.
     let next = 0;
     const worker = async () => {
@@ -47,7 +48,15 @@ export class RunnerDataService {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     const ids = rows.map((r) => r.id);
-    return encodePack({ version: await this.datasetVersion(modelId), shape, classes, labels, splits, ids, pixels });
+    return encodePack({
+      version: await this.datasetVersion(modelId, snapshot),
+      shape,
+      classes,
+      labels,
+      splits,
+      ids,
+      pixels,
+    });
   }
 
   async getBlob(key: string): Promise<Buffer | null> {

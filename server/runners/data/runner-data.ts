@@ -1,3 +1,4 @@
+import type { DatasetSnapshot } from '../../datasets/image.queries';
 import type { ArtifactStore } from '../../ml/io';
 import { decodePack, type DatasetPack } from './pack';
 
@@ -6,7 +7,8 @@ import { decodePack, type DatasetPack } from './pack';
  * models). Local runners get them over IPC, remote runners over HTTP; handlers see only this.
  */
 export interface RunnerData {
-  datasetPack(modelId: string): Promise<Uint8Array>;
+  /** The model's labelled images; only those of `snapshot`, when the task carries one. */
+  datasetPack(modelId: string, snapshot?: DatasetSnapshot | null): Promise<Uint8Array>;
   store: ArtifactStore;
 }
 
@@ -19,12 +21,12 @@ export class DatasetCache {
     private readonly max = 2,
   ) {}
 
-  get(modelId: string, version: string): Promise<DatasetPack> {
+  get(modelId: string, version: string, snapshot?: DatasetSnapshot | null): Promise<DatasetPack> {
     const key = `${modelId}@${version}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      // The pack may be newer than `version` when images arrived meanwhile; training takes it as it is.
-      entry = this.data.datasetPack(modelId).then(decodePack);
+      // Without a snapshot (tasks queued before snapshots existed) the pack may be newer than `version`.
+      entry = this.data.datasetPack(modelId, snapshot ?? null).then(decodePack);
       entry.catch(() => this.entries.delete(key));
       this.entries.set(key, entry);
       while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);

@@ -11,7 +11,7 @@ const send = (msg: FromWorker): Promise<void> =>
 const server = new RpcChannel((msg) => void send(msg));
 const toBuffer = (u: Uint8Array | null) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : null);
 const data: RunnerData = {
-  datasetPack: (modelId) => server.call<Uint8Array>('datasetPack', [modelId]),
+  datasetPack: (modelId, snapshot) => server.call<Uint8Array>('datasetPack', [modelId, snapshot ?? null]),
   store: {
     get: async (key) => toBuffer(await server.call<Uint8Array | null>('getBlob', [key])),
     put: async (key, bytes) => void (await server.call('putBlob', [key, bytes])),

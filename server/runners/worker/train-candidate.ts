@@ -26,7 +26,7 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   datasets,
 }) => {
   const arch = parseArchitecture(p.architecture);
-  const pack = await datasets.get(p.modelId, p.datasetVersion);
+  const pack = await datasets.get(p.modelId, p.datasetVersion, p.snapshot);
   const parts = splitPack(pack);
   if (parts.train.size === 0) throw new PermanentTaskError('the dataset has no training images');
   const model = buildModel(arch, { seed: p.seed });

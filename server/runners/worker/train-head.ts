@@ -33,7 +33,7 @@ export const trainHeadTask: RunnerHandler<TaskType.TRAIN_HEAD> = async ({
     mark = Date.now();
   };
   await progress({ phase: 'loading' });
-  const pack = await datasets.get(p.modelId, p.datasetVersion);
+  const pack = await datasets.get(p.modelId, p.datasetVersion, p.snapshot);
   const base = await loadModel(data.store, p.baseKey);
   lap('loading');
   let cached;

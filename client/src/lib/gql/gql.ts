@@ -34,6 +34,13 @@ type Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": typeof types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": typeof types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": typeof types.DeleteDatasetDocument,
+    "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n": typeof types.HeadFieldsFragmentDoc,
+    "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n": typeof types.ExpansionRunFieldsFragmentDoc,
+    "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n": typeof types.HeadsDocument,
+    "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": typeof types.ExpansionRunDocument,
+    "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": typeof types.ExpansionProgressDocument,
+    "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n": typeof types.ExpandModelDocument,
+    "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n": typeof types.RemoveHeadDocument,
     "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n": typeof types.ExportModelDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": typeof types.ModelsDocument,
@@ -46,7 +53,7 @@ type Documents = {
     "\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n": typeof types.LabelImagesDocument,
     "\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n": typeof types.DiscardImagesDocument,
     "\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n": typeof types.SetKeepUncertainDocument,
-    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n": typeof types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": typeof types.RunnerChangedDocument,
     "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": typeof types.SetRunnerDisabledDocument,
@@ -60,6 +67,7 @@ type Documents = {
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateDiagnosticTaskDocument,
     "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
     "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": typeof types.TaskResultDocument,
+    "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n": typeof types.TaskDetailDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
@@ -91,6 +99,13 @@ const documents: Documents = {
     "\n  mutation DeleteImage($id: ID!) {\n    deleteImage(id: $id)\n  }\n": types.DeleteImageDocument,
     "\n  mutation DeleteClass($id: ID!) {\n    deleteClass(id: $id)\n  }\n": types.DeleteClassDocument,
     "\n  mutation DeleteDataset($modelId: ID!) {\n    deleteDataset(modelId: $modelId)\n  }\n": types.DeleteDatasetDocument,
+    "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n": types.HeadFieldsFragmentDoc,
+    "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n": types.ExpansionRunFieldsFragmentDoc,
+    "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n": types.HeadsDocument,
+    "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": types.ExpansionRunDocument,
+    "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n": types.ExpansionProgressDocument,
+    "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n": types.ExpandModelDocument,
+    "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n": types.RemoveHeadDocument,
     "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n": types.ExportModelDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    status\n    inputWidth\n    inputHeight\n    inputChannels\n    expandable\n    targetAccuracy\n    targetPrecision\n    keepUncertain\n    keepUncertainCap\n    keepUncertainDays\n    underTarget\n    trainedAt\n    createdAt\n    updatedAt\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  query Models($first: Int!, $offset: Int!) {\n    models(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...ModelFields\n      }\n    }\n  }\n": types.ModelsDocument,
@@ -103,7 +118,7 @@ const documents: Documents = {
     "\n  mutation LabelImages($ids: [ID!]!, $classId: ID!) {\n    labelImages(ids: $ids, classId: $classId)\n  }\n": types.LabelImagesDocument,
     "\n  mutation DiscardImages($ids: [ID!]!) {\n    discardImages(ids: $ids)\n  }\n": types.DiscardImagesDocument,
     "\n  mutation SetKeepUncertain($modelId: ID!, $keepUncertain: Boolean!, $cap: Int, $retentionDays: Int) {\n    setKeepUncertain(modelId: $modelId, keepUncertain: $keepUncertain, cap: $cap, retentionDays: $retentionDays) {\n      ...ModelFields\n    }\n  }\n": types.SetKeepUncertainDocument,
-    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
+    "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n": types.RunnerFieldsFragmentDoc,
     "\n  query Runners {\n    runners {\n      ...RunnerFields\n    }\n  }\n": types.RunnersDocument,
     "\n  subscription RunnerChanged {\n    runnerChanged {\n      ...RunnerFields\n    }\n  }\n": types.RunnerChangedDocument,
     "\n  mutation SetRunnerDisabled($id: ID!, $disabled: Boolean!) {\n    setRunnerDisabled(id: $id, disabled: $disabled) {\n      ...RunnerFields\n    }\n  }\n": types.SetRunnerDisabledDocument,
@@ -117,6 +132,7 @@ const documents: Documents = {
     "\n  mutation CreateDiagnosticTask($sleepMs: Int!, $fail: String) {\n    createDiagnosticTask(sleepMs: $sleepMs, fail: $fail) {\n      ...TaskFields\n    }\n  }\n": types.CreateDiagnosticTaskDocument,
     "\n  subscription TaskUpdated($id: ID!) {\n    taskUpdated(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
     "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n": types.TaskResultDocument,
+    "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n": types.TaskDetailDocument,
     "\n  fragment TokenFields on ApiToken {\n    id\n    name\n    kind\n    scope\n    prefix\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n  }\n": types.TokenFieldsFragmentDoc,
     "\n  query ApiTokens {\n    apiTokens {\n      ...TokenFields\n    }\n  }\n": types.ApiTokensDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        ...TokenFields\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
@@ -225,6 +241,34 @@ export function graphql(source: "\n  mutation DeleteDataset($modelId: ID!) {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n"): (typeof documents)["\n  fragment HeadFields on Head {\n    id\n    ordinal\n    status\n    classNames\n    noneOutput\n    accuracy\n    activatedAt\n    createdAt\n    rejectedReason\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n"): (typeof documents)["\n  fragment ExpansionRunFields on ExpansionRun {\n    outcome\n    newClasses\n    accuracy\n    oldClassesAccuracy\n    newClassesAccuracy\n    evaluatedOn\n    targetAccuracy\n    rejectedReason\n    task {\n      ...TaskFields\n    }\n    heads {\n      ...HeadFields\n    }\n    live {\n      phase\n      done\n      total\n      head\n      heads\n      epoch\n      epochs\n      batch\n      batches\n      loss\n      accuracy\n      imagesPerSecond\n      etaSeconds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n"): (typeof documents)["\n  query Heads($modelId: ID!) {\n    heads(modelId: $modelId) {\n      ...HeadFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"): (typeof documents)["\n  query ExpansionRun($modelId: ID!) {\n    expansionRun(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"): (typeof documents)["\n  subscription ExpansionProgress($modelId: ID!) {\n    expansionProgress(modelId: $modelId) {\n      ...ExpansionRunFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation ExpandModel($modelId: ID!) {\n    expandModel(modelId: $modelId) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n"): (typeof documents)["\n  mutation RemoveHead($id: ID!) {\n    removeHead(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ExportModel($modelId: ID!) {\n    exportModel(modelId: $modelId) {\n      url\n      bytes\n      sha256\n      createdAt\n      verification {\n        images\n        top1Agreement\n        maxProbabilityDifference\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -273,7 +317,7 @@ export function graphql(source: "\n  mutation SetKeepUncertain($modelId: ID!, $k
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    lastHeartbeatAt\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment RunnerFields on Runner {\n    id\n    name\n    kind\n    status\n    disabled\n    backend\n    device\n    currentTaskId\n    currentTaskType\n    lastHeartbeatAt\n    createdAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -326,6 +370,10 @@ export function graphql(source: "\n  subscription TaskUpdated($id: ID!) {\n    t
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"): (typeof documents)["\n  query TaskResult($id: ID!) {\n    task(id: $id) {\n      id\n      status\n      result\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n"): (typeof documents)["\n  query TaskDetail($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n      ownerId\n      leaseExpiresAt\n      payload\n      result\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -10,6 +10,7 @@ export const RunnerFields = graphql(`
     backend
     device
     currentTaskId
+    currentTaskType
     lastHeartbeatAt
     createdAt
   }

@@ -100,3 +100,16 @@ export const TaskResult = graphql(`
     }
   }
 `);
+
+/** Everything about one task, for the admin's detail view; payload and result come without server internals. */
+export const TaskDetail = graphql(`
+  query TaskDetail($id: ID!) {
+    task(id: $id) {
+      ...TaskFields
+      ownerId
+      leaseExpiresAt
+      payload
+      result
+    }
+  }
+`);
