@@ -104,44 +104,45 @@ async function main(): Promise<void> {
   const kept: Array<{ name: string; val: tf.Tensor2D; test: tf.Tensor2D; valAcc: number }> = [];
   const seeds = (values.seeds ?? '1').split(',').map(Number);
   for (const arch of archs) {
-    for (const name of names) for (const seed of seeds) {
-      const variant = VARIANTS[name.replace(/\+refit$/, '')];
-      if (!variant) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
-      const model = buildModel(arch, { seed });
-      const started = performance.now();
-      // "+refit": the same training on the training and validation images together (no validation left).
-      const refit = name.endsWith('+refit');
-      const data = refit ? all.subset([...split.train, ...split.validation]) : trainSet;
-      const r = await train(model, data, { epochs, batchSize, seed: seed + 2, validation, ...variant(epochs) });
-      const seconds = (performance.now() - started) / 1000;
-      const test = await evaluate(model, testSet);
-      const last = r.history.at(-1)!;
-      const row = {
-        network: arch.name,
-        variant: name,
-        epochs: r.epochs,
-        test: round(test.accuracy),
-        lastVal: round(last.valAccuracy ?? 0),
-        bestVal: round(r.bestValAccuracy ?? 0),
-        bestEpoch: r.bestEpoch,
-        // Where validation loss bottomed out: a patience on it would have stopped this many epochs later.
-        bestLossEpoch: r.history.reduce((b, h) => ((h.valLoss ?? Infinity) < (b.valLoss ?? Infinity) ? h : b)).epoch,
-        trainAcc: round(last.accuracy),
-        seconds: Math.round(seconds),
-      };
-      rows.push(row);
-      log(JSON.stringify(row));
-      if (values.ensemble) {
-        kept.push({
-          name: `${arch.name}/${name}/${seed}`,
-          val: await probabilities(model, validation),
-          test: await probabilities(model, testSet),
-          valAcc: last.valAccuracy ?? 0,
-        });
+    for (const name of names)
+      for (const seed of seeds) {
+        const variant = VARIANTS[name.replace(/\+refit$/, '')];
+        if (!variant) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
+        const model = buildModel(arch, { seed });
+        const started = performance.now();
+        // "+refit": the same training on the training and validation images together (no validation left).
+        const refit = name.endsWith('+refit');
+        const data = refit ? all.subset([...split.train, ...split.validation]) : trainSet;
+        const r = await train(model, data, { epochs, batchSize, seed: seed + 2, validation, ...variant(epochs) });
+        const seconds = (performance.now() - started) / 1000;
+        const test = await evaluate(model, testSet);
+        const last = r.history.at(-1)!;
+        const row = {
+          network: arch.name,
+          variant: name,
+          epochs: r.epochs,
+          test: round(test.accuracy),
+          lastVal: round(last.valAccuracy ?? 0),
+          bestVal: round(r.bestValAccuracy ?? 0),
+          bestEpoch: r.bestEpoch,
+          // Where validation loss bottomed out: a patience on it would have stopped this many epochs later.
+          bestLossEpoch: r.history.reduce((b, h) => ((h.valLoss ?? Infinity) < (b.valLoss ?? Infinity) ? h : b)).epoch,
+          trainAcc: round(last.accuracy),
+          seconds: Math.round(seconds),
+        };
+        rows.push(row);
+        log(JSON.stringify(row));
+        if (values.ensemble) {
+          kept.push({
+            name: `${arch.name}/${name}/${seed}`,
+            val: await probabilities(model, validation),
+            test: await probabilities(model, testSet),
+            valAcc: last.valAccuracy ?? 0,
+          });
+        }
+        model.dispose();
+        tf.disposeVariables();
       }
-      model.dispose();
-      tf.disposeVariables();
-    }
   }
   const ensembles: Array<Record<string, unknown>> = [];
   if (kept.length > 1) {
