@@ -3,14 +3,13 @@
 // dist/server/ml/tfjs-registrations.js, which server/ml/tf.ts loads after @tensorflow/tfjs-core.
 //
 // tfjs-core's CommonJS build (its "main", what Node loads) registers neither the gradients nor the
-// chained tensor methods (`x.add(y)`, `x.dataSync()` stays). The ES module files that do
-// (dist/register_all_gradients.js, dist/public/chained_ops/register_all_chained_ops.js) import
-// extension-less relative paths, so Node cannot load them as they are. The umbrella
-// @tensorflow/tfjs solves this in its dist/tf.node.js by bundling exactly those two registrations
-// (with the op code they use, plus long and seedrandom) while requiring @tensorflow/tfjs-core
-// itself as an external; this does the same with Rolldown (already in the tree for Vite). The
-// duplicated op code registers into the one engine: tfjs keeps the engine, the kernel and gradient
-// registries and the Tensor class on the global object.
+// chained tensor methods (`x.add(y)`). The ES module files that do (dist/register_all_gradients.js,
+// dist/public/chained_ops/register_all_chained_ops.js) import extension-less relative paths, so
+// Node cannot load them as they are. The umbrella @tensorflow/tfjs solves this in its
+// dist/tf.node.js by bundling exactly those two registrations (with the op code they use) while
+// requiring @tensorflow/tfjs-core itself as an external; this does the same with Rolldown (already
+// in the tree for Vite). The duplicated op code registers into the one engine: tfjs keeps the
+// engine, the kernel and gradient registries and the Tensor class on the global object.
 //
 //   node scripts/bundle-tfjs.mjs [--force]
 //
@@ -57,15 +56,12 @@ const bundle = await rolldown({
       load: (id) => (id === ENTRY_ID ? ENTRY : null),
     },
   ],
-  onLog(level, log, handler) {
-    // seedrandom's UMD wrapper reads `this` and `module`; harmless, as in tfjs's own bundle.
-    if (level === 'warn' && /seedrandom|long/.test(log.id ?? '')) return;
-    handler(level, log);
-  },
 });
 mkdirSync(dirname(out), { recursive: true });
 const { output } = await bundle.generate({ format: 'cjs', banner, sourcemap: false });
 await bundle.close();
 if (output.length !== 1) throw new Error(`expected one chunk, got ${output.map((o) => o.fileName).join(', ')}`);
 writeFileSync(out, output[0].code);
-console.error(`bundled tfjs-core ${core.version} gradient and chained-op registrations into ${out.slice(root.length + 1)}`);
+console.error(
+  `bundled tfjs-core ${core.version} gradient and chained-op registrations into ${out.slice(root.length + 1)}`,
+);
