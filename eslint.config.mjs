@@ -41,6 +41,15 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
       '@typescript-eslint/no-explicit-any': 'off',
+      // One way into TensorFlow.js, with its gradients and chained methods registered.
+      'no-restricted-imports': [
+        'error',
+        ...['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'].map((name) => ({
+          name,
+          message: 'import TensorFlow.js from server/ml/tf (it registers the gradients and chained methods)',
+        })),
+      ],
     },
   },
+  { files: ['server/ml/tf.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

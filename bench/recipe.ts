@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../server/ml/tf';
 import { DEFAULT_AUGMENTATION, type Augmentation } from '../server/ml/augment';
 import { initBackend } from '../server/ml/backend';
 import { buildModel } from '../server/ml/build';

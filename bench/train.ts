@@ -11,7 +11,7 @@
 // The last line of output is one JSON object.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../server/ml/tf';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { generateCandidates } from '../server/ml/generate';
 import { buildModel } from '../server/ml/build';

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Classifies an image with a model exported from Percept (exportModel), outside Percept: only
-// @tensorflow/tfjs and sharp. Unzip the export first:
+// TensorFlow.js and sharp. Unzip the export first:
 //
+//   npm install @tensorflow/tfjs-core @tensorflow/tfjs-layers @tensorflow/tfjs-backend-cpu sharp
 //   unzip model.zip -d model && node examples/classify-node.mjs model photo.jpg
+//
+// The umbrella @tensorflow/tfjs (what the export's README installs) has all three: with it, import
+// `* as tf from '@tensorflow/tfjs'` and call `tf.loadLayersModel`.
 //
 // Prints one JSON line: the most probable class and the top five.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 
 const [dir, imagePath] = process.argv.slice(2);
@@ -23,7 +29,7 @@ function loadLayers(path) {
   const here = join(dir, path, '..');
   const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(here, p))));
   const weights = Buffer.concat(shards);
-  return tf.loadLayersModel(
+  return loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((g) => g.weights),

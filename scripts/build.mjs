@@ -25,14 +25,18 @@ const PARTS = {
     out: 'dist',
     entry: 'dist/server/main.js',
     tool: 'node_modules/typescript/bin/tsc',
-    build: () => [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']],
+    // tsc, then the TensorFlow.js gradient and chained-op registrations (see scripts/bundle-tfjs.mjs).
+    build: () => [
+      [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']],
+      [process.execPath, [join(root, 'scripts/bundle-tfjs.mjs')]],
+    ],
   },
   client: {
     inputs: ['client', ...SHARED],
     out: 'client/dist',
     entry: 'client/dist/index.html',
     tool: 'node_modules/vite/package.json',
-    build: () => [process.execPath, [join(root, 'scripts/build-client.mjs')]],
+    build: () => [[process.execPath, [join(root, 'scripts/build-client.mjs')]]],
   },
 };
 const STAMP = '.build-stamp';
@@ -60,10 +64,11 @@ const stampPath = (part) => join(root, PARTS[part].out, STAMP);
 const builtFrom = (part) => (existsSync(stampPath(part)) ? readFileSync(stampPath(part), 'utf8').trim() : null);
 
 function build(part, hash) {
-  const [cmd, args] = PARTS[part].build();
   console.error(`building the ${part}…`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  for (const [cmd, args] of PARTS[part].build()) {
+    const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
   writeFileSync(stampPath(part), `${hash}\n`);
 }
 

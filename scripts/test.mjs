@@ -14,6 +14,7 @@ const run = (cmd, args) => {
 };
 
 run('npx', ['tsc', '-p', 'tsconfig.json']);
+run(process.execPath, [join(root, 'scripts/bundle-tfjs.mjs')]);
 
 const args = process.argv.slice(2);
 const roots = (args.length ? args : ['server', 'tests']).map((p) => join(root, 'dist', p.replace(/\.ts$/, '.js')));

@@ -118,7 +118,7 @@ describe('exportModel', () => {
     assert.equal(errorCode(await gql(srv.graphqlUrl, EXPORT, { m: fresh }, owner.token)), 'BAD_USER_INPUT');
   });
 
-  test('examples/classify-node.mjs, with only @tensorflow/tfjs and sharp, answers as the server does', async () => {
+  test('examples/classify-node.mjs, with only TensorFlow.js (core, layers, cpu) and sharp, answers as the server does', async () => {
     const dir = join(work, 'unzipped');
     for (const [name, data] of Object.entries(unzipSync(zip))) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });

@@ -1,7 +1,8 @@
 // Loads an export the way someone outside Percept would — TensorFlow.js alone, from the files of the
-// zip — and classifies pixels with it. The verifying child process runs this; it must not import
+// zip — and classifies pixels with it. The verifying child process runs this; it imports only ../ml/tf
+// (tfjs-core, -layers and the cpu backend: the TensorFlow.js a user's `@tensorflow/tfjs` brings), never
 // the server's ML library (own kernels, wasm backend), or the check would test Percept with itself.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../ml/tf';
 import {
   HEADS_JSON,
   LABELS_JSON,

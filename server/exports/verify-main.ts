@@ -1,7 +1,7 @@
 // A child process that loads one export from its zip with TensorFlow.js alone (CPU backend, as a
 // user's Node or a browser without WebGL would) and answers what it makes of the images it is sent.
 import { readFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../ml/tf';
 import { unzipSync } from 'fflate';
 import { ExportedNetwork } from './exported-network';
 import type { VerifyReply, VerifyRequest } from './verifier';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { initBackend, trainingUnsupportedReason } from './backend';
 
 const installed = (pkg: string) => {

@@ -2,7 +2,7 @@
 // tfjs-node(-gpu) are optional dependencies that only install where libtensorflow can be
 // downloaded, so they are required lazily and their absence is normal.
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './kernels/index';
 

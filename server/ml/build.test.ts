@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { layerShapes, type Architecture } from './architecture';
 import { buildModel } from './build';
 import { InMemoryImageDataset } from './dataset';

@@ -1,6 +1,6 @@
 // Turns an Architecture into a tfjs LayersModel. Only standard Keras layer classes are used, so the
 // saved model.json loads anywhere tfjs runs (runners, server, browser) with no custom code.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { Architecture, LayerSpec } from './architecture';
 import { mixSeed } from './random';
 

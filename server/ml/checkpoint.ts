@@ -2,7 +2,7 @@
 // weights (batch-norm statistics included), the optimizer's moments and step count, and the
 // trainer's own state (epoch, history, early-stopping counters). It is one blob, written with a
 // single put, so a crash mid-save can never pair new weights with an old epoch number.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { ArtifactStore } from './io';
 import { toArrayBuffer } from './io';
 

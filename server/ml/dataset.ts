@@ -1,7 +1,7 @@
 // What the library trains on. Images arrive as raw pixel bytes (HWC, already resized to the
 // model's input shape by the server with sharp) with integer labels; they become [0, 1] floats
 // only batch by batch, so a dataset costs one byte per pixel in memory, not four.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { augmentationRandom, augmentInto, type Augmentation } from './augment';
 import { mixSeed, permutation } from './random';
 

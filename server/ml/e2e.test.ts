@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { parseArchitecture, type InputShape } from './architecture';
 import { buildModel } from './build';
 import { InMemoryImageDataset, stratifiedSplit } from './dataset';

@@ -1,6 +1,6 @@
 // Test-set metrics recorded when a candidate is promoted: accuracy, per-class precision, recall
 // and F1, and the confusion matrix.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { disposeBatch, type Dataset } from './dataset';
 import type { HeldOutPredictions } from './thresholds';
 import { outputClasses } from './train';

@@ -1,7 +1,7 @@
 // Expandable models: after promotion the network is cut into a base (image → feature vector) and
 // a head (features → classes). New classes get a new head trained on cached base features, with
 // every other head's classes as a "none of mine" output, so that heads' probabilities compare.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { featureSize, type Architecture } from './architecture';
 import { buildStack } from './build';
 import { disposeBatch, FeatureDataset, type Dataset } from './dataset';

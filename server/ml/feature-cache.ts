@@ -1,7 +1,7 @@
 // Base features cached per base version: the base is frozen, so an image's features never change
 // and are computed once. One blob per base holds every image's vector by image id; a later
 // dataset version loads it, computes only the images it lacks, and writes it back.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from './tf';
 import { InMemoryImageDataset } from './dataset';
 import { computeFeatures } from './expand';
 import type { ArtifactStore } from './io';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { FeatureDataset } from './dataset';
 import { evaluateHeads } from './expand';
 import { classifyFeatures, MultiHeadClassifier } from './infer';

@@ -1,7 +1,7 @@
 // Classifying images with a trained model: load once, then classify batches of decoded images.
 // Two shapes of model: a plain one (image → class probabilities) and an expandable one split
 // into a base and several heads, each head covering some of the classes.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { imagesToTensor } from './dataset';
 import { loadModel, type ArtifactStore } from './io';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { initBackend } from './backend';
 import { buildModel } from './build';
 import { encodeCheckpoint, restoreCheckpoint, type TrainingState } from './checkpoint';

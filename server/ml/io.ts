@@ -3,7 +3,7 @@
 // browser with tf.loadLayersModel('…/model.json').
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 
 export interface ArtifactStore {
   put(key: string, data: Buffer, contentType?: string): Promise<void>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
 import { DEFAULT_AUGMENTATION } from './augment';
 import { buildModel } from './build';

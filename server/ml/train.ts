@@ -2,7 +2,7 @@
 // prompt cancellation, checkpoints that include the optimizer, and a replayable random stream
 // (shuffle and dropout masks depend only on seed, epoch and batch), so that resuming at epoch k
 // and training to N gives the same network as training to N in one go.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { loadCheckpoint, saveCheckpoint, type EpochMetrics, type TrainingState } from './checkpoint';
 import type { Augmentation } from './augment';
 import { disposeBatch, type Dataset } from './dataset';

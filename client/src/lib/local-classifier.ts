@@ -1,7 +1,9 @@
-// Classification in the browser from a model export (exportModel): TensorFlow.js, bundled by Vite
-// and loaded only when asked for, reads the zip's networks; the image is decoded and preprocessed
-// here as preprocessing.json says, and never leaves the browser.
-import type * as TF from '@tensorflow/tfjs';
+// Classification in the browser from a model export (exportModel): TensorFlow.js (tfjs-core,
+// tfjs-layers and the webgl and cpu backends), bundled by Vite and loaded only when asked for, reads
+// the zip's networks; the image is decoded and preprocessed here as preprocessing.json says, and
+// never leaves the browser.
+import type * as TF from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { unzipSync } from 'fflate';
 
 interface Preprocessing {
@@ -26,14 +28,20 @@ export class LocalClassifier {
     private readonly tf: typeof TF,
     readonly preprocessing: Preprocessing,
     private readonly labels: (string | null)[],
-    private readonly single: TF.LayersModel | null,
-    private readonly base: TF.LayersModel | null,
-    private readonly heads: { model: TF.LayersModel; classIds: (number | null)[] }[],
+    private readonly single: LayersModel | null,
+    private readonly base: LayersModel | null,
+    private readonly heads: { model: LayersModel; classIds: (number | null)[] }[],
   ) {}
 
   /** Loads an export zip's bytes. */
   static async load(zip: ArrayBuffer): Promise<LocalClassifier> {
-    const tf = await import('@tensorflow/tfjs');
+    // Importing a backend package registers it: webgl where the browser has it, else cpu.
+    const [tf, { loadLayersModel }] = await Promise.all([
+      import('@tensorflow/tfjs-core'),
+      import('@tensorflow/tfjs-layers'),
+      import('@tensorflow/tfjs-backend-cpu'),
+      import('@tensorflow/tfjs-backend-webgl'),
+    ]);
     await tf.ready();
     const files = unzipSync(new Uint8Array(zip));
     const json = <T>(name: string): T => {
@@ -44,7 +52,7 @@ export class LocalClassifier {
     const layers = (path: string) => {
       const model = json<TF.io.ModelJSON>(path);
       const dir = path.slice(0, path.lastIndexOf('/') + 1);
-      return tf.loadLayersModel({
+      return loadLayersModel({
         load: () =>
           tf.io.getModelArtifactsForJSON(model, async (manifest) => {
             const shards = manifest.flatMap((g) => g.paths.map((p) => files[dir + p]));

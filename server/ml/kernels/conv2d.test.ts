@@ -4,7 +4,7 @@
 // of up to a few thousand products in a different order). The conv gradient kernels
 // take no dilation: tfjs refuses conv gradients with dilation > 1 before reaching them.
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { compareKernel, int, pick, randn, randomPad, rng, setupWasm } from './test_util';
 import { setIm2colChunkFloats } from './im2col';
 

@@ -5,7 +5,7 @@
 // so dilated cases are checked against the cpu *forward* kernel through the adjoint
 // identities <dy, conv(x, W)> = <dx(dy, W), x> = <dW(x, dy), W> (relative 1e-4).
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import assert from 'node:assert/strict';
 import {
   compareKernel,

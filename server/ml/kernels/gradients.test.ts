@@ -5,7 +5,7 @@
 // Tolerance: max abs diff <= 1e-4 x max(1, max |expected|).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { registerLeanGradients } from './gradients';
 import { int, randn, rng, setupWasm, type HostTensor } from './test_util';
 

@@ -5,7 +5,7 @@
 // then divides. On the generator's 64×64×3 network (five conv + batch-norm layers) at batch 64,
 // Tile alone took 30% of a training step on wasm. Same mathematics, fewer passes over memory:
 // checked against tfjs's own gradients on the cpu backend (gradients.test.ts).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * With x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = γ·x̂ + β, and sums over every axis but the channel:

@@ -8,7 +8,7 @@
 //   Whole step 213 -> 51 ms (300 -> 1,260 images/s).
 // Data-movement and GEMM loops live in native/kernels.c (wasm SIMD in the backend's own
 // heap); each has a plain-JS fallback used when that module cannot be loaded.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter';
 import { conv2dBackpropInput, setBuiltinBackpropInput } from './conv2d_backprop_input';
 import { maxPoolGrad } from './max_pool_grad';

@@ -5,7 +5,7 @@
 // products, exact for int32 segment sums.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { compareKernel, HostTensor, int, pick, randn, rng, setupWasm } from './test_util';
 
 before(setupWasm);

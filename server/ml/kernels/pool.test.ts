@@ -4,7 +4,7 @@
 // inputs are quantised and relu'd (many equal values, as after a relu layer); it is held
 // to 1e-6 x max(1, max |expected|) (sums only where windows overlap). AvgPoolGrad: 1e-5.
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { compareKernel, HostTensor, int, pick, randn, rng, runCpu, setupWasm } from './test_util';
 
 before(setupWasm);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { alloc, free, heapF32, offsetF32, ptrOf, sizeOf, TensorInfo } from './wasm_util';
 import { nativeKernels } from './native';

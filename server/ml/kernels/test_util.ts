@@ -3,7 +3,7 @@
 // the same kernel of the 'cpu' backend on identical inputs.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index';
 import { setNativeKernelsEnabled } from './native';

@@ -6,7 +6,7 @@
 // float32 through a dozen layers in different summation orders).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { rng, setNativeKernelsEnabled, setupWasm } from './test_util';
 
 before(setupWasm);

@@ -2,7 +2,7 @@
 // calls into the backend's own kernels. Kernels run inside the engine (they receive and
 // return TensorInfo, not Tensor), so temporaries are made with makeOutput and released
 // with disposeData, never through tf.* ops (those would be tracked and taped).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type TensorInfo = tf.TensorInfo;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../ml/tf';
 import { parseArchitecture } from '../../ml/architecture';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../ml/tf';
 import { FeatureDataset, InMemoryImageDataset } from '../../ml/dataset';
 import type { Evaluation } from '../../ml/evaluate';
 import { buildHead, evaluateHeads, headLabels, trainHead, withNoneOutput } from '../../ml/expand';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../ml/tf';
 import { parseNetworkKey } from '../network-key';
 import { ImageClassifier, MultiHeadClassifier, type ClassScore } from '../../ml/infer';
 import { loadModel, type ArtifactStore } from '../../ml/io';
