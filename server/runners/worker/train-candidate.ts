@@ -2,13 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { parseArchitecture } from '../../ml/architecture';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';
-import { InMemoryImageDataset } from '../../ml/dataset';
 import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
 import { PermanentTaskError } from '../../tasks/task-types';
-import type { DatasetPack } from '../data/pack';
 import { artifactPrefix, checkpointKey, heldOutKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
@@ -26,8 +24,13 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   datasets,
 }) => {
   const arch = parseArchitecture(p.architecture);
-  const pack = await datasets.get(p.modelId, p.datasetVersion, p.snapshot);
-  const parts = splitPack(pack);
+  const dataset = await datasets.open(p.modelId, p.snapshot);
+  // Split codes: 0 train, 1 validation, 2 test (dataset-index.ts).
+  const parts = {
+    train: dataset.images((s) => s === 0),
+    validation: dataset.images((s) => s === 1),
+    test: dataset.images((s) => s === 2),
+  };
   if (parts.train.size === 0) throw new PermanentTaskError('the dataset has no training images');
   const model = buildModel(arch, { seed: p.seed });
   const key = checkpointKey(p.modelId, p.candidateId);
@@ -109,14 +112,3 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
     model.dispose();
   }
 };
-
-function splitPack(pack: DatasetPack): {
-  train: InMemoryImageDataset;
-  validation: InMemoryImageDataset;
-  test: InMemoryImageDataset;
-} {
-  const all = new InMemoryImageDataset(pack.shape, pack.pixels, pack.labels);
-  const indices: number[][] = [[], [], []];
-  pack.splits.forEach((s, i) => indices[s]!.push(i));
-  return { train: all.subset(indices[0]!), validation: all.subset(indices[1]!), test: all.subset(indices[2]!) };
-}
