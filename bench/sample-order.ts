@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ZipWriter as JSZip } from '../tests/support/zip-writer';
-import { startTestServer } from '../tests/support/server';
+import { startPercept } from '../server/app/startup';
+import { loadConfig } from '../server/config/config';
+import { provideDatabase } from '../server/db/database';
+import { createLogger } from '../server/logging/logger';
 import { BenchUser, log, round } from './support/client';
 import { balancedSubset, FASHION_CLASSES, loadFashionMnist, type IdxSet } from './support/fashion-mnist';
 import { initBackend } from '../server/ml/backend';
@@ -61,8 +64,21 @@ async function main(): Promise<void> {
     const byClass = [...idx].sort((a, b) => set.labels[a]! - set.labels[b]! || a - b);
     for (const i of byClass) zip.file(`${folder}/${FASHION_CLASSES[set.labels[i]!]}/${i}.png`, await png(set, i));
   }
-  const srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200' });
-  const cache = mkdtempSync(join(tmpdir(), 'percept-bench-shards-'));
+  // Percept in this process (no runners: the bench trains here), on an embedded PostgreSQL.
+  const dir = mkdtempSync(join(tmpdir(), 'percept-bench-order-'));
+  const pg = await provideDatabase(process.env.DATABASE_URL ?? null, dir);
+  const config = loadConfig({
+    PORT: '0',
+    PERCEPT_HOST: '127.0.0.1',
+    PERCEPT_DATA_DIR: join(dir, 'server'),
+    PERCEPT_LOCAL_RUNNERS: '0',
+    PERCEPT_SIGNUP: 'open',
+    PERCEPT_TICK_MS: '200',
+    DATABASE_URL: pg.url,
+  });
+  const percept = await startPercept(config, createLogger('warn'));
+  const srv = { percept, graphqlUrl: `${percept.url}/graphql` };
+  const cache = join(dir, 'shard-cache');
   try {
     const user = await BenchUser.signUp(srv.graphqlUrl);
     const modelId = await user.createModel('fashion', await png(data.train, 0));
@@ -72,6 +88,12 @@ async function main(): Promise<void> {
       loosePixels: (m, ids, s) => srv.percept.services.runnerData.loosePixels(m, ids, s),
       store: { get: (k) => srv.percept.blobs.get(k), put: (k, d) => srv.percept.blobs.put(k, d) },
     };
+    const [m] = await srv.percept.db.query(
+      `SELECT "inputHeight" AS h, "inputWidth" AS w, "inputChannels" AS c FROM models WHERE id = $1`,
+      [modelId],
+    );
+    const shape: [number, number, number] = [m.h, m.w, m.c];
+    log(`model input ${shape.join('×')}`);
     const sharded = async (bufferBytes: number): Promise<Parts> => {
       const d = await new RunnerDatasets(runnerData, { cacheDir: cache, cacheBytes: 1 << 30, bufferBytes }).open(
         modelId,
@@ -85,13 +107,14 @@ async function main(): Promise<void> {
         const mine = rows.filter((r) => r.split === split);
         const pixels = await Promise.all(mine.map(async (r) => (await srv.percept.blobs.get(r.blobKey!))!));
         return new InMemoryImageDataset(
-          [28, 28, 1],
+          shape,
           pixels,
           mine.map((r) => r.index),
         );
       };
       return { train: await part('TRAIN'), validation: await part('VALIDATION'), test: await part('TEST') };
     };
+
     const results: Record<string, unknown>[] = [];
     for (const variant of VARIANTS) {
       const parts =
@@ -100,7 +123,7 @@ async function main(): Promise<void> {
           : variant === 'sharded'
             ? await sharded(64 << 20)
             : await sharded(STREAM_KB << 10);
-      const [arch] = generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 1 });
+      const [arch] = generateCandidates({ inputShape: shape, classes: 10, count: 1 });
       const model = buildModel(arch!, { seed: SEED });
       const started = Date.now();
       const r = DEFAULT_RECIPE;
@@ -132,8 +155,9 @@ async function main(): Promise<void> {
     }
     console.log(JSON.stringify({ bench: 'sample-order', perClass: PER_CLASS, epochs: EPOCHS, seed: SEED, results }));
   } finally {
-    rmSync(cache, { recursive: true, force: true });
-    await srv.stop();
+    await percept.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -192,7 +192,7 @@ export function urlSignatureValid(subject: string, s: UrlSignature, key: string,
  * replace a thumbnail or the network that answers `classify` for another model.
  */
 export interface RunnerReach {
-  /** The model whose dataset pack the task trains on, or null. */
+  /** The model whose dataset (index, shards, loose images) the task trains on, or null. */
   dataset: string | null;
   /** Key prefixes the task reads (outputs included: a retried attempt resumes from them). */
   read: string[];

@@ -129,7 +129,7 @@ export interface NewClass {
   id: string;
   name: string;
   index: number;
-  /** Training images with pixels or a URL (what a runner's dataset pack holds: URL images are fetched for it). */
+  /** Training images with pixels or a URL (what a runner trains on: URL images are fetched for it). */
   train: number;
 }
 
