@@ -12,6 +12,8 @@
 //   fashion-6000       6,000 per class (all of the training set); all 10,000 test images          12 min
 //   shapes             drawn shapes (bench/support/shapes.ts), 5 classes, 32×32 RGB, 50 training
 //                      and 200 test images per class                                             2 min
+//   digits16           scikit-learn's bundled digits (1,797 real handwritten digits, 8×8) upsampled
+//                      to 16×16 grey; a fixed quarter of each class for testing                  4 min
 //   fashion-full       with --full: all of Fashion-MNIST (the same images as fashion-6000, whose
 //                      baselines it reuses), a 30-minute budget                                    30 min
 //
@@ -36,6 +38,7 @@ import { BenchUser, log, round } from './support/client';
 import { balancedSubset, FASHION_CLASSES, gatherImages, loadFashionMnist, type IdxSet } from './support/fashion-mnist';
 import { writeNpyUint8 } from './support/npy';
 import { startBenchServer, type BenchServer } from './support/server';
+import { DIGIT_CLASSES, DIGIT_SIZE, digitSplits } from './support/digits';
 import { SHAPE_CLASSES, SHAPE_SIZE, shapeImages } from './support/shapes';
 
 const BASELINES = ['logreg', 'svc', 'torchCnn'] as const;
@@ -149,6 +152,11 @@ async function shapesSet(trainPerClass: number, testPerClass: number): Promise<D
   };
 }
 
+async function digitsSet(): Promise<Dataset> {
+  const { train, test } = await digitSplits(findPython().python);
+  return { classes: DIGIT_CLASSES, shape: [DIGIT_SIZE, DIGIT_SIZE, 1], format: 'png', train, test };
+}
+
 function specs(smoke: boolean, full: boolean): Spec[] {
   // [train per class, test per class] at full size, and for --smoke.
   const n = (real: [number, number], tiny: [number, number]) => (smoke ? tiny : real);
@@ -173,6 +181,7 @@ function specs(smoke: boolean, full: boolean): Spec[] {
     },
     { name: 'fashion-6000', budgetMinutes: 12, build: () => fashionSet(...n([6000, 1000], [30, 20])) },
     { name: 'shapes', budgetMinutes: 2, build: () => shapesSet(...n([50, 200], [10, 20])) },
+    { name: 'digits16', budgetMinutes: 4, build: digitsSet },
   ];
   if (full)
     list.push({

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       const d = await new RunnerDatasets(runnerData, { cacheDir: cache, cacheBytes: 1 << 30, bufferBytes }).open(
         modelId,
       );
-      return { train: d.images((s) => s === 0), validation: d.images((s) => s === 1), test: d.images((s) => s === 2) };
+      return { train: d.images(0), validation: d.images(1), test: d.images(2) };
     };
     const memory = async (): Promise<Parts> => {
       // main's pack: every labelled image by id, the splits cut from it in that order.

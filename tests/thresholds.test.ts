@@ -88,7 +88,14 @@ describe('class thresholds', () => {
     const heldOut = await readHeldOut(srv.percept.blobs, modelId, await activeCandidate());
     assert.ok(heldOut, 'the finalize round stored its held-out answers');
     // The test split of 3 × 30 images at 80/10/10.
-    assert.ok(heldOut.truth.length >= 3 && heldOut.truth.length <= 20, `${heldOut.truth.length} held-out answers`);
+    const splits = await srv.percept.db.query(
+      `SELECT split, count(*) FROM images WHERE "modelId" = $1 GROUP BY split`,
+      [modelId],
+    );
+    assert.ok(
+      heldOut.truth.length >= 3 && heldOut.truth.length <= 20,
+      `${heldOut.truth.length} held-out answers ${JSON.stringify(splits)}`,
+    );
     assert.ok(heldOut.confidence.every((p) => p > 0 && p <= 1));
     const expected = classThresholds(heldOut, 3, 0.95);
     const got = await rows();

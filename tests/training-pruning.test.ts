@@ -19,7 +19,7 @@ interface Round {
   taskId: string;
   attempt: number;
   type: string;
-  payload: { candidateId: string; toEpoch: number; finalize: boolean; scheduleEpochs?: number };
+  payload: { candidateId: string; toEpoch: number; finalize: boolean; scheduleEpochs?: number; refit?: boolean };
 }
 
 /**
@@ -98,6 +98,14 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
       runnerToken,
     );
   };
+  const fail = (r: Round, error: string) => {
+    held.delete(r.taskId);
+    return call(
+      'mutation($rep: RunnerReportInput!, $e: String!) { failTask(report: $rep, error: $e, permanent: true) }',
+      { rep: { runnerId, taskId: r.taskId, attempt: r.attempt }, e: error },
+      runnerToken,
+    );
+  };
   const candidates = async () =>
     (
       await call(
@@ -106,6 +114,9 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
         user.token,
       )
     ).trainingRun.candidates as { id: string; status: string; prunedReason: string | null }[];
+  const selection = async () =>
+    (await call('query($id: ID!) { trainingRun(modelId: $id) { selection } }', { id: m.id }, user.token)).trainingRun
+      .selection as string | null;
   const stop = async () => {
     await call('mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
     await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
@@ -128,7 +139,7 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
     for (const id of runnerIds)
       await call('mutation($id: ID!) { setRunnerDisabled(id: $id, disabled: true) { id } }', { id }, user.token);
   };
-  return { claim, complete, candidates, stop };
+  return { claim, complete, fail, candidates, selection, stop };
 }
 
 test('after a round, a candidate trailing the best by more than the gap is pruned with the reason, and only the others go on', async () => {
@@ -278,4 +289,34 @@ test('by default a run trains on past the target accuracy; with stopAtTarget it 
   assert.equal(promotion.payload.finalize, true, 'the target was met: promote now');
   assert.equal(promotion.payload.candidateId, round.payload.candidateId);
   await quick.stop();
+});
+
+test('the chosen candidate trains again, the same way, on its training and validation images; that network is promoted', async () => {
+  const run = await trainingRun({ candidates: 1, maxEpochs: 2, roundEpochs: 2 });
+  const first = await waitFor('round 1', run.claim);
+  await run.complete(first, 0.9);
+  const refit = await waitFor('the retraining round', run.claim);
+  assert.equal(refit.payload.refit, true);
+  assert.equal(refit.payload.finalize, false, 'it trains');
+  assert.equal(refit.payload.candidateId, first.payload.candidateId);
+  assert.equal(refit.payload.toEpoch, 2, 'as many epochs as the candidate trained');
+  assert.equal(refit.payload.scheduleEpochs, first.payload.scheduleEpochs, 'under the same learning-rate schedule');
+  await run.complete(refit, 0.9);
+  const promotion = await waitFor('promotion', run.claim);
+  assert.equal(promotion.payload.finalize, true);
+  assert.equal(promotion.payload.refit, true, 'the retrained network is the one promoted');
+  assert.match((await run.selection())!, /trained again the same way .* that network is served/);
+  await run.stop();
+
+  // When the retraining fails, the candidate as chosen is promoted, and the run says so.
+  const again = await trainingRun({ candidates: 1, maxEpochs: 2, roundEpochs: 2 });
+  await again.complete(await waitFor('round 1', again.claim), 0.9);
+  const failing = await waitFor('the retraining round', again.claim);
+  assert.equal(failing.payload.refit, true);
+  await again.fail(failing, 'out of memory');
+  const fallback = await waitFor('promotion', again.claim);
+  assert.equal(fallback.payload.finalize, true);
+  assert.ok(!fallback.payload.refit, 'the network as chosen');
+  assert.match((await again.selection())!, /did not finish \(out of memory\): it is served as chosen/);
+  await again.stop();
 });

@@ -37,7 +37,7 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
   const childOf = async () =>
     (
       await server.database.query(
-        `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1 AND NOT (payload->>'finalize')::boolean`,
+        `SELECT id, attempts, status, progress, result FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'trainTaskId' = $1 AND NOT (payload->>'finalize')::boolean AND payload->'refit' IS NULL`,
         [trainTaskId],
       )
     )[0];
@@ -50,7 +50,8 @@ test('a server killed with SIGKILL mid-training resumes from the last checkpoint
 
   url = await serve();
 
-  await waitForTask(url, user.token, trainTaskId, 'SUCCEEDED', 180_000);
+  // Then the chosen candidate trains again on training and validation images, and is promoted.
+  await waitForTask(url, user.token, trainTaskId, 'SUCCEEDED', 300_000);
   const child = await childOf();
   assert.equal(child.status, 'SUCCEEDED');
   assert.equal(child.attempts, 2, 'the interrupted round ran again');

@@ -103,6 +103,23 @@ export async function outputCount(db: Db, modelId: string): Promise<number> {
   return classes;
 }
 
+/** Labelled images per split (of the snapshot, when given). */
+export async function splitCounts(
+  db: Db,
+  modelId: string,
+  snapshot?: DatasetSnapshot | null,
+): Promise<Record<ImageSplit, number>> {
+  const { where, params } = labelled(modelId, snapshot);
+  const rows: { split: ImageSplit; n: number }[] = await db.query(
+    `SELECT i.split, count(*)::int AS n FROM images i JOIN model_classes c ON c.id = i."classId"
+     WHERE ${where} GROUP BY i.split`,
+    params,
+  );
+  const counts = { TRAIN: 0, VALIDATION: 0, TEST: 0 } as Record<ImageSplit, number>;
+  for (const r of rows) counts[r.split] = r.n;
+  return counts;
+}
+
 /** Training images that have a class. */
 export async function trainImageCount(db: Db, modelId: string): Promise<number> {
   const [{ n }] = await db.query(

@@ -19,6 +19,9 @@ export const imageThumbKey = (modelId: string, imageId: string): string => `${th
 /** A candidate's training checkpoint and its exported model. */
 export const checkpointKey = (modelId: string, candidateId: string): string =>
   `${modelPrefix(modelId)}candidates/${candidateId}/checkpoint`;
+/** The chosen candidate's network retrained on training and validation images (TrainCandidatePayload.refit). */
+export const refitCheckpointKey = (modelId: string, candidateId: string): string =>
+  `${modelPrefix(modelId)}candidates/${candidateId}/refit-checkpoint`;
 export const artifactPrefix = (modelId: string, candidateId: string): string =>
   `${modelPrefix(modelId)}candidates/${candidateId}/model`;
 /**

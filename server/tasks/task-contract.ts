@@ -88,6 +88,11 @@ export interface TrainCandidatePayload {
   recipe?: unknown;
   /** Epochs the learning-rate schedule spans (selection.ts scheduleEpochs); absent: a constant rate. */
   scheduleEpochs?: number;
+  /**
+   * The chosen candidate trained again from scratch on its training and validation images, with
+   * a checkpoint of its own (selection.ts refitReason); with `finalize`, promote that network.
+   */
+  refit?: boolean;
 }
 
 export interface SplitModelPayload {
@@ -149,6 +154,8 @@ export interface TrainRoundResult {
   seconds: number;
   /** Absent in rounds recorded before it was. */
   validationImages?: number;
+  /** The images it trained on (training and validation ones in a refit round); absent in older rounds. */
+  trainImages?: number;
 }
 
 /** The finalize round of TRAIN_CANDIDATE: the test evaluation and where the export went. */

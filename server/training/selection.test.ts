@@ -9,6 +9,7 @@ import {
   margin95,
   pruneReason,
   recentAccuracy,
+  refitReason,
   roomForAll,
   scheduleEpochs,
   startNow,
@@ -170,4 +171,25 @@ test('small data sets get more epochs than large ones', () => {
   assert.equal(epochsFor(10_000), 30);
   assert.equal(epochsFor(60_000), 18);
   assert.equal(epochsFor(10_000_000), 15);
+});
+
+test('the chosen candidate is retrained on training and validation images when that is possible and fits', () => {
+  const base = {
+    stopAtTarget: false,
+    epochs: 20,
+    trainImages: 800,
+    validationImages: 100,
+    testImages: 100,
+    secondsLeft: null,
+    secondsPerEpoch: 2,
+  };
+  assert.equal(refitReason(base), null, 'no budget: always');
+  assert.match(refitReason({ ...base, stopAtTarget: true })!, /target/);
+  assert.match(refitReason({ ...base, validationImages: 0 })!, /no validation images/);
+  assert.match(refitReason({ ...base, testImages: 0 })!, /no test images/);
+  assert.match(refitReason({ ...base, epochs: 0 })!, /no epoch/);
+  // 20 epochs × 2 s × 1.15 × 900/800 ≈ 52 s, plus 30 s for the promotion.
+  assert.equal(refitReason({ ...base, secondsLeft: 90 }), null);
+  assert.match(refitReason({ ...base, secondsLeft: 75 })!, /budget/);
+  assert.match(refitReason({ ...base, secondsLeft: 600, secondsPerEpoch: null })!, /pace/);
 });

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { trainImageCount } from '../datasets/image.queries';
+import { splitCounts, trainImageCount } from '../datasets/image.queries';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
 import { Model, ModelStatus } from '../models/model.entity';
@@ -15,7 +15,17 @@ import { waitForTaskChange } from '../tasks/task-events';
 import { DEFAULT_RECIPE } from '../ml/recipe';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
-import { choose, halving, leader, nextRoundEnd, pruneReason, roomForAll, scheduleEpochs, startNow } from './selection';
+import {
+  choose,
+  halving,
+  leader,
+  nextRoundEnd,
+  pruneReason,
+  refitReason,
+  roomForAll,
+  scheduleEpochs,
+  startNow,
+} from './selection';
 import { modelSplitter } from './split';
 import { readHeldOut, recordThresholds } from '../models/class-thresholds';
 import type { BlobStore } from '../storage/blob-store';
@@ -33,9 +43,11 @@ const WAIT_MS = 5000;
  * the gap (and, under a budget, halves the field), and queues the next round of whole epochs
  * that fit (under a budget too short for every candidate, a candidate starts only when a runner is
  * free for it) — or, when the target is met, the epochs are done or the budget cannot fit another
- * epoch, queues the promotion of the best candidate (test evaluation and export) and records
- * it. An expandable
- * model is then split into base and first head (split.ts) before the run ends.
+ * epoch, chooses the best candidate. When there is room (selection.ts refitReason) the chosen one
+ * trains again from scratch, the same way, on its training and validation images together; then
+ * the promotion (test evaluation and export) of that network, or of the candidate as chosen when
+ * the retraining cannot run or finish, is queued and recorded. An expandable model is then split
+ * into base and first head (split.ts) before the run ends.
  */
 export function trainModelHandler(deps: {
   db: DataSource;
@@ -61,6 +73,7 @@ export function trainModelHandler(deps: {
     c: Candidate,
     toEpoch: number,
     finalize: boolean,
+    refit?: { scheduleEpochs: number | undefined },
   ) => {
     const p = ctx.payload;
     const images = await trainImages(p.modelId);
@@ -79,14 +92,18 @@ export function trainModelHandler(deps: {
       batchSize: batchSizeFor(images),
       // Candidates of older runs have none: they train by today's defaults.
       recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
-      // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace changes.
-      scheduleEpochs: scheduleEpochs({
-        maxEpochs: p.maxEpochs,
-        epochsDone: c.epochsDone,
-        roundEpochs: p.roundEpochs,
-        secondsLeft: p.maxMinutes ? (Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000 : null,
-        secondsPerEpoch: lastEpochSeconds(c),
-      }),
+      ...(refit ? { refit: true } : {}),
+      // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace
+      // changes. A refit replays the schedule the candidate last trained under.
+      scheduleEpochs: refit
+        ? refit.scheduleEpochs
+        : scheduleEpochs({
+            maxEpochs: p.maxEpochs,
+            epochsDone: c.epochsDone,
+            roundEpochs: p.roundEpochs,
+            secondsLeft: p.maxMinutes ? (Date.parse(p.startedAt) + p.maxMinutes * 60_000 - Date.now()) / 1000 : null,
+            secondsPerEpoch: lastEpochSeconds(c),
+          }),
     };
     await queue.enqueue({
       type: TaskType.TRAIN_CANDIDATE,
@@ -132,6 +149,35 @@ export function trainModelHandler(deps: {
         continue;
       }
       if (final) throw new PermanentTaskError(`promoting the best candidate failed: ${final.error ?? final.status}`);
+
+      // The chosen candidate was trained again on its training and validation images: promote
+      // that network, or the candidate as it was chosen when the retraining failed or ran short.
+      const refit = children.filter((t) => t.payload.refit).at(-1);
+      if (refit) {
+        const best = mine.find((c) => c.id === refit.payload.candidateId)!;
+        const r = refit.status === TaskStatus.SUCCEEDED ? trainingRound(refit.result) : null;
+        const done = r !== null && r.epochs >= refit.payload.toEpoch;
+        if (best.metrics.refit === undefined) {
+          const note = done
+            ? `It was then trained again the same way on its ${r.trainImages ?? 'training and validation'} training and validation images (${r.epochs} epochs), and that network is served.`
+            : `Training it again on its training and validation images did not finish (${refit.error ?? r?.stopReason ?? refit.status}): it is served as chosen.`;
+          best.metrics = {
+            ...best.metrics,
+            refit: done ? { epochs: r.epochs, images: r.trainImages ?? null, seconds: r.seconds } : { failed: note },
+            selection: [best.metrics.selection, note].filter(Boolean).join(' '),
+          };
+          await candidates.save(best);
+        }
+        await enqueueRound(
+          ctx,
+          best,
+          best.epochsDone,
+          true,
+          done ? { scheduleEpochs: refit.payload.scheduleEpochs } : undefined,
+        );
+        log.info({ best: best.id, refit: done }, 'promoting the chosen candidate');
+        continue;
+      }
 
       await absorb(mine, children);
       const live = mine.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
@@ -218,10 +264,25 @@ export function trainModelHandler(deps: {
           { id: best.id },
           { status: CandidateStatus.TRAINING, metrics: { ...best.metrics, selection: choice.note } },
         );
-        await enqueueRound(ctx, best, best.epochsDone, true);
+        const counts = await splitCounts(db, p.modelId, p.snapshot);
+        const noRefit = refitReason({
+          stopAtTarget: p.stopAtTarget === true,
+          epochs: best.epochsDone,
+          trainImages: counts.TRAIN,
+          validationImages: counts.VALIDATION,
+          testImages: counts.TEST,
+          secondsLeft: p.maxMinutes ? (deadline - Date.now()) / 1000 : null,
+          secondsPerEpoch: lastEpochSeconds(best),
+        });
+        const lastSchedule = children.filter((t) => t.payload.candidateId === best.id && !t.payload.finalize).at(-1)
+          ?.payload.scheduleEpochs;
+        if (noRefit === null) await enqueueRound(ctx, best, best.epochsDone, false, { scheduleEpochs: lastSchedule });
+        else await enqueueRound(ctx, best, best.epochsDone, true);
         log.info(
-          { best: best.id, reachedTarget, outOfTime, noMoreRounds, why: choice.note },
-          'promoting the best candidate',
+          { best: best.id, reachedTarget, outOfTime, noMoreRounds, why: choice.note, noRefit },
+          noRefit === null
+            ? 'retraining the chosen candidate on training and validation images'
+            : 'promoting the best candidate',
         );
         continue;
       }
@@ -238,7 +299,7 @@ export function trainModelHandler(deps: {
   const absorb = async (mine: Candidate[], children: Round[]) => {
     for (const c of mine) {
       if (c.status !== CandidateStatus.QUEUED && c.status !== CandidateStatus.TRAINING) continue;
-      const last = children.filter((t) => t.payload.candidateId === c.id).at(-1);
+      const last = children.filter((t) => t.payload.candidateId === c.id && !t.payload.refit).at(-1);
       if (!last) continue;
       if (last.status === TaskStatus.SUCCEEDED) {
         const r = trainingRound(last.result);
@@ -264,6 +325,7 @@ export function trainModelHandler(deps: {
       testAccuracy: r.evaluation.accuracy,
       validationAccuracy: standing(winner).accuracy,
       epochs: r.epochs,
+      refit: final.payload.refit === true,
       selection: winner.metrics.selection ?? null,
     };
     // Recorded by an earlier pass (the run waits for the split afterwards, or was re-run after a crash).

@@ -56,11 +56,15 @@ export class RunnerDataset {
     private readonly bufferBytes: number,
   ) {}
 
-  /** The images whose split code passes `keep` (all when omitted), in index (id) order. */
-  images(keep: (split: number) => boolean = () => true): ShardedImageDataset {
+  /**
+   * The images of these split codes (0 train, 1 validation, 2 test), one split after another, each
+   * in index (id) order; every image, in id order, when none is given.
+   */
+  images(...splits: number[]): ShardedImageDataset {
     const x = this.index;
     const rows: number[] = [];
-    x.splits.forEach((s, i) => keep(s) && rows.push(i));
+    if (!splits.length) x.ids.forEach((_, i) => rows.push(i));
+    for (const code of splits) x.splits.forEach((s, i) => s === code && rows.push(i));
     return new ShardedImageDataset(
       x.shape,
       {

@@ -7,14 +7,16 @@ import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
 import { PermanentTaskError } from '../../tasks/task-types';
-import { artifactPrefix, checkpointKey, heldOutKey } from '../../storage/keys';
+import { artifactPrefix, checkpointKey, heldOutKey, refitCheckpointKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
 
 /**
  * One round of one candidate: resume from its checkpoint, train to `toEpoch` (or the deadline),
  * checkpoint each epoch. With `finalize`: restore the checkpoint, score the test split and export
- * the model in TensorFlow.js Layers format for serving.
+ * the model in TensorFlow.js Layers format for serving. With `refit`: the chosen candidate trained
+ * again from scratch on its training and validation images together (no validation, so no early
+ * stopping: exactly `toEpoch` epochs), under a checkpoint of its own; with both, export that one.
  */
 export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   payload: p,
@@ -27,13 +29,14 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   const dataset = await datasets.open(p.modelId, p.snapshot);
   // Split codes: 0 train, 1 validation, 2 test (dataset-index.ts).
   const parts = {
-    train: dataset.images((s) => s === 0),
-    validation: dataset.images((s) => s === 1),
-    test: dataset.images((s) => s === 2),
+    train: dataset.images(0),
+    validation: dataset.images(1),
+    test: dataset.images(2),
+    trainAndValidation: dataset.images(0, 1),
   };
   if (parts.train.size === 0) throw new PermanentTaskError('the dataset has no training images');
   const model = buildModel(arch, { seed: p.seed });
-  const key = checkpointKey(p.modelId, p.candidateId);
+  const key = (p.refit ? refitCheckpointKey : checkpointKey)(p.modelId, p.candidateId);
   try {
     if (p.finalize) {
       const optimizer = tf.train.adam();
@@ -65,7 +68,7 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
     let lastEpochSeconds = 0;
     const recipe = parseRecipe(p.recipe);
     try {
-      const result = await train(model, parts.train, {
+      const result = await train(model, p.refit ? parts.trainAndValidation : parts.train, {
         epochs: p.toEpoch,
         batchSize: p.batchSize,
         seed: p.seed,
@@ -76,12 +79,12 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         augment: recipe.augment ?? undefined,
         patience: recipe.patience,
         monitor: 'either',
-        validation: parts.validation.size > 0 ? parts.validation : undefined,
+        validation: !p.refit && parts.validation.size > 0 ? parts.validation : undefined,
         signal: AbortSignal.any([signal, deadline.signal]),
         checkpoint: { store: data.store, key },
         onBatch: (m) =>
           progress({
-            phase: 'training',
+            phase: p.refit ? 'retraining' : 'training',
             epoch: m.epoch,
             batch: m.batch,
             batches: m.batches,
@@ -103,7 +106,8 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         bestEpoch: result.bestEpoch,
         resumedFrom: result.resumedFrom,
         seconds: (Date.now() - started) / 1000,
-        validationImages: parts.validation.size,
+        validationImages: p.refit ? 0 : parts.validation.size,
+        trainImages: p.refit ? parts.trainAndValidation.size : parts.train.size,
       };
     } finally {
       if (timer) clearTimeout(timer);
