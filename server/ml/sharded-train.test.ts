@@ -1,44 +1,19 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type * as tf from '@tensorflow/tfjs';
-import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
+import type { InputShape } from './architecture';
 import { DEFAULT_AUGMENTATION } from './augment';
 import { buildModel } from './build';
 import { MemoryArtifactStore } from './io';
 import { ShardedImageDataset, type ShardReader } from './sharded-dataset';
 import { syntheticImages } from './synthetic';
-import { maxAbsDiff, TRAINING_BACKENDS, useTrainingBackend } from './testing';
+import { maxAbsDiff, tinyTestCnn, TRAINING_BACKENDS, useTrainingBackend } from './testing';
 import { train } from './train';
 
 const SHAPE: InputShape = [12, 12, 1];
 const BYTES = 144;
 const CLASSES = 3;
 const PER_SHARD = 10;
-
-function tinyCnn(): Architecture {
-  const layers: LayerSpec[] = [
-    { kind: 'conv2d', filters: 8, kernelSize: 3, strides: 1, activation: 'relu' },
-    { kind: 'batchNorm' },
-    { kind: 'maxPool', poolSize: 2, strides: 2 },
-    { kind: 'dropout', rate: 0.25 },
-    { kind: 'flatten' },
-    { kind: 'dense', units: CLASSES, activation: 'softmax' },
-  ];
-  const { params, macs } = countCost(SHAPE, layers);
-  const id = architectureId('cnn', SHAPE, CLASSES, layers);
-  return {
-    id,
-    family: 'cnn',
-    name: 'test CNN',
-    inputShape: SHAPE,
-    classes: CLASSES,
-    expandable: false,
-    layers,
-    headStart: 4,
-    params,
-    macs,
-  };
-}
 
 /**
  * A streamed dataset (the shuffle buffer holds 20 of its 60 images) in shards of 10, opened anew
@@ -76,7 +51,7 @@ const weightsOf = (model: tf.LayersModel) => model.getWeights().flatMap((w) => A
 test('a run stopped mid-epoch resumes from its checkpoint on a streamed dataset with the same sample order', async (t: TestContext) => {
   const reason = await useTrainingBackend(TRAINING_BACKENDS[0]!);
   if (reason) return t.skip(reason);
-  const arch = tinyCnn();
+  const arch = tinyTestCnn(SHAPE, CLASSES);
   const options = { batchSize: 8, learningRate: 0.01, seed: 5, augment: DEFAULT_AUGMENTATION, epochs: 4 };
   const reads: number[] = [];
   const data = open(reads);
