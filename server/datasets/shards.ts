@@ -41,6 +41,7 @@ export async function sealShards(
   if (sampleBytes <= 0) return { written: 0, dropped: 0 };
   const perShard = Math.max(1, Math.floor(shardBytes / sampleBytes));
   const stale: string[] = [];
+  const assigned = new Set<string>();
   let written = 0;
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`percept:shards:${modelId}`]);
@@ -77,6 +78,9 @@ export async function sealShards(
         .digest('hex')
         .slice(0, 20);
       const key = shardKey(modelId, hash, ok.length);
+      assigned.add(key);
+      // The same images as a shard that is held (its lost rows came back: a retried import) make
+      // the same key and bytes: it stays.
       if (!held.has(key)) {
         await blobs.put(key, Buffer.concat(pixels.filter((p): p is Buffer => p !== null)), 'application/octet-stream');
         written++;
@@ -90,8 +94,9 @@ export async function sealShards(
   });
   // After the commit: a runner that still reads a stale shard finishes with its cached copy or
   // fails its attempt and is retried with a new index.
-  if (stale.length) await blobs.deleteMany(stale);
-  return { written, dropped: stale.length };
+  const dropped = stale.filter((k) => !assigned.has(k));
+  if (dropped.length) await blobs.deleteMany(dropped);
+  return { written, dropped: dropped.length };
 }
 
 /** Shard blobs of a model that no image points at (all of their images were deleted). */
