@@ -268,13 +268,16 @@ async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
   try {
     const { trainingRun } = await user.call<{
       trainingRun: {
+        selection: string | null;
         candidates: { name: string; status: string; epochsDone: number; bestValAccuracy: number | null }[];
       } | null;
-    }>('query($m: ID!) { trainingRun(modelId: $m) { candidates { name status epochsDone bestValAccuracy } } }', {
-      m: modelId,
-    });
+    }>(
+      'query($m: ID!) { trainingRun(modelId: $m) { selection candidates { name status epochsDone bestValAccuracy } } }',
+      { m: modelId },
+    );
     for (const c of trainingRun?.candidates ?? [])
       log(`    ${c.status.padEnd(9)} ${c.name}: ${c.epochsDone} epochs, best validation ${c.bestValAccuracy}`);
+    if (trainingRun?.selection) log(`    ${trainingRun.selection}`);
   } catch (e) {
     log(`  (could not list the candidates: ${e instanceof Error ? e.message : String(e)})`);
   }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createModel, png, signUp } from './support/fixtures';
-import { gql, gqlUpload } from './support/graphql';
+import { gql } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { syntheticZip, TRAIN, waitForTask } from './support/training';
+import { syntheticZip, trainedModel } from './support/training';
 
 // POST /v1/models/{id}/classify: the image as the body, the same rules and answer as `classify`.
 let srv: TestServer;
@@ -22,23 +22,8 @@ before(async () => {
   });
   await signUp(srv.graphqlUrl); // the admin
   owner = await signUp(srv.graphqlUrl);
-  modelId = (await createModel(srv.graphqlUrl, owner.token, 'rest', await png(12, 12, 1))).id;
   const data = await syntheticZip({ classes: 2, perClass: 12, side: 12, heldOutPerClass: 1 });
-  const imported = await gqlUpload(
-    srv.graphqlUrl,
-    'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
-    { m: modelId, f: null },
-    { f: { data: data.zip, filename: 'data.zip', type: 'application/zip' } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, imported.data!.importDataset.id);
-  const trained = await gql(
-    srv.graphqlUrl,
-    TRAIN,
-    { id: modelId, input: { candidates: 1, maxEpochs: 1 } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
+  modelId = await trainedModel(srv.graphqlUrl, owner.token, { name: 'rest', side: 12, data, maxEpochs: 1 });
   image = data.heldOut[0]!.png;
 });
 after(() => srv?.stop());

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { createModel, png, signUp } from './support/fixtures';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { syntheticZip, TRAIN, waitForTask } from './support/training';
+import { syntheticZip, trainedModel, TRAIN, waitForTask } from './support/training';
 import { buildZip } from './support/zip';
 
 // exportModel → a verified zip; the zip runs outside Percept (examples/classify-node.mjs) and
@@ -38,24 +38,9 @@ before(async () => {
   await signUp(srv.graphqlUrl); // the admin
   owner = await signUp(srv.graphqlUrl);
   other = await signUp(srv.graphqlUrl);
-  modelId = (await createModel(srv.graphqlUrl, owner.token, 'shapes', await png(12, 12, 1))).id;
   const data = await syntheticZip({ classes: 3, perClass: 14, side: 12, heldOutPerClass: 2 });
   heldOut = data.heldOut;
-  const imported = await gqlUpload(
-    srv.graphqlUrl,
-    'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
-    { m: modelId, f: null },
-    { f: { data: data.zip, filename: 'data.zip', type: 'application/zip' } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, imported.data!.importDataset.id);
-  const trained = await gql(
-    srv.graphqlUrl,
-    TRAIN,
-    { id: modelId, input: { candidates: 1, maxEpochs: 2 } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
+  modelId = await trainedModel(srv.graphqlUrl, owner.token, { name: 'shapes', side: 12, data, maxEpochs: 2 });
   work = mkdtempSync(join(tmpdir(), 'percept-export-'));
 });
 after(async () => {

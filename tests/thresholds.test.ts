@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readHeldOut } from '../server/models/class-thresholds';
 import { classThresholds } from '../server/ml/thresholds';
-import { createModel, png, signUp } from './support/fixtures';
+import { signUp } from './support/fixtures';
 import { errorCode, gql, gqlUpload } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { syntheticZip, TRAIN, waitForTask, type SyntheticSet } from './support/training';
+import { syntheticZip, trainedModel, waitForTask, type SyntheticSet } from './support/training';
 import { ZipWriter } from './support/zip-writer';
 
 // Per-class thresholds: chosen at promotion from the promoted network's held-out answers, editable,
@@ -38,23 +38,8 @@ before(async () => {
   await signUp(srv.graphqlUrl); // the admin, who could see every model
   owner = await signUp(srv.graphqlUrl);
   other = await signUp(srv.graphqlUrl);
-  modelId = (await createModel(srv.graphqlUrl, owner.token, 'thresholds', await png(12, 12, 1))).id;
   data = await syntheticZip({ classes: 3, perClass: 30, side: 12, heldOutPerClass: 2 });
-  const imported = await gqlUpload(
-    srv.graphqlUrl,
-    'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
-    { m: modelId, f: null },
-    { f: { data: data.zip, filename: 'data.zip', type: 'application/zip' } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, imported.data!.importDataset.id);
-  const trained = await gql(
-    srv.graphqlUrl,
-    TRAIN,
-    { id: modelId, input: { candidates: 1, maxEpochs: 2 } },
-    owner.token,
-  );
-  await waitForTask(srv.graphqlUrl, owner.token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
+  modelId = await trainedModel(srv.graphqlUrl, owner.token, { name: 'thresholds', side: 12, data, maxEpochs: 2 });
 });
 after(() => srv?.stop());
 

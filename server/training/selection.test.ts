@@ -188,6 +188,7 @@ test('the chosen candidate is retrained on training and validation images when t
   assert.match(refitReason({ ...base, validationImages: 0 })!, /no validation images/);
   assert.match(refitReason({ ...base, testImages: 0 })!, /no test images/);
   assert.match(refitReason({ ...base, epochs: 0 })!, /no epoch/);
+  assert.match(refitReason({ ...base, trainImages: 5000 })!, /more than 2000 training images/);
   // 20 epochs × 2 s × 1.15 × 900/800 ≈ 52 s, plus 30 s for the promotion.
   assert.equal(refitReason({ ...base, secondsLeft: 90 }), null);
   assert.match(refitReason({ ...base, secondsLeft: 75 })!, /budget/);

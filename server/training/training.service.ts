@@ -231,7 +231,12 @@ function eta(task: Task, p: TrainModelPayload, states: CandidateState[]): number
     : Infinity;
   if (!seconds.length) return null;
   const perEpoch = seconds.reduce((a, b) => a + b, 0) / seconds.length;
-  const remaining = live.reduce((n, c) => n + Math.max(0, p.maxEpochs - c.epochsDone), 0);
+  // The chosen candidate retraining on training and validation images repeats its epochs.
+  const left = (c: CandidateState) =>
+    c.live?.phase === 'retraining'
+      ? c.epochsDone - Math.max(0, Number(c.live.epoch ?? 1) - 1)
+      : p.maxEpochs - c.epochsDone;
+  const remaining = live.reduce((n, c) => n + Math.max(0, left(c)), 0);
   const parallel = Math.max(1, running(states));
   return Math.min(budget, (remaining * perEpoch) / parallel);
 }

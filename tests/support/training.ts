@@ -1,7 +1,8 @@
 import { ZipWriter as JSZip } from './zip-writer';
 import sharp from 'sharp';
 import { SYNTHETIC_CLASSES, syntheticImages } from '../../server/ml/synthetic';
-import { gql } from './graphql';
+import { createModel, png } from './fixtures';
+import { gql, gqlUpload } from './graphql';
 
 export interface SyntheticSet {
   zip: Buffer;
@@ -72,3 +73,26 @@ export const TRAIN = `mutation($id: ID!, $input: TrainModelInput) { trainModel(m
 export const CLASSIFY = `mutation($id: ID!, $image: ImageInput!) {
   classify(modelId: $id, image: $image, topK: 3) { candidateId predictions { className probability } }
 }`;
+
+/**
+ * A model of the user's, created from a grey `side`×`side` sample, given `data`'s zip and trained
+ * (one candidate, `maxEpochs`) until its run succeeds: the setup of tests about a trained model.
+ */
+export async function trainedModel(
+  url: string,
+  token: string,
+  opts: { name: string; side: number; data: SyntheticSet; maxEpochs: number },
+): Promise<string> {
+  const modelId = (await createModel(url, token, opts.name, await png(opts.side, opts.side, 1))).id;
+  const imported = await gqlUpload(
+    url,
+    'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
+    { m: modelId, f: null },
+    { f: { data: opts.data.zip, filename: 'data.zip', type: 'application/zip' } },
+    token,
+  );
+  await waitForTask(url, token, imported.data!.importDataset.id);
+  const trained = await gql(url, TRAIN, { id: modelId, input: { candidates: 1, maxEpochs: opts.maxEpochs } }, token);
+  await waitForTask(url, token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
+  return modelId;
+}
