@@ -101,7 +101,9 @@ async function main(): Promise<void> {
   const trainSet = await crops(dir, Number(values['train-per-class'] ?? 40), seed);
   const testSet = await crops(dir, Number(values['test-per-class'] ?? 40), seed + 1000);
   const classes = SOURCES.length;
-  log(`${backend.backend}: ${trainSet.labels.length} training and ${testSet.labels.length} test crops, ${classes} classes`);
+  log(
+    `${backend.backend}: ${trainSet.labels.length} training and ${testSet.labels.length} test crops, ${classes} classes`,
+  );
   const rows: Array<{ side: number; network: string; test: number; secondsPerEpoch: number; trainAcc: number }> = [];
   for (const side of sides) {
     const shape: [number, number, number] = [side, side, 3];
