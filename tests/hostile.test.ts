@@ -69,6 +69,8 @@ async function snapshot() {
     images: await count('images'),
     classes: await count('model_classes'),
     blobs: await count('blobs'),
+    shards: (await srv.percept.db.query(`SELECT count(*)::int AS n FROM blobs WHERE key LIKE 'models/%/shards/%'`))[0]
+      .n as number,
     models: await count('models'),
     tasks: await count('tasks'),
     uploads,
@@ -144,10 +146,11 @@ describe('per-file problems inside an otherwise valid zip', () => {
     assert.equal(end.images - start.images, mixed.imported.length);
     assert.equal(end.classes - start.classes, 2, 'cat and dog; no class for the over-long folder name');
     assert.equal(
-      end.blobs - start.blobs,
+      end.blobs - end.shards - (start.blobs - start.shards),
       mixed.imported.length,
       'one pixel blob per image (16×12 stores no thumbnail)',
     );
+    assert.equal(end.shards - start.shards, 1, "and one training shard holding the import's images");
     assert.equal(end.models, start.models);
     assert.equal(end.uploads, 0, 'the upload is deleted');
   });

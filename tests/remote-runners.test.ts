@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AuthService } from '../server/auth/auth.service';
-import { checkpointKey, imageThumbKey, sampleKey } from '../server/storage/keys';
+import { checkpointKey, imageThumbKey, sampleKey, shardKey, shardsPrefix } from '../server/storage/keys';
 import { uploadDataset } from './support/datasets';
 import { createModel, png } from './support/fixtures';
 import { syntheticZip, TRAIN, waitForTask } from './support/training';
@@ -25,6 +28,8 @@ before(async () => {
     PERCEPT_TICK_MS: '200',
     PERCEPT_TASK_LEASE_MS: '2000',
     PERCEPT_MAX_UPLOAD_BYTES: String(UPLOAD_CAP),
+    // Shards of 28 images of 24×24: a training set spans several.
+    PERCEPT_SHARD_BYTES: String(28 * 24 * 24),
   });
   await new AuthService(srv.percept.db, 1).ensureAdmin('admin@example.com', 'admin password');
   admin = (
@@ -41,10 +46,10 @@ after(async () => {
   await srv.stop();
 });
 
-const startRunner = async (name: string) => {
+const startRunner = async (name: string, env: NodeJS.ProcessEnv = {}) => {
   const p = percept(
     ['runner', '--server', srv.url, '--token', runnerToken, '--name', name, '--heartbeat-ms', '300'],
-    {},
+    env,
   );
   procs.push(p);
   await p.waitFor(/joined/);
@@ -184,6 +189,14 @@ describe('remote runners', () => {
     assert.equal((await call(`${at()}/datasets/${mine}`)).status, 200);
     // Anything else, even of the same model, is refused.
     assert.equal((await call(`${at()}/datasets/${theirs}`)).status, 403);
+    assert.equal((await call(`${at()}/datasets/${theirs}/loose?ids=${randomUUID()}`)).status, 403);
+    // Shards of the task's dataset are readable (this one does not exist), another model's are not.
+    assert.equal((await call(`${at()}/blobs/${shardKey(mine, 'a'.repeat(20), 1)}`)).status, 404);
+    assert.equal((await call(`${at()}/blobs/${shardKey(theirs, 'a'.repeat(20), 1)}`)).status, 403);
+    assert.equal(
+      (await call(`${at()}/blobs/${shardKey(mine, 'a'.repeat(20), 1)}`, { method: 'PUT', body: 'x' })).status,
+      403,
+    );
     assert.equal((await call(`${at()}/blobs/${sampleKey(theirs)}`)).status, 403);
     assert.equal((await call(`${at()}/blobs/${sampleKey(mine)}`)).status, 403);
     const thumb = imageThumbKey(mine, randomUUID());
@@ -235,7 +248,9 @@ describe('remote runners', () => {
     const imported = await uploadDataset(srv, admin, m.id, data.zip);
     assert.ok(imported.data, JSON.stringify(imported.errors));
     await waitForTask(srv.graphqlUrl, admin, imported.data.importDataset.id);
-    await startRunner('trainer');
+    // The runner streams: its shuffle buffer holds 8 KiB (14 images) of about 100 training images.
+    const cache = mkdtempSync(join(tmpdir(), 'percept-remote-shards-'));
+    await startRunner('trainer', { PERCEPT_SHARD_CACHE_DIR: cache, PERCEPT_SHUFFLE_BUFFER_KB: '8' });
     const started = await gql(
       srv.graphqlUrl,
       TRAIN,
@@ -246,5 +261,15 @@ describe('remote runners', () => {
     await waitForTask(srv.graphqlUrl, admin, started.data.trainModel.id, 'SUCCEEDED', 300_000);
     const model = await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: m.id }, admin);
     assert.equal(model.data?.model.status, 'READY', JSON.stringify(model));
+    // It read the dataset's shards over HTTP into its disk cache, one file per shard.
+    const shards: { key: string }[] = await srv.percept.db.query(
+      `SELECT DISTINCT "shardKey" AS key FROM images WHERE "modelId" = $1 AND "shardKey" IS NOT NULL`,
+      [m.id],
+    );
+    assert.equal(shards.length, Math.ceil(120 / 28));
+    const cached = readdirSync(cache).filter((f) => !f.endsWith('.tmp'));
+    assert.deepEqual(cached.sort(), shards.map((s) => s.key.replace(/[^A-Za-z0-9-]/g, '_')).sort());
+    assert.ok(shards.every((s) => s.key.startsWith(shardsPrefix(m.id))));
+    rmSync(cache, { recursive: true, force: true });
   });
 });

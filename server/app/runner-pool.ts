@@ -33,6 +33,7 @@ export async function startRunnerPool(opts: {
         blobs: opts.blobs,
         limits: config.limits,
         allowPrivateUrls: config.allowPrivateUrls,
+        shardBytes: config.shards.bytes,
         // New class folders in an expandable model's data start training a head for them.
         afterImport: (modelId, log) => services.expansion.afterImport(modelId, log),
       }),
@@ -68,11 +69,19 @@ export async function startRunnerPool(opts: {
           },
           log.child({ component: 'runners' }),
           {
-            datasetPack: (modelId: string, snapshot: DatasetSnapshot | null) =>
-              services.runnerData.datasetPack(modelId, snapshot),
+            datasetIndex: (modelId: string, snapshot: DatasetSnapshot | null) =>
+              services.runnerData.datasetIndex(modelId, snapshot),
+            loosePixels: (modelId: string, ids: string[], snapshot: DatasetSnapshot | null) =>
+              services.runnerData.loosePixels(modelId, ids, snapshot),
             getBlob: (key: string) => services.runnerData.getBlob(key),
             putBlob: (key: string, bytes: Uint8Array) =>
               services.runnerData.putBlob(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+          },
+          // The local runners share one shard cache on this machine (runners/data/runner-data.ts).
+          {
+            PERCEPT_SHARD_CACHE_DIR: config.shards.cacheDir,
+            PERCEPT_SHARD_CACHE_MB: String(config.shards.cacheMb),
+            PERCEPT_SHUFFLE_BUFFER_KB: String(config.shards.shuffleBufferKb),
           },
         )
       : null;

@@ -80,6 +80,7 @@ export function createServices(
       db,
       blobs,
       new ImagePixels(blobs, { allowPrivateUrls: config.allowPrivateUrls, maxPixels: config.limits.imagePixels }),
+      config.shards.bytes,
     ),
     datasets: new DatasetService(db, blobs, queue, models, auth, config),
     training,

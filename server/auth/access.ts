@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Principal, UserPrincipal } from './principal';
 import { TokenKind, TokenScope, type Token } from './token.entity';
 import { Role } from './user.entity';
-import { artifactPrefix, checkpointKey } from '../storage/keys';
+import { artifactPrefix, checkpointKey, shardsPrefix } from '../storage/keys';
 import { isTask, TaskType, type Task } from '../tasks/task.entity';
 
 /*
@@ -192,7 +192,7 @@ export function urlSignatureValid(subject: string, s: UrlSignature, key: string,
  * replace a thumbnail or the network that answers `classify` for another model.
  */
 export interface RunnerReach {
-  /** The model whose dataset pack the task trains on, or null. */
+  /** The model whose dataset (index, shards, loose images) the task trains on, or null. */
   dataset: string | null;
   /** Key prefixes the task reads (outputs included: a retried attempt resumes from them). */
   read: string[];
@@ -234,6 +234,7 @@ function under(key: string, prefixes: readonly string[]): boolean {
 export function runnerMay(task: Task, what: { dataset: string } | { read: string } | { write: string }): boolean {
   const reach = runnerReach(task);
   if ('dataset' in what) return reach.dataset !== null && reach.dataset === what.dataset;
-  if ('read' in what) return under(what.read, reach.read);
+  // A task that trains on a dataset reads its shards (the index it was given names them).
+  if ('read' in what) return under(what.read, [...reach.read, ...(reach.dataset ? [shardsPrefix(reach.dataset)] : [])]);
   return under(what.write, reach.write);
 }

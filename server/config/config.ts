@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Every setting Percept reads, typed and validated once at startup. */
 export interface Config {
@@ -16,6 +16,8 @@ export interface Config {
   databaseUrl: string | null;
   blobStore: 'postgres' | 'filesystem';
   localRunners: number;
+  /** Training data (datasets/shards.ts, runners/data): shard size, the runners' disk cache and memory. */
+  shards: ShardSettings;
   orchestratorTickMs: number;
   taskLeaseMs: number;
   taskMaxAttempts: number;
@@ -28,6 +30,16 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** Serve /metrics here, without a token; null: on the API's port, for admins only. */
   metricsListen: { host: string; port: number } | null;
+}
+
+export interface ShardSettings {
+  /** Largest training shard written at import, in bytes. */
+  bytes: number;
+  /** Local runners' shard cache on disk (shared by them), and its cap in MiB (0: no cache). */
+  cacheDir: string;
+  cacheMb: number;
+  /** Pixels a runner holds of one dataset split: all of it when it fits, else its shuffle buffer. */
+  shuffleBufferKb: number;
 }
 
 export interface Limits {
@@ -84,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: read.optionalString('DATABASE_URL', 'databaseUrl'),
     blobStore: read.oneOf('PERCEPT_BLOB_STORE', 'blobStore', ['postgres', 'filesystem'] as const, 'postgres'),
     localRunners: read.int('PERCEPT_LOCAL_RUNNERS', 'localRunners', Math.max(1, cpus().length), 0, 256),
+    shards: {
+      bytes: read.int('PERCEPT_SHARD_BYTES', 'shards.bytes', 4 << 20, 1, 2 ** 30),
+      cacheDir: resolve(read.string('PERCEPT_SHARD_CACHE_DIR', 'shards.cacheDir', join(dataDir, 'shard-cache'))),
+      cacheMb: read.int('PERCEPT_SHARD_CACHE_MB', 'shards.cacheMb', 4096, 0, 2 ** 24),
+      shuffleBufferKb: read.int('PERCEPT_SHUFFLE_BUFFER_KB', 'shards.shuffleBufferKb', 64 << 10, 1, 2 ** 26),
+    },
     orchestratorTickMs: read.int('PERCEPT_TICK_MS', 'orchestratorTickMs', 5000, 50, 3_600_000),
     taskLeaseMs: read.int('PERCEPT_TASK_LEASE_MS', 'taskLeaseMs', 30_000, 1000, 86_400_000),
     taskMaxAttempts: read.int('PERCEPT_TASK_MAX_ATTEMPTS', 'taskMaxAttempts', 3, 1, 100),

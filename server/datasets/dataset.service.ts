@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal, UserPrincipal } from '../auth/principal';
 import { accessible, requireFullScope, signedUrlExpiry } from '../auth/access';
 import type { AuthService } from '../auth/auth.service';
-import type { Limits } from '../config/config';
+import type { Limits, ShardSettings } from '../config/config';
 import { BadUserInputError, NotFoundError } from '../errors';
 import { checkPage, toPage, type Page, type PageRequest } from '../db/page';
 import type { FileUpload } from '../uploads/upload';
@@ -16,7 +16,8 @@ import { Task, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
 import { TaskRepository } from '../tasks/task.repository';
 import type { Dataset, DatasetClass, ImportReport } from './dataset.types';
-import { imagePixelsKey, imagesPrefix, imageThumbKey, thumbsPrefix } from '../storage/keys';
+import { imagePixelsKey, imagesPrefix, imageThumbKey, shardsPrefix, thumbsPrefix } from '../storage/keys';
+import { afterImagesDeleted } from './shards';
 import { Image, type ImageSplit } from './image.entity';
 import type { ImportResult, SkipReason } from './import-report';
 import { rowsOf } from './import-writer';
@@ -26,6 +27,8 @@ import { checkManifestUpload, checkZipUpload, detectKind, saveUpload, sweepUploa
 
 export interface DatasetConfig {
   limits: Limits;
+  /** Training shards; the default size when absent. */
+  shards?: Pick<ShardSettings, 'bytes'>;
   dataDir: string;
   nodeId: string;
   allowPrivateUrls: boolean;
@@ -143,12 +146,13 @@ export class DatasetService {
   async deleteImage(who: UserPrincipal, id: string): Promise<boolean> {
     const image = isUuid(id) ? await this.db.getRepository(Image).findOneBy({ id }) : null;
     if (!image) throw new NotFoundError('No such image.');
-    await this.models.get(who, image.modelId).catch(() => {
+    const model = await this.models.get(who, image.modelId).catch(() => {
       throw new NotFoundError('No such image.');
     });
     await this.db.getRepository(Image).delete({ id: image.id });
     // Rows go first: a crash in between leaves unreferenced blobs, never rows without pixels.
     await this.blobs.deleteMany(blobKeys(image.modelId, [image]));
+    await this.dropFromShards(model, [image.shardKey]);
     return true;
   }
 
@@ -156,18 +160,22 @@ export class DatasetService {
   async deleteClass(who: UserPrincipal, id: string): Promise<number> {
     const cls = isUuid(id) ? await this.db.getRepository(ModelClass).findOneBy({ id }) : null;
     if (!cls) throw new NotFoundError('No such class.');
-    await this.models.get(who, cls.modelId).catch(() => {
+    const model = await this.models.get(who, cls.modelId).catch(() => {
       throw new NotFoundError('No such class.');
     });
     await this.refuseDuringImport(cls.modelId);
     const images = await this.db.transaction(async (tx) => {
-      const deleted = rowsOf<{ id: string; blobKey: string | null }>(
-        await tx.query(`DELETE FROM images WHERE "classId" = $1 RETURNING id, "blobKey"`, [cls.id]),
+      const deleted = rowsOf<{ id: string; blobKey: string | null; shardKey: string | null }>(
+        await tx.query(`DELETE FROM images WHERE "classId" = $1 RETURNING id, "blobKey", "shardKey"`, [cls.id]),
       );
       await tx.query('DELETE FROM model_classes WHERE id = $1', [cls.id]);
       return deleted;
     });
     await this.blobs.deleteMany(blobKeys(cls.modelId, images));
+    await this.dropFromShards(
+      model,
+      images.map((i) => i.shardKey),
+    );
     // Its name leaves the answers of the served network (cached per model).
     this.models.changed(cls.modelId);
     return images.length;
@@ -184,6 +192,7 @@ export class DatasetService {
     });
     await this.blobs.deletePrefix(imagesPrefix(model.id));
     await this.blobs.deletePrefix(thumbsPrefix(model.id));
+    await this.blobs.deletePrefix(shardsPrefix(model.id));
     this.models.changed(model.id);
     return count;
   }
@@ -216,6 +225,14 @@ export class DatasetService {
     if (!pixels) throw new NotFoundError('No such thumbnail.');
     const shape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels };
     return thumbnailPng(pixels, shape);
+  }
+
+  /**
+   * Rewrites the shards that held deleted images. Not fatal: the next import or training round
+   * rewrites them anyway (datasets/shards.ts), the rows and per-image blobs are already gone.
+   */
+  private async dropFromShards(model: Model, shardKeys: (string | null)[]): Promise<void> {
+    await afterImagesDeleted(this.db, this.blobs, model, shardKeys, this.config.shards?.bytes).catch(() => {});
   }
 
   private async refuseDuringImport(modelId: string): Promise<void> {

@@ -24,6 +24,7 @@ registerEnumType(ImageSource, { name: 'ImageSource' });
 @Entity('images')
 @Index(['modelId', 'checksum'], { unique: true })
 @Index(['modelId', 'classId', 'split'])
+@Index('IDX_images_model_shard', ['modelId', 'shardKey'])
 export class Image {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -55,6 +56,14 @@ export class Image {
   /** Normalised pixels (the model's input shape) in the blob store; null for URL images. */
   @Column({ type: 'text', nullable: true })
   blobKey!: string | null;
+
+  /** The training shard that holds a copy of the pixels (see datasets/shards.ts); null until sealed. */
+  @Column({ type: 'text', nullable: true })
+  shardKey!: string | null;
+
+  /** The image's place in its shard. */
+  @Column({ type: 'integer', nullable: true })
+  shardSlot!: number | null;
 
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })

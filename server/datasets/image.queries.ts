@@ -16,6 +16,9 @@ export interface LabelledImage {
   /** The class's output index. */
   index: number;
   split: ImageSplit;
+  /** The shard holding a copy of the pixels, and the slot in it; null when loose. */
+  shardKey: string | null;
+  shardSlot: number | null;
 }
 
 const LABELLED = `i."modelId" = $1 AND i.split IS NOT NULL AND (i."blobKey" IS NOT NULL OR i.url IS NOT NULL)`;
@@ -47,9 +50,27 @@ export async function labelledImages(
 ): Promise<LabelledImage[]> {
   const { where, params } = labelled(modelId, snapshot);
   return db.query(
-    `SELECT i.id, i."blobKey", i.url, c.index, i.split FROM images i JOIN model_classes c ON c.id = i."classId"
+    `SELECT i.id, i."blobKey", i.url, c.index, i.split, i."shardKey", i."shardSlot"
+     FROM images i JOIN model_classes c ON c.id = i."classId"
      WHERE ${where} ORDER BY i.id`,
     params,
+  );
+}
+
+/** The labelled images (of the snapshot, when given) among `ids`. */
+export async function labelledImagesById(
+  db: Db,
+  modelId: string,
+  ids: string[],
+  snapshot?: DatasetSnapshot | null,
+): Promise<LabelledImage[]> {
+  const { where, params } = labelled(modelId, snapshot);
+  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  return db.query(
+    `SELECT i.id, i."blobKey", i.url, c.index, i.split, i."shardKey", i."shardSlot"
+     FROM images i JOIN model_classes c ON c.id = i."classId"
+     WHERE ${where} AND i.id = ANY($${params.length + 1}::uuid[])`,
+    [...params, valid],
   );
 }
 
@@ -125,7 +146,7 @@ export interface NewClass {
   id: string;
   name: string;
   index: number;
-  /** Training images with pixels or a URL (what a runner's dataset pack holds: URL images are fetched for it). */
+  /** Training images with pixels or a URL (what a runner trains on: URL images are fetched for it). */
   train: number;
 }
 

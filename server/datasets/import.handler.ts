@@ -12,6 +12,7 @@ import { ImageSource } from './image.entity';
 import { ImportReport, SkipReason, type ImportResult } from './import-report';
 import { ChecksumLookup } from './checksum-lookup';
 import { ImageWriter, importedImageId, sha256 } from './import-writer';
+import { sealShards } from './shards';
 import { planLayout, type PlannedFile } from './layout';
 import { ManifestError, parseManifest } from './manifest';
 import { ImageRejected, normaliseImage, thumbnailIsStored, thumbnailPng, type InputShape } from './normalise';
@@ -29,6 +30,8 @@ export interface ImportHandlerDeps {
   concurrency?: number;
   /** Entry bytes held in memory at once, besides the one being read. */
   maxBytesInFlight?: number;
+  /** Size of the training shards written after an import (datasets/shards.ts). */
+  shardBytes?: number;
   /** Runs after a successful import (expandable models start training heads for new classes). */
   afterImport?: (modelId: string, log: Logger) => Promise<void>;
 }
@@ -184,6 +187,11 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   await writer.drain().catch((e: unknown) => (failure ??= e));
   ticker.stop();
   if (failure) throw failure;
+  // The import's images into shards now, so that training reads them a shard at a time. If this
+  // fails the images are still in; the next training round writes the shards.
+  await sealShards(deps.db, deps.blobs, model.id, shape.width * shape.height * shape.channels, deps.shardBytes).catch(
+    (err: unknown) => ctx.log.warn({ err, modelId: model.id }, 'could not write the training shards of an import'),
+  );
   return report.result();
 }
 

@@ -266,7 +266,7 @@ export function stratifiedSplit(
   return { train: sorted(parts.train), validation: sorted(parts.validation), test: sorted(parts.test) };
 }
 
-function makeBatch(floats: Float32Array, labels: Int32Array, sampleShape: readonly number[]): Batch {
+export function makeBatch(floats: Float32Array, labels: Int32Array, sampleShape: readonly number[]): Batch {
   return {
     xs: tf.tensor(floats, [labels.length, ...sampleShape], 'float32'),
     labels: tf.tensor1d(labels, 'int32'),
@@ -274,8 +274,8 @@ function makeBatch(floats: Float32Array, labels: Int32Array, sampleShape: readon
   };
 }
 
-/** How a batch's images become floats: plainly scaled, or warped when augmenting. */
-function pixelWriter(
+/** How a batch's images become floats (batch = its number in the epoch): plainly scaled, or warped when augmenting. */
+export function pixelWriter(
   options: BatchOptions,
   batch: number,
   shape: readonly number[],

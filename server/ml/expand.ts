@@ -131,7 +131,12 @@ export function headLabels(classIds: ArrayLike<number>, ownClassIds: readonly nu
 }
 
 /** Runs the base over a dataset once: the features a head trains on, to be cached by the caller. */
-export async function computeFeatures(base: tf.LayersModel, data: Dataset, batchSize = 64): Promise<FeatureDataset> {
+export async function computeFeatures(
+  base: tf.LayersModel,
+  data: Dataset,
+  batchSize = 64,
+  onBatch?: (done: number) => void | Promise<void>,
+): Promise<FeatureDataset> {
   const size = base.outputs[0]!.shape.at(-1)!;
   const features = new Float32Array(data.size * size);
   const labels = new Int32Array(data.size);
@@ -146,6 +151,7 @@ export async function computeFeatures(base: tf.LayersModel, data: Dataset, batch
     } finally {
       disposeBatch(b);
     }
+    await onBatch?.(offset);
   }
   return new FeatureDataset(size, features, labels);
 }

@@ -2,7 +2,7 @@
 // and are computed once. One blob per base holds every image's vector by image id; a later
 // dataset version loads it, computes only the images it lacks, and writes it back.
 import type * as tf from './tf';
-import { InMemoryImageDataset } from './dataset';
+import type { Dataset } from './dataset';
 import { computeFeatures } from './expand';
 import type { ArtifactStore } from './io';
 
@@ -45,7 +45,8 @@ export function decodeFeatures(buf: Uint8Array): CachedFeatures {
 export interface FeatureRequest {
   /** Image ids, one per image of `images`, in the same order. */
   ids: readonly string[];
-  images: InMemoryImageDataset;
+  /** The images; a subset keeps the order of the indices it is given. */
+  images: { subset(indices: number[]): Dataset };
 }
 
 export interface FeatureResult {
@@ -88,15 +89,15 @@ export async function cachedFeatures(
     if (at === undefined) return missing.push(i);
     features.set(usable!.features.subarray(at * size, (at + 1) * size), i * size);
   });
-  // Batches of 256 run about 1.5× faster than 64 on wasm; a chunk is one batch and one progress report.
+  // Batches of 256 run about 1.5× faster than 64 on wasm; a batch is one progress report.
   const CHUNK = 256;
-  for (let start = 0; start < missing.length; start += CHUNK) {
-    await onProgress?.(start, missing.length);
-    const part = missing.slice(start, start + CHUNK);
-    const computed = await computeFeatures(base, request.images.subset(part), CHUNK);
-    part.forEach((i, k) => features.set(computed.features.subarray(k * size, (k + 1) * size), i * size));
+  if (missing.length) {
+    await onProgress?.(0, missing.length);
+    const computed = await computeFeatures(base, request.images.subset(missing), CHUNK, (done) =>
+      onProgress?.(done, missing.length),
+    );
+    missing.forEach((i, k) => features.set(computed.features.subarray(k * size, (k + 1) * size), i * size));
   }
-  if (missing.length) await onProgress?.(missing.length, missing.length);
   const dropped = (usable?.ids.length ?? 0) - (n - missing.length);
   const changed = missing.length > 0 || dropped > 0 || !usable;
   const saved = changed

@@ -1,7 +1,7 @@
 // Helpers shared by the ML tests (and usable by benchmarks): switching backends, and the grid of
 // inputs the generator is checked over.
 import { initBackend, trainingUnsupportedReason, type BackendName } from './backend';
-import type { Architecture, InputShape } from './architecture';
+import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
 import { generateCandidates } from './generate';
 
 /** Backends every training test runs on. */
@@ -51,4 +51,35 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
+}
+
+/**
+ * A tiny CNN. With batch norm it has every layer kind whose state a resume must carry; without,
+ * it learns in few steps (batch norm's moving statistics need hundreds of steps to settle, and
+ * validation runs on them).
+ */
+export function tinyTestCnn(shape: InputShape, classes: number, batchNorm = true): Architecture {
+  const layers: LayerSpec[] = [
+    { kind: 'conv2d', filters: 8, kernelSize: 3, strides: 1, activation: 'relu' },
+    ...(batchNorm ? [{ kind: 'batchNorm' } as const] : []),
+    { kind: 'maxPool', poolSize: 2, strides: 2 },
+    { kind: 'dropout', rate: 0.25 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 16, activation: 'relu' },
+    { kind: 'dropout', rate: 0.3 },
+    { kind: 'dense', units: classes, activation: 'softmax' },
+  ];
+  const { params, macs } = countCost(shape, layers);
+  return {
+    id: architectureId('cnn', shape, classes, layers),
+    family: 'cnn',
+    name: 'test CNN',
+    inputShape: shape,
+    classes,
+    expandable: false,
+    layers,
+    headStart: layers.length - 3,
+    params,
+    macs,
+  };
 }

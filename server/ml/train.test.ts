@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import * as tf from './tf';
-import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
+import type { Architecture, InputShape } from './architecture';
 import { DEFAULT_AUGMENTATION } from './augment';
 import { buildModel } from './build';
 import { InMemoryImageDataset } from './dataset';
 import { MemoryArtifactStore } from './io';
 import { syntheticImages } from './synthetic';
-import { maxAbsDiff, TRAINING_BACKENDS, useTrainingBackend } from './testing';
+import { maxAbsDiff, tinyTestCnn, TRAINING_BACKENDS, useTrainingBackend } from './testing';
 import { train, type BatchMetrics, type EpochMetrics } from './train';
 
 /** Resuming at epoch k and training on must match training straight through within this. */
@@ -16,36 +16,7 @@ const RESUME_TOLERANCE = 1e-5;
 const SHAPE: InputShape = [12, 12, 1];
 const CLASSES = 3;
 
-/**
- * A tiny CNN. With batch norm it has every layer kind whose state a resume must carry; without,
- * it learns in few steps (batch norm's moving statistics need hundreds of steps to settle, and
- * validation runs on them).
- */
-function tinyCnn(batchNorm = true): Architecture {
-  const layers: LayerSpec[] = [
-    { kind: 'conv2d', filters: 8, kernelSize: 3, strides: 1, activation: 'relu' },
-    ...(batchNorm ? [{ kind: 'batchNorm' } as const] : []),
-    { kind: 'maxPool', poolSize: 2, strides: 2 },
-    { kind: 'dropout', rate: 0.25 },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 16, activation: 'relu' },
-    { kind: 'dropout', rate: 0.3 },
-    { kind: 'dense', units: CLASSES, activation: 'softmax' },
-  ];
-  const { params, macs } = countCost(SHAPE, layers);
-  return {
-    id: architectureId('cnn', SHAPE, CLASSES, layers),
-    family: 'cnn',
-    name: 'test CNN',
-    inputShape: SHAPE,
-    classes: CLASSES,
-    expandable: false,
-    layers,
-    headStart: layers.length - 3,
-    params,
-    macs,
-  };
-}
+const tinyCnn = (batchNorm = true): Architecture => tinyTestCnn(SHAPE, CLASSES, batchNorm);
 
 function data(count: number, seed: number) {
   const { pixels, labels } = syntheticImages({

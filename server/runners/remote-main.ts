@@ -51,7 +51,10 @@ export async function runRemoteRunner(args: string[]): Promise<void> {
     return runnerTaskPath(current.taskId, current.attempt);
   };
   const data: RunnerData = {
-    datasetPack: async (modelId) => new Uint8Array(await api.download(`${held()}/datasets/${modelId}`)),
+    // The snapshot is the held task's: the server takes it from there, not from the runner.
+    datasetIndex: async (modelId) => new Uint8Array(await api.download(`${held()}/datasets/${modelId}`)),
+    loosePixels: async (modelId, ids) =>
+      new Uint8Array(await api.download(`${held()}/datasets/${modelId}/loose?ids=${ids.join(',')}`)),
     store: {
       get: (key) => api.download(`${held()}/blobs/${key}`, true),
       put: (key, bytes) => api.upload(`${held()}/blobs/${key}`, bytes),

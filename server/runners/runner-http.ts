@@ -8,8 +8,9 @@ import type { RunnerDataService } from './data/data.service';
 import type { RemoteRunners } from './remote-runners';
 
 /**
- * Bulk data for remote runners over plain HTTP (GraphQL is for control): the dataset pack of the
- * task a runner holds, and the blobs that task reads and writes (checkpoints, exported models).
+ * Bulk data for remote runners over plain HTTP (GraphQL is for control): the dataset index of the
+ * task a runner holds with its loose images, and the blobs that task reads and writes (shards of
+ * its dataset, checkpoints, exported models).
  * Every request names the task and attempt; the runner token must hold it with a live lease, and
  * the key must be one of the task's (server/auth/access.ts `runnerMay`); anything else is 403.
  */
@@ -46,7 +47,20 @@ export function runnerRoutes(
       if (!runnerMay(task, { dataset: modelId })) return void refuse(res);
       // The snapshot comes from the task the runner holds, not from the runner.
       const snapshot = (task.payload as { snapshot?: DatasetSnapshot }).snapshot ?? null;
-      res.type('application/octet-stream').send(await services.runnerData.datasetPack(modelId, snapshot));
+      res.type('application/octet-stream').send(await services.runnerData.datasetIndex(modelId, snapshot));
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get(/^\/tasks\/([^/]+)\/(\d+)\/datasets\/([^/]+)\/loose$/, async (req, res, next) => {
+    try {
+      const task = await held(req, res);
+      if (!task) return;
+      const modelId = (req.params as Record<string, string>)[2]!;
+      if (!runnerMay(task, { dataset: modelId })) return void refuse(res);
+      const ids = typeof req.query.ids === 'string' ? req.query.ids.split(',') : [];
+      const snapshot = (task.payload as { snapshot?: DatasetSnapshot }).snapshot ?? null;
+      res.type('application/octet-stream').send(await services.runnerData.loosePixels(modelId, ids, snapshot));
     } catch (e) {
       next(e);
     }

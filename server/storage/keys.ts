@@ -43,3 +43,14 @@ export const isModelKey = (key: string): boolean => /^models\/[0-9a-f-]{36}\//.t
 /** A model's exports (a new export replaces the previous one), and one export's zip. */
 export const exportsPrefix = (modelId: string): string => `${modelPrefix(modelId)}exports/`;
 export const exportKey = (modelId: string, exportId: string): string => `${exportsPrefix(modelId)}${exportId}.zip`;
+
+/**
+ * A model's training shards: the normalised pixels of up to a few MiB of labelled images, one
+ * after another. A shard is never changed: its key names the images it holds (a hash of their ids)
+ * and how many, so a runner caches it by key and a changed dataset writes new keys.
+ */
+export const shardsPrefix = (modelId: string): string => `${modelPrefix(modelId)}shards/`;
+export const shardKey = (modelId: string, hash: string, count: number): string =>
+  `${shardsPrefix(modelId)}${hash}-${count}`;
+/** How many images the shard at `key` was written with. */
+export const shardKeyCount = (key: string): number => Number(key.slice(key.lastIndexOf('-') + 1));

@@ -1,13 +1,13 @@
 import type { TaskPayloads, TaskResults } from '../../tasks/task-contract';
 import type { TaskType } from '../../tasks/task-type';
-import type { DatasetCache, RunnerData } from '../data/runner-data';
+import type { RunnerData, RunnerDatasets } from '../data/runner-data';
 
 export interface RunnerTaskContext<T extends TaskType> {
   payload: TaskPayloads[T];
   signal: AbortSignal;
   progress(progress: Record<string, unknown>): Promise<void>;
   data: RunnerData;
-  datasets: DatasetCache;
+  datasets: RunnerDatasets;
 }
 
 /** Runs one attempt of a runner-placed task of type T; its payload and result are the contract's. */

@@ -11,7 +11,8 @@ const send = (msg: FromWorker): Promise<void> =>
 const server = new RpcChannel((msg) => void send(msg));
 const toBuffer = (u: Uint8Array | null) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : null);
 const data: RunnerData = {
-  datasetPack: (modelId, snapshot) => server.call<Uint8Array>('datasetPack', [modelId, snapshot ?? null]),
+  datasetIndex: (modelId, snapshot) => server.call<Uint8Array>('datasetIndex', [modelId, snapshot ?? null]),
+  loosePixels: (modelId, ids, snapshot) => server.call<Uint8Array>('loosePixels', [modelId, ids, snapshot ?? null]),
   store: {
     get: async (key) => toBuffer(await server.call<Uint8Array | null>('getBlob', [key])),
     put: async (key, bytes) => void (await server.call('putBlob', [key, bytes])),

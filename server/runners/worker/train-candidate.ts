@@ -2,13 +2,11 @@ import * as tf from '../../ml/tf';
 import { parseArchitecture } from '../../ml/architecture';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';
-import { InMemoryImageDataset } from '../../ml/dataset';
 import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
 import { train } from '../../ml/train';
 import { PermanentTaskError } from '../../tasks/task-types';
-import type { DatasetPack } from '../data/pack';
 import { artifactPrefix, checkpointKey, heldOutKey, refitCheckpointKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
 import type { RunnerHandler } from './handlers';
@@ -28,8 +26,14 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   datasets,
 }) => {
   const arch = parseArchitecture(p.architecture);
-  const pack = await datasets.get(p.modelId, p.datasetVersion, p.snapshot);
-  const parts = splitPack(pack);
+  const dataset = await datasets.open(p.modelId, p.snapshot);
+  // Split codes: 0 train, 1 validation, 2 test (dataset-index.ts).
+  const parts = {
+    train: dataset.images(0),
+    validation: dataset.images(1),
+    test: dataset.images(2),
+    trainAndValidation: dataset.images(0, 1),
+  };
   if (parts.train.size === 0) throw new PermanentTaskError('the dataset has no training images');
   const model = buildModel(arch, { seed: p.seed });
   const key = (p.refit ? refitCheckpointKey : checkpointKey)(p.modelId, p.candidateId);
@@ -112,20 +116,3 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
     model.dispose();
   }
 };
-
-function splitPack(pack: DatasetPack): {
-  train: InMemoryImageDataset;
-  validation: InMemoryImageDataset;
-  test: InMemoryImageDataset;
-  trainAndValidation: InMemoryImageDataset;
-} {
-  const all = new InMemoryImageDataset(pack.shape, pack.pixels, pack.labels);
-  const indices: number[][] = [[], [], []];
-  pack.splits.forEach((s, i) => indices[s]!.push(i));
-  return {
-    train: all.subset(indices[0]!),
-    validation: all.subset(indices[1]!),
-    test: all.subset(indices[2]!),
-    trainAndValidation: all.subset([...indices[0]!, ...indices[1]!]),
-  };
-}

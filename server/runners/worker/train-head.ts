@@ -1,5 +1,5 @@
 import type * as tf from '../../ml/tf';
-import { FeatureDataset, InMemoryImageDataset } from '../../ml/dataset';
+import { FeatureDataset } from '../../ml/dataset';
 import type { Evaluation } from '../../ml/evaluate';
 import { buildHead, evaluateHeads, headLabels, trainHead, withNoneOutput } from '../../ml/expand';
 import { cachedFeatures } from '../../ml/feature-cache';
@@ -33,24 +33,25 @@ export const trainHeadTask: RunnerHandler<TaskType.TRAIN_HEAD> = async ({
     mark = Date.now();
   };
   await progress({ phase: 'loading' });
-  const pack = await datasets.get(p.modelId, p.datasetVersion, p.snapshot);
+  const dataset = await datasets.open(p.modelId, p.snapshot);
+  const images = dataset.images();
   const base = await loadModel(data.store, p.baseKey);
   lap('loading');
   let cached;
   try {
-    cached = await cachedFeatures(
-      data.store,
-      p.featuresKey,
-      base,
-      { ids: pack.ids, images: new InMemoryImageDataset(pack.shape, pack.pixels, pack.labels) },
-      (done, total) => progress({ phase: 'features', done, total }),
+    cached = await cachedFeatures(data.store, p.featuresKey, base, { ids: images.ids, images }, (done, total) =>
+      progress({ phase: 'features', done, total }),
     );
   } finally {
     base.dispose();
   }
   lap('features');
   const size = cached.featureSize;
-  const split = (code: number) => rowsOf(cached.features, pack.labels, size, (r) => pack.splits[r] === code);
+  // In the images' order (shard order when they are streamed): labels and split codes follow it.
+  const labels = await images.labels();
+  const row = new Map(dataset.index.ids.map((id, i) => [id, i]));
+  const splits = Uint8Array.from(images.ids, (id) => dataset.index.splits[row.get(id)!]!);
+  const split = (code: number) => rowsOf(cached.features, labels, size, (r) => splits[r] === code);
   const parts = { train: split(0), validation: split(1), test: split(2) };
   const models: tf.LayersModel[] = [];
   try {
@@ -151,7 +152,7 @@ interface Part {
   labels: Int32Array;
 }
 
-/** The rows of `features` (one vector per pack image) that pass `keep`, in pack order. */
+/** The rows of `features` (one vector per dataset image) that pass `keep`, in that order. */
 function rowsOf(features: Float32Array, labels: Int32Array, size: number, keep: (row: number) => boolean): Part {
   const rows = [...labels.keys()].filter(keep);
   const out = new Float32Array(rows.length * size);

@@ -1,6 +1,6 @@
 import type { TaskType } from '../../tasks/task-type';
 import { PermanentTaskError } from '../../tasks/task-types';
-import { DatasetCache, type RunnerData } from '../data/runner-data';
+import { RunnerDatasets, type RunnerData, type RunnerDataSettings } from '../data/runner-data';
 import type { Assignment } from '../protocol';
 import type { RegisteredHandler } from './handlers';
 import { runnerHandlers } from './registry';
@@ -19,14 +19,15 @@ export interface WorkerTransport {
 export class Worker {
   private current: { assignment: Assignment; abort: AbortController } | null = null;
 
-  private readonly datasets: DatasetCache;
+  private readonly datasets: RunnerDatasets;
 
   constructor(
     private readonly transport: WorkerTransport,
     private readonly data: RunnerData,
     private readonly handlers: Map<TaskType, RegisteredHandler> = runnerHandlers(),
+    settings?: RunnerDataSettings,
   ) {
-    this.datasets = new DatasetCache(data);
+    this.datasets = new RunnerDatasets(data, settings);
   }
 
   get busy(): boolean {
