@@ -53,6 +53,19 @@ describe('selection on noisy validation figures', () => {
     assert.equal(choose([]), null);
   });
 
+  test('without validation images the first trained network in the generator order is chosen, and the note says why', () => {
+    const none = (id: string, order: number, epochsDone: number): Standing => ({
+      ...s(id, order, 0, 0),
+      accuracy: null,
+      loss: null,
+      epochsDone,
+    });
+    const pick = choose([none('b', 1, 2), none('a', 0, 0), none('c', 2, 2)])!;
+    assert.equal(pick.winner.id, 'b', 'a never trained');
+    assert.match(pick.note, /no validation images/);
+    assert.equal(choose([none('a', 0, 0)]), null, 'nothing trained: nothing to promote');
+  });
+
   test('on equal accuracy the lower validation loss leads, then the generator’s order', () => {
     assert.equal(leader([s('a', 1, 0.9, 6000, 0.4), s('b', 2, 0.9, 6000, 0.3)])!.id, 'b');
     assert.equal(choose([s('a', 1, 0.9, 6000, 0.3), s('b', 0, 0.9, 6000, 0.3)])!.winner.id, 'b');

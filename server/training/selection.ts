@@ -142,7 +142,15 @@ export interface Choice {
  */
 export function choose(standings: readonly Standing[]): Choice | null {
   const lead = leader(standings);
-  if (!lead) return null;
+  if (!lead) {
+    // No validation images (a handful of images can split that way): nothing to compare on.
+    const first = standings.filter((s) => s.epochsDone > 0).sort((a, b) => a.order - b.order)[0];
+    if (!first) return null;
+    return {
+      winner: first,
+      note: `${first.name} chosen without a comparison: the data has no validation images, so the first network in the generator's order that trained is served.`,
+    };
+  }
   const m = margin95(lead.accuracy!, lead.images);
   const others = standings.filter((s) => s.id !== lead.id && s.accuracy !== null);
   const close = others.filter((s) => lead.accuracy! - s.accuracy! <= noiseBetween(s, lead));
