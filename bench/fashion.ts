@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const testIdx = balancedSubset(data.test, quick ? 100 : Infinity);
 
   log(`building the uploads: ${trainIdx.length} training and ${testIdx.length} test PNGs`);
-  // Two zips, train/ and test/: JSZip writes no zip64, and a zip without it holds 65,535 entries at most.
+  // Two zips, train/ and test/, as a user with split folders might upload them.
   const uploads: Buffer[] = [];
   for (const [set, idx, folder] of [
     [data.train, trainIdx, 'train'],

@@ -216,7 +216,7 @@ async function runPercept(user: BenchUser, name: string, d: Dataset, minutes: nu
   const ext = d.format === 'jpeg' ? 'jpg' : 'png';
   const modelId = await user.createModel(`quality ${name}`, d.train.files[0]!, `sample.${ext}`, `image/${d.format}`);
   const t0 = performance.now();
-  // Two zips, train/ then test/ (JSZip writes no zip64: 65,535 entries at most in one).
+  // Two zips, train/ then test/, as a user with split folders might upload them.
   for (const [folder, split] of [
     ['train', d.train],
     ['test', d.test],

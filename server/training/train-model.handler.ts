@@ -159,7 +159,7 @@ export function trainModelHandler(deps: {
         const done = r !== null && r.epochs >= refit.payload.toEpoch;
         if (best.metrics.refit === undefined) {
           const note = done
-            ? `It was then trained again the same way on its ${r.trainImages ?? 'training and validation'} training and validation images (${r.epochs} epochs), and that network is served.`
+            ? `It was then trained again the same way on its ${r.trainImages === undefined ? '' : `${r.trainImages} `}training and validation images (${r.epochs} epochs), and that network is served.`
             : `Training it again on its training and validation images did not finish (${refit.error ?? r?.stopReason ?? refit.status}): it is served as chosen.`;
           best.metrics = {
             ...best.metrics,
