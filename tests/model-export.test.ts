@@ -173,6 +173,16 @@ describe('importModel', () => {
     const files = unzipSync(zip);
     const before = await modelCount();
     const blobs = await srv.percept.blobs.count('models/');
+    /** The export with its preprocessing's input shape replaced. */
+    const withInput = (input: { width: number; height: number; channels: number }) =>
+      Buffer.from(
+        zipSync({
+          ...files,
+          'preprocessing.json': Buffer.from(
+            JSON.stringify({ ...JSON.parse(Buffer.from(files['preprocessing.json']!).toString()), input }),
+          ),
+        }),
+      );
     const refusals: [string, Buffer, string][] = [
       ['not a zip', Buffer.from('not a zip'), 'NOT_A_ZIP'],
       ['unsafe path', buildZip([{ name: '../model.json', data: Buffer.from('{}') }]), 'UNSAFE_PATH'],
@@ -192,36 +202,8 @@ describe('importModel', () => {
         Buffer.from(zipSync({ ...files, 'group1-shard1of1.bin': files['group1-shard1of1.bin']!.subarray(8) })),
         'INVALID_EXPORT',
       ],
-      [
-        'an input larger than Percept takes',
-        Buffer.from(
-          zipSync({
-            ...files,
-            'preprocessing.json': Buffer.from(
-              JSON.stringify({
-                ...JSON.parse(Buffer.from(files['preprocessing.json']!).toString()),
-                input: { width: 5000, height: 12, channels: 1 },
-              }),
-            ),
-          }),
-        ),
-        'INVALID_EXPORT',
-      ],
-      [
-        'an input shape the network does not take',
-        Buffer.from(
-          zipSync({
-            ...files,
-            'preprocessing.json': Buffer.from(
-              JSON.stringify({
-                ...JSON.parse(Buffer.from(files['preprocessing.json']!).toString()),
-                input: { width: 16, height: 12, channels: 1 },
-              }),
-            ),
-          }),
-        ),
-        'INVALID_EXPORT',
-      ],
+      ['an input larger than Percept takes', withInput({ width: 5000, height: 12, channels: 1 }), 'INVALID_EXPORT'],
+      ['an input shape the network does not take', withInput({ width: 16, height: 12, channels: 1 }), 'INVALID_EXPORT'],
     ];
     for (const [what, data, reason] of refusals) {
       const res = await importZip(data);

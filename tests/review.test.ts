@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { labelledImages } from '../server/datasets/image.queries';
 import { assignSplit } from '../server/datasets/split';
 import { createModel, png, signUp } from './support/fixtures';
-import { errorCode, gql, gqlUpload } from './support/graphql';
+import { errorCode, gql } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { syntheticZip, TRAIN, waitForTask, type SyntheticSet } from './support/training';
+import { syntheticZip, trainedModel, type SyntheticSet } from './support/training';
 
 // The review queue: unsure answers kept (only when asked), listed most uncertain first, labelled
 // into the training data or discarded.
@@ -40,28 +40,13 @@ interface QueueItem {
   keptReason: string | null;
 }
 
-async function trainedModel(token: string, name: string): Promise<string> {
-  const id = (await createModel(srv.graphqlUrl, token, name, await png(12, 12, 1))).id;
-  const imported = await gqlUpload(
-    srv.graphqlUrl,
-    'mutation($m: ID!, $f: Upload!) { importDataset(modelId: $m, file: $f) { id } }',
-    { m: id, f: null },
-    { f: { data: data.zip, filename: 'data.zip', type: 'application/zip' } },
-    token,
-  );
-  await waitForTask(srv.graphqlUrl, token, imported.data!.importDataset.id);
-  const trained = await gql(srv.graphqlUrl, TRAIN, { id, input: { candidates: 1, maxEpochs: 2 } }, token);
-  await waitForTask(srv.graphqlUrl, token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
-  return id;
-}
-
 before(async () => {
   srv = await startTestServer({ PERCEPT_LOCAL_RUNNERS: '1' });
   await signUp(srv.graphqlUrl); // the admin, who could see every model
   owner = await signUp(srv.graphqlUrl);
   other = await signUp(srv.graphqlUrl);
   data = await syntheticZip({ classes: 3, perClass: 30, side: 12, heldOutPerClass: 4 });
-  modelId = await trainedModel(owner.token, 'review');
+  modelId = await trainedModel(srv.graphqlUrl, owner.token, { name: 'review', side: 12, data, maxEpochs: 2 });
   classes = (
     await gql(
       srv.graphqlUrl,
