@@ -1,6 +1,8 @@
 // Training throughput of the generator's best 28x28x1 / 10-class network (Fashion-MNIST
 // size) on synthetic data, per backend, in one process so the figures are comparable:
-//   wasm        tfjs-backend-wasm with Percept's kernels (server/ml/kernels)
+//   wasm        tfjs-backend-wasm with Percept's kernels (server/ml/kernels), their fused
+//               multiply-add (relaxed SIMD) build where the engine has it
+//   wasm-plain  the same kernels built without relaxed SIMD (a multiply then an add)
 //   wasm-stock  wasm with only the kernels it lacks added, its own (slow) ones elsewhere
 //   cpu         tfjs-backend-cpu (few images: it manages ~2 images/s)
 //   pytorch     the same network in PyTorch, one thread (bench/train_torch.py), if installed
@@ -18,6 +20,7 @@ import { buildModel } from '../server/ml/build';
 import { crossEntropy } from '../server/ml/train';
 import type { Architecture } from '../server/ml/architecture';
 import { nativeKernels, registerWasmTrainingKernels } from '../server/ml/kernels/index';
+import { nativeKernelsBuild, setRelaxedSimdAllowed } from '../server/ml/kernels/native';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 64);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 30);
@@ -142,20 +145,25 @@ async function main(): Promise<void> {
   const native = nativeKernels(tf.backend() as never) !== null;
   log(
     `wasm: SIMD ${simd ? 'yes' : 'no'}, threads ${threads ? wasm.getThreadsCount() : 'no (1)'}, ` +
-      `Percept native kernels ${native ? 'loaded' : 'NOT loaded (JS fallbacks)'}`,
+      `Percept native kernels ${native ? `loaded (${nativeKernelsBuild()} build)` : 'NOT loaded (JS fallbacks)'}`,
   );
 
   // Two rounds of wasm then PyTorch, keeping each one's best: the machine is shared, and a
   // burst of someone else's work during one measurement should not decide the ratio.
   let wasmRate = 0;
+  let plainRate = 0;
   let torch: { rate: number | null; note: string } = { rate: null, note: '' };
   for (let round = 0; round < 2; round++) {
     wasmRate = Math.max(wasmRate, await trainRate(arch, BATCH, BATCHES, 3));
+    setRelaxedSimdAllowed(false);
+    plainRate = Math.max(plainRate, await trainRate(arch, BATCH, BATCHES, 3));
+    setRelaxedSimdAllowed(true);
     const t = pytorchRate(arch);
     if (t.rate !== null && (torch.rate === null || t.rate > torch.rate)) torch = t;
     else if (torch.rate === null) torch = t;
   }
   log(`wasm (Percept kernels):   ${wasmRate.toFixed(1)} images/s`);
+  log(`wasm (plain build):       ${plainRate.toFixed(1)} images/s`);
   log(torch.rate === null ? torch.note : `pytorch:                  ${torch.rate.toFixed(1)} images/s (${torch.note})`);
   const inferRateWasm = await inferRate(arch, 2048, 256);
   log(`wasm inference:           ${inferRateWasm.toFixed(0)} images/s (predict, batch 256)`);
@@ -172,7 +180,9 @@ async function main(): Promise<void> {
 
   const result = {
     bench: 'train',
-    imagesPerSec: { wasm: round(wasmRate), cpu: round(cpuRate, 2) },
+    imagesPerSec: { wasm: round(wasmRate), wasmPlain: round(plainRate), cpu: round(cpuRate, 2) },
+    kernelsBuild: nativeKernelsBuild(),
+    ratioWasmToWasmPlain: round(wasmRate / plainRate, 3),
     pytorchImagesPerSec: round(torch.rate),
     ratioWasmToCpu: round(wasmRate / cpuRate),
     ratioWasmToPytorch: torch.rate === null ? null : round(wasmRate / torch.rate, 3),

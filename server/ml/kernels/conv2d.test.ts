@@ -3,10 +3,12 @@
 // channel counts. Tolerance: max abs diff <= 1e-4 x max(1, max |expected|) (float32 sums
 // of up to a few thousand products in a different order). The conv gradient kernels
 // take no dilation: tfjs refuses conv gradients with dilation > 1 before reaching them.
+import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '../tf';
 import { compareKernel, int, pick, randn, randomPad, rng, setupWasm } from './test_util';
 import { setIm2colChunkFloats } from './im2col';
+import { nativeKernelsBuild, setRelaxedSimdAllowed } from './native';
 
 const TOL = 1e-4;
 
@@ -117,5 +119,35 @@ test('conv gradients split into image chunks match cpu (large-batch memory bound
     }
   } finally {
     setIm2colChunkFloats(8 << 20);
+  }
+});
+
+test('Node loads the fused multiply-add (relaxed SIMD) build; the plain build matches cpu too', () => {
+  // Every Node Percept supports has relaxed SIMD (Node 20 behind a V8 flag native.ts turns on).
+  assert.equal(nativeKernelsBuild(), 'relaxed');
+  setRelaxedSimdAllowed(false);
+  try {
+    assert.equal(nativeKernelsBuild(), 'plain');
+    for (let seed = 601; seed <= 615; seed++) {
+      const r = rng(seed);
+      const c = randomCase(r);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+      compareKernel(
+        'Conv2DBackpropFilter',
+        { x: randn(r, c.x), dy: randn(r, c.out) },
+        { ...attrs, filterShape: c.filter },
+        TOL,
+        `plain filter seed ${seed} ${JSON.stringify(c)}`,
+      );
+      compareKernel(
+        'Conv2DBackpropInput',
+        { dy: randn(r, c.out), filter: randn(r, c.filter) },
+        { ...attrs, inputShape: c.x },
+        TOL,
+        `plain input seed ${seed} ${JSON.stringify(c)}`,
+      );
+    }
+  } finally {
+    setRelaxedSimdAllowed(true);
   }
 });

@@ -4,7 +4,7 @@
 // shared memory, no SIMD, a browser refusing a synchronous compile), every caller falls
 // back to its plain-JS loop, which is slower but computes the same thing.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { KERNELS_WASM_BASE64 } from './native/kernels_wasm';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './native/kernels_wasm';
 
 type Ptr = number;
 export interface NativeKernels {
@@ -21,6 +21,7 @@ export interface NativeKernels {
 
 // Minimal WebAssembly typing: the project compiles without lib.dom.
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Memory: new (d: { initial: number }) => object;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (mod: object, imports: object) => { exports: unknown };
@@ -28,8 +29,10 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let enabled = typeof process === 'undefined' || process.env?.PERCEPT_WASM_NATIVE !== '0';
+let relaxedAllowed = typeof process === 'undefined' || process.env?.PERCEPT_WASM_RELAXED !== '0';
 let compiled: object | null | undefined;
-const instances = new WeakMap<object, NativeKernels | null>();
+let compiledBuild: 'relaxed' | 'plain' | null = null;
+let instances = new WeakMap<object, NativeKernels | null>();
 
 /** Tests use this to exercise the JS fallbacks. */
 export function setNativeKernelsEnabled(on: boolean): void {
@@ -66,13 +69,48 @@ function findMemory(wasm: object): object | null {
 function compile(): object | null {
   if (compiled !== undefined) return compiled;
   try {
-    const bytes =
-      typeof Buffer !== 'undefined'
-        ? Buffer.from(KERNELS_WASM_BASE64, 'base64')
-        : Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    compiled = new WA.Module(bytes);
+    const relaxed = relaxedAllowed ? decode(KERNELS_RELAXED_WASM_BASE64) : null;
+    compiledBuild = relaxed && hasRelaxedSimd(relaxed) ? 'relaxed' : 'plain';
+    compiled = new WA.Module(compiledBuild === 'relaxed' ? relaxed! : decode(KERNELS_WASM_BASE64));
   } catch {
     compiled = null;
+    compiledBuild = null;
   }
   return compiled;
+}
+
+function decode(base64: string): Uint8Array {
+  return typeof Buffer !== 'undefined'
+    ? Buffer.from(base64, 'base64')
+    : Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * Whether this engine takes relaxed SIMD. Node 22 and current browsers do; Node 20's V8 has it
+ * behind --experimental-wasm-relaxed-simd, which it reads when a module compiles, so it is turned
+ * on here for this process (tfjs's own modules, already compiled, are untouched).
+ */
+function hasRelaxedSimd(bytes: Uint8Array): boolean {
+  if (WA.validate(bytes)) return true;
+  if (typeof process === 'undefined' || !process.versions?.node) return false;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return WA.validate(bytes);
+}
+
+/** Which build nativeKernels loads: 'relaxed' (fused multiply-add), 'plain', or null (none). */
+export function nativeKernelsBuild(): 'relaxed' | 'plain' | null {
+  return enabled && compile() ? compiledBuild : null;
+}
+
+/** Tests and benches use this to compare the plain build with the relaxed one. */
+export function setRelaxedSimdAllowed(on: boolean): void {
+  if (on === relaxedAllowed) return;
+  relaxedAllowed = on;
+  compiled = undefined;
+  instances = new WeakMap();
 }

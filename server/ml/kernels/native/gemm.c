@@ -19,17 +19,17 @@ static void tn_tile4x8(const float* a, const float* b, float* out, int m0, int m
   for (int m = m0; m < m1; m++, ap += K, bp += N) {
     const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
     v128_t s = wasm_v128_load32_splat(ap);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+    c00 = madd(c00, s, b0);
+    c01 = madd(c01, s, b1);
     s = wasm_v128_load32_splat(ap + 1);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+    c10 = madd(c10, s, b0);
+    c11 = madd(c11, s, b1);
     s = wasm_v128_load32_splat(ap + 2);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+    c20 = madd(c20, s, b0);
+    c21 = madd(c21, s, b1);
     s = wasm_v128_load32_splat(ap + 3);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+    c30 = madd(c30, s, b0);
+    c31 = madd(c31, s, b1);
   }
   wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
   wasm_v128_store(o1, c10); wasm_v128_store(o1 + 4, c11);
@@ -45,8 +45,8 @@ static void tn_tile1x8(const float* a, const float* b, float* out, int m0, int m
   const float* bp = b + m0 * N + n;
   for (int m = m0; m < m1; m++, ap += K, bp += N) {
     const v128_t s = wasm_v128_load32_splat(ap);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, wasm_v128_load(bp)));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, wasm_v128_load(bp + 4)));
+    c00 = madd(c00, s, wasm_v128_load(bp));
+    c01 = madd(c01, s, wasm_v128_load(bp + 4));
   }
   wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
 }
@@ -100,17 +100,17 @@ static void nn_tile4x8(const float* a, const float* b, float* out, int K, int N,
   for (int k = k0; k < k1; k++, bp += N) {
     const v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
     v128_t s = wasm_v128_load32_splat(a0 + k);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+    c00 = madd(c00, s, b0);
+    c01 = madd(c01, s, b1);
     s = wasm_v128_load32_splat(a1 + k);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+    c10 = madd(c10, s, b0);
+    c11 = madd(c11, s, b1);
     s = wasm_v128_load32_splat(a2 + k);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+    c20 = madd(c20, s, b0);
+    c21 = madd(c21, s, b1);
     s = wasm_v128_load32_splat(a3 + k);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+    c30 = madd(c30, s, b0);
+    c31 = madd(c31, s, b1);
   }
   wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
   wasm_v128_store(o1, c10); wasm_v128_store(o1 + 4, c11);
@@ -125,8 +125,8 @@ static void nn_tile1x8(const float* a, const float* b, float* out, int K, int N,
   const float* bp = b + k0 * N + n;
   for (int k = k0; k < k1; k++, bp += N) {
     const v128_t s = wasm_v128_load32_splat(a0 + k);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, wasm_v128_load(bp)));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, wasm_v128_load(bp + 4)));
+    c00 = madd(c00, s, wasm_v128_load(bp));
+    c01 = madd(c01, s, wasm_v128_load(bp + 4));
   }
   wasm_v128_store(o0, c00); wasm_v128_store(o0 + 4, c01);
 }

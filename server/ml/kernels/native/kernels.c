@@ -87,7 +87,7 @@ void avg_pool_grad(const float* dy, float* dx, int nb, int h, int w, int c, int 
             float* o = dx + ((b * h + y) * w + xx) * c;
             int k = 0;
             for (; k < c4; k += 4) {
-              wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k), wasm_f32x4_mul(wasm_v128_load(g + k), sv)));
+              wasm_v128_store(o + k, madd(wasm_v128_load(o + k), wasm_v128_load(g + k), sv));
             }
             for (; k < c; k++) o[k] += g[k] * scale;
           }
@@ -205,8 +205,7 @@ void depthwise_filter_grad(const float* x, const float* dy, float* dwt, int nb, 
             float* o = dwt + (i * kw + j) * oc;
             int k = 0;
             for (; k < c4; k += 4) {
-              wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k),
-                                                    wasm_f32x4_mul(wasm_v128_load(xp + k), wasm_v128_load(g + k))));
+              wasm_v128_store(o + k, madd(wasm_v128_load(o + k), wasm_v128_load(xp + k), wasm_v128_load(g + k)));
             }
             for (; k < oc; k++) o[k] += xp[k / cm] * g[k];
           }
@@ -238,8 +237,7 @@ void depthwise_input_grad(const float* dy, const float* wt, float* dx, int nb, i
             const float* f = wt + (i * kw + j) * oc;
             int k = 0;
             for (; k < c4; k += 4) {
-              wasm_v128_store(o + k, wasm_f32x4_add(wasm_v128_load(o + k),
-                                                    wasm_f32x4_mul(wasm_v128_load(f + k), wasm_v128_load(g + k))));
+              wasm_v128_store(o + k, madd(wasm_v128_load(o + k), wasm_v128_load(f + k), wasm_v128_load(g + k)));
             }
             if (cm == 1) {
               for (; k < c; k++) o[k] += f[k] * g[k];
