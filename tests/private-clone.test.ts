@@ -31,7 +31,7 @@ const AS_ROOT = process.getuid?.() === 0;
 
 let priv: string;
 let app: string;
-let cluster: string | null = null;
+const clusters: string[] = [];
 
 before(() => {
   priv = mkdtempSync(join(tmpdir(), 'percept-private-'));
@@ -52,7 +52,7 @@ before(() => {
 });
 
 after(() => {
-  if (cluster) rmSync(cluster, { recursive: true, force: true });
+  for (const c of clusters) rmSync(c, { recursive: true, force: true });
   rmSync(priv, { recursive: true, force: true });
 });
 
@@ -125,7 +125,8 @@ test('`npm start` from a clone in a mode-700 directory: embedded PostgreSQL star
     if (AS_ROOT) {
       // The `postgres` user cannot enter `priv`: binaries and cluster live in SHARED_DIR.
       assert.ok(lstatSync(link).isSymbolicLink(), 'data/postgres links to the cluster');
-      cluster = readlinkSync(link);
+      const cluster = readlinkSync(link);
+      clusters.push(cluster);
       assert.ok(cluster.startsWith(`${SHARED_DIR}/clusters/`), cluster);
       const exe = readlinkSync(`/proc/${pid}/exe`);
       assert.ok(exe.startsWith(`${SHARED_DIR}/postgres-`), `PostgreSQL runs from a reachable copy: ${exe}`);
@@ -141,6 +142,18 @@ test('`npm start` from a clone in a mode-700 directory: embedded PostgreSQL star
     const again = await fetch(`${s.url}/healthz`);
     assert.equal(again.status, 200, s.output());
     assert.deepEqual(await query(s.port, 'SELECT n FROM private_clone_marker'), [{ n: 7 }], 'same data after restart');
+    await stop(s);
+
+    // A fresh clone at the same path (the data directory gone with the old one) starts empty:
+    // its first account must become the admin, not find the old clone's users.
+    rmSync(join(app, 'data'), { recursive: true, force: true });
+    s = await start();
+    if (AS_ROOT) clusters.push(readlinkSync(link));
+    assert.deepEqual(
+      await query(s.port, "SELECT to_regclass('private_clone_marker') AS t"),
+      [{ t: null }],
+      'a new data directory gets a new database',
+    );
     await stop(s);
   } finally {
     first.child.kill('SIGKILL');

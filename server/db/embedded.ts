@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -203,7 +203,8 @@ function openUp(path: string): void {
 /**
  * The cluster's directory: `dataDir/postgres`, or where that symlink points. Under root, when the
  * `postgres` user cannot reach `dataDir`, a new cluster goes to SHARED_DIR/clusters/<dataDir's
- * name and hash>, `dataDir/postgres` becoming a symlink to it, so a restart finds the same data.
+ * name and a random suffix>, `dataDir/postgres` becoming a symlink to it, so a restart finds the
+ * same data and a new data directory at the same path starts empty.
  */
 function clusterDir(dataDir: string, runAs: Ids | null, log: (line: string) => void): string {
   const link = join(dataDir, 'postgres');
@@ -220,8 +221,9 @@ function clusterDir(dataDir: string, runAs: Ids | null, log: (line: string) => v
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^-+/, '')
     .slice(-48);
-  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 10);
-  const target = join(SHARED_DIR, 'clusters', `${name}-${hash}`);
+  // A new name each time, never the path alone: a fresh clone at a path used before (its data
+  // directory removed, and with it the link) must start empty, not find the old clone's accounts.
+  const target = join(SHARED_DIR, 'clusters', `${name}-${randomBytes(5).toString('hex')}`);
   try {
     sharedDir();
     mkdirSync(dirname(target), { recursive: true });
