@@ -5,9 +5,10 @@
 import * as tf from './tf';
 import { loadCheckpoint, saveCheckpoint, type EpochMetrics, type TrainingState } from './checkpoint';
 import type { Augmentation } from './augment';
-import { disposeBatch, type Dataset } from './dataset';
+import { disposeBatch, type Batch, type Dataset } from './dataset';
 import type { ArtifactStore } from './io';
 import { mixSeed } from './random';
+import type { GradientReplica } from './replica';
 import { learningRateAt, type Schedule } from './schedule';
 
 export type { EpochMetrics, TrainingState } from './checkpoint';
@@ -57,6 +58,13 @@ export interface TrainOptions {
   checkpoint?: { store: ArtifactStore; key: string; everyEpochs?: number };
   /** Continue from the checkpoint at `checkpoint.key` if there is one. Default true. */
   resume?: boolean;
+  /**
+   * A copy of the network in another thread that computes the gradients of half of each batch
+   * (replica.ts): about twice the pace where a core is free. The sample stream is the same; the
+   * dropout masks and batch-norm statistics are per half, so a run resumes exactly only with a
+   * replica again (or again without).
+   */
+  replica?: GradientReplica;
 }
 
 export type StopReason = 'completed' | 'early-stopped' | 'aborted';
@@ -138,30 +146,28 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
             ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
             : peak;
           setLearningRate(optimizer, rate);
-          let correct: tf.Scalar | undefined;
-          const loss = optimizer.minimize(
-            () => {
-              const probs = model.apply(b.xs, { training: true }) as tf.Tensor;
-              correct = tf.keep(countCorrect(probs, b.labels));
-              return crossEntropy(probs, b.labels, classes, smoothing);
-            },
-            true,
-            variables,
-          )!;
+          const step = { model, optimizer, variables, classes, smoothing };
+          const [l, c] =
+            options.replica && b.size > 1
+              ? await splitStep(
+                  step,
+                  b,
+                  options.replica,
+                  dropouts.map((_, i) => mixSeed(seed, epoch, batch, i, REPLICA)),
+                )
+              : await wholeStep(step, b);
           if (decayed.length) applyWeightDecay(decayed, rate * options.weightDecay!);
-          const [l, c] = await Promise.all([loss.data(), correct!.data()]);
-          tf.dispose([loss, correct!]);
           seen += b.size;
-          lossSum += l[0]! * b.size;
-          correctSum += c[0]!;
+          lossSum += l * b.size;
+          correctSum += c;
           batch++;
-          if (!Number.isFinite(l[0])) throw new Error(`loss became ${l[0]} at epoch ${epoch + 1}, batch ${batch}`);
+          if (!Number.isFinite(l)) throw new Error(`loss became ${l} at epoch ${epoch + 1}, batch ${batch}`);
           await options.onBatch?.({
             epoch: epoch + 1,
             batch,
             batches,
-            loss: l[0]!,
-            accuracy: c[0]! / b.size,
+            loss: l,
+            accuracy: c / b.size,
             imagesPerSecond: seen / ((performance.now() - started) / 1000),
           });
         } finally {
@@ -195,6 +201,88 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     return result('completed');
   } finally {
     optimizer.dispose();
+  }
+}
+
+/** Salt of the replica's dropout seeds, so its masks differ from the caller's half. */
+const REPLICA = 0x5e911ca;
+
+interface Step {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  classes: number;
+  smoothing: number;
+}
+
+/** One optimizer step on the whole batch; its mean loss and how many it classified right. */
+async function wholeStep(s: Step, b: Batch): Promise<[number, number]> {
+  let correct: tf.Scalar | undefined;
+  const loss = s.optimizer.minimize(
+    () => {
+      const probs = s.model.apply(b.xs, { training: true }) as tf.Tensor;
+      correct = tf.keep(countCorrect(probs, b.labels));
+      return crossEntropy(probs, b.labels, s.classes, s.smoothing);
+    },
+    true,
+    s.variables,
+  )!;
+  const [l, c] = await Promise.all([loss.data(), correct!.data()]);
+  tf.dispose([loss, correct!]);
+  return [l[0]!, c[0]!];
+}
+
+/**
+ * One optimizer step with the batch's second half on `replica`: both halves' gradients are
+ * computed at the same weights, at the same time, and averaged by size — the gradient of the
+ * whole batch's mean loss — before the one update.
+ */
+async function splitStep(
+  s: Step,
+  b: Batch,
+  replica: GradientReplica,
+  dropoutSeeds: number[],
+): Promise<[number, number]> {
+  const mine = Math.ceil(b.size / 2);
+  const theirs = b.size - mine;
+  const [xa, xb] = tf.split(b.xs, [mine, theirs]);
+  const [ya, yb] = tf.split(b.labels, [mine, theirs]);
+  let correct: tf.Scalar | undefined;
+  try {
+    const pending = replica.gradients({
+      weights: s.model.weights.map((w) => (w.read().dataSync() as Float32Array).slice()),
+      xs: (xb!.dataSync() as Float32Array).slice(),
+      count: theirs,
+      labels: Int32Array.from(yb!.dataSync()),
+      dropoutSeeds,
+      labelSmoothing: s.smoothing,
+    });
+    // Computed while the replica works; a failure there is raised after this half is done.
+    const { value, grads } = tf.variableGrads(() => {
+      const probs = s.model.apply(xa!, { training: true }) as tf.Tensor;
+      correct = tf.keep(countCorrect(probs, ya as tf.Tensor1D));
+      return crossEntropy(probs, ya as tf.Tensor1D, s.classes, s.smoothing);
+    }, s.variables);
+    try {
+      const other = await pending;
+      const averaged = tf.tidy(() =>
+        Object.fromEntries(
+          s.variables.map((v, i) => [
+            v.name,
+            tf.add(tf.mul(grads[v.name]!, mine / b.size), tf.mul(tf.tensor(other.grads[i]!, v.shape), theirs / b.size)),
+          ]),
+        ),
+      );
+      s.optimizer.applyGradients(averaged);
+      tf.dispose(Object.values(averaged));
+      const loss = (value.dataSync()[0]! * mine + other.loss * theirs) / b.size;
+      return [loss, correct!.dataSync()[0]! + other.correct];
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  } finally {
+    tf.dispose([xa!, xb!, ya!, yb!]);
+    if (correct) correct.dispose();
   }
 }
 
