@@ -243,7 +243,7 @@ test('under a budget too short for every candidate, one beyond the runners waits
   await run.stop();
 });
 
-test('halving never leaves fewer candidates than runners: a lone survivor would train no faster', async () => {
+test('halving never leaves fewer candidates than runners where a replica would not pay: a lone survivor would train no faster', async () => {
   const run = await trainingRun({ candidates: 2, maxEpochs: 10, roundEpochs: 2, pruneGap: 0.5, maxMinutes: 60 }, 2);
   const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
   await run.complete(a, 0.8, 10_000);

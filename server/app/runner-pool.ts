@@ -39,6 +39,7 @@ export async function startRunnerPool(opts: {
       }),
       trainModelHandler({
         db,
+        training: config.training,
         queue: services.tasks.queue,
         pubsub,
         runnerData: services.runnerData,

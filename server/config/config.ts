@@ -18,6 +18,8 @@ export interface Config {
   localRunners: number;
   /** Training data (datasets/shards.ts, runners/data): shard size, the runners' disk cache and memory. */
   shards: ShardSettings;
+  /** How many cores one training round may use (server/ml/replica.ts). */
+  training: TrainingSettings;
   orchestratorTickMs: number;
   taskLeaseMs: number;
   taskMaxAttempts: number;
@@ -40,6 +42,13 @@ export interface ShardSettings {
   cacheMb: number;
   /** Pixels a runner holds of one dataset split: all of it when it fits, else its shuffle buffer. */
   shuffleBufferKb: number;
+}
+
+export interface TrainingSettings {
+  /** Cores a round may use when fewer candidates train than there are runners: 1, or 2 (a replica). */
+  threads: number;
+  /** Work per epoch, in millions of multiply-adds (forward and backward), from which a replica pays. */
+  replicaMinEpochMmacs: number;
 }
 
 export interface Limits {
@@ -101,6 +110,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheDir: resolve(read.string('PERCEPT_SHARD_CACHE_DIR', 'shards.cacheDir', join(dataDir, 'shard-cache'))),
       cacheMb: read.int('PERCEPT_SHARD_CACHE_MB', 'shards.cacheMb', 4096, 0, 2 ** 24),
       shuffleBufferKb: read.int('PERCEPT_SHUFFLE_BUFFER_KB', 'shards.shuffleBufferKb', 64 << 10, 1, 2 ** 26),
+    },
+    training: {
+      threads: read.int('PERCEPT_TRAIN_THREADS', 'training.threads', 2, 1, 2),
+      replicaMinEpochMmacs: read.int(
+        'PERCEPT_REPLICA_MIN_EPOCH_MMACS',
+        'training.replicaMinEpochMmacs',
+        50_000,
+        0,
+        2 ** 31 - 1,
+      ),
     },
     orchestratorTickMs: read.int('PERCEPT_TICK_MS', 'orchestratorTickMs', 5000, 50, 3_600_000),
     taskLeaseMs: read.int('PERCEPT_TASK_LEASE_MS', 'taskLeaseMs', 30_000, 1000, 86_400_000),

@@ -93,6 +93,12 @@ export interface TrainCandidatePayload {
    * a checkpoint of its own (selection.ts refitReason); with `finalize`, promote that network.
    */
   refit?: boolean;
+  /**
+   * Cores this round may use (1 when absent): with 2, the runner trains with a replica in a worker
+   * thread (server/ml/replica.ts) when the round's work pays for one. Set when a run trains fewer
+   * candidates than there are runners, whose cores would otherwise idle.
+   */
+  threads?: number;
 }
 
 export interface SplitModelPayload {
@@ -156,6 +162,8 @@ export interface TrainRoundResult {
   validationImages?: number;
   /** The images it trained on (training and validation ones in a refit round); absent in older rounds. */
   trainImages?: number;
+  /** 2 when a replica computed half of each batch (TrainCandidatePayload.threads); absent: 1. */
+  threads?: number;
 }
 
 /** The finalize round of TRAIN_CANDIDATE: the test evaluation and where the export went. */

@@ -10,6 +10,8 @@ import {
   pruneReason,
   recentAccuracy,
   refitReason,
+  replicaPays,
+  roundThreads,
   roomForAll,
   scheduleEpochs,
   startNow,
@@ -206,4 +208,23 @@ test('the chosen candidate is retrained on training and validation images when t
   assert.equal(refitReason({ ...base, secondsLeft: 90 }), null);
   assert.match(refitReason({ ...base, secondsLeft: 75 })!, /budget/);
   assert.match(refitReason({ ...base, secondsLeft: 600, secondsPerEpoch: null })!, /pace/);
+});
+
+test('a round gets the cores of runners no other candidate needs, at most the cap', () => {
+  assert.equal(roundThreads(2, 1, 2), 2, 'a lone candidate on two runners');
+  assert.equal(roundThreads(2, 2, 2), 1);
+  assert.equal(roundThreads(2, 3, 2), 1, 'more candidates than runners');
+  assert.equal(roundThreads(8, 1, 2), 2, 'never beyond the cap');
+  assert.equal(roundThreads(2, 1, 1), 1, 'replicas turned off');
+  assert.equal(roundThreads(0, 1, 2), 1, 'no runner counted yet');
+});
+
+test('a replica pays only when an epoch is seconds of arithmetic', () => {
+  const minEpochMacs = 5e10;
+  // The generator's 2-conv network on 28×28 grey images: 4.24M multiply-adds forward.
+  assert.equal(replicaPays({ macs: 4.24e6, trainImages: 500, minEpochMacs }), false);
+  assert.equal(replicaPays({ macs: 4.24e6, trainImages: 5_000, minEpochMacs }), true);
+  // Its batch-norm network on 64×64 colour: 24.3M.
+  assert.equal(replicaPays({ macs: 24.3e6, trainImages: 700, minEpochMacs }), true);
+  assert.equal(replicaPays({ macs: 24.3e6, trainImages: 100, minEpochMacs }), false);
 });

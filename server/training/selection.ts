@@ -93,6 +93,26 @@ export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ sta
 }
 
 /**
+ * Whether a candidate's rounds are worth a replica (server/ml/replica.ts): starting one costs
+ * about a second (a TensorFlow.js engine and wasm heap of its own) and each step copies the
+ * weights both ways, so only when an epoch is seconds of arithmetic — by default 5·10^10
+ * multiply-adds forward and backward (≈ 3× the forward pass): 4,000 images of 28×28 on the
+ * generator's 2-conv network, 700 of 64×64×3 on its batch-norm one.
+ */
+export function replicaPays(options: { macs: number; trainImages: number; minEpochMacs: number }): boolean {
+  return 3 * options.macs * options.trainImages >= options.minEpochMacs;
+}
+
+/**
+ * Cores each of `candidates` rounds may use when `runners` work: the runners' share, so that when
+ * fewer candidates train than there are runners (a lone survivor, the refit) the idle runners'
+ * cores go to them; 1 to `max`.
+ */
+export function roundThreads(runners: number, candidates: number, max: number): number {
+  return Math.max(1, Math.min(max, Math.floor(runners / Math.max(1, candidates))));
+}
+
+/**
  * Under a time budget, which of the candidates not yet started may start now. Rounds end
  * together, so a candidate started beyond the runners waits for one while the others wait for it
  * at the round's end: on large data that cost the leaders a whole round of the budget (3

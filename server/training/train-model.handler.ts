@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { TrainingSettings } from '../config/config';
 import { splitCounts, trainImageCount } from '../datasets/image.queries';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import type { Logger } from '../logging/logger';
@@ -13,6 +14,7 @@ import { artifactPrefix } from '../storage/keys';
 import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
 import { waitForTaskChange } from '../tasks/task-events';
 import { DEFAULT_RECIPE } from '../ml/recipe';
+import { parseArchitecture } from '../ml/architecture';
 import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
 import {
@@ -22,7 +24,9 @@ import {
   nextRoundEnd,
   pruneReason,
   refitReason,
+  replicaPays,
   roomForAll,
+  roundThreads,
   scheduleEpochs,
   startNow,
 } from './selection';
@@ -51,6 +55,7 @@ const WAIT_MS = 5000;
  */
 export function trainModelHandler(deps: {
   db: DataSource;
+  training: TrainingSettings;
   queue: TaskQueue;
   pubsub: PerceptPubSub;
   runnerData: RunnerDataService;
@@ -67,6 +72,14 @@ export function trainModelHandler(deps: {
   const trainImages = (modelId: string) => trainImageCount(db, modelId);
 
   const changed = (id: string) => modelChanged(pubsub, id);
+  /** Whether this candidate's rounds would go faster with a replica (selection.ts replicaPays). */
+  const threadsPay = async (c: Candidate, modelId: string) =>
+    deps.training.threads > 1 &&
+    replicaPays({
+      macs: parseArchitecture(c.architecture).macs,
+      trainImages: await trainImages(modelId),
+      minEpochMacs: deps.training.replicaMinEpochMmacs * 1e6,
+    });
 
   const enqueueRound = async (
     ctx: TaskContext<TaskType.TRAIN_MODEL>,
@@ -74,6 +87,7 @@ export function trainModelHandler(deps: {
     toEpoch: number,
     finalize: boolean,
     refit?: { scheduleEpochs: number | undefined },
+    threads = 1,
   ) => {
     const p = ctx.payload;
     const images = await trainImages(p.modelId);
@@ -93,6 +107,7 @@ export function trainModelHandler(deps: {
       // Candidates of older runs have none: they train by today's defaults.
       recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
       ...(refit ? { refit: true } : {}),
+      ...(threads > 1 ? { threads } : {}),
       // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace
       // changes. A refit replays the schedule the candidate last trained under.
       scheduleEpochs: refit
@@ -204,9 +219,12 @@ export function trainModelHandler(deps: {
       // Under a time budget, successive halving proper: each round keeps the better half, so the
       // budget goes to the likely winner instead of being shared to the end.
       if (p.maxMinutes && started.length > 1 && started.every((c) => c.epochsDone > 0)) {
+        // A lone survivor whose work pays for a replica trains on the idle runners' cores too.
+        const leading = started.find((c) => c.id === lead?.id);
+        const shared = leading !== undefined && (await threadsPay(leading, p.modelId));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),
-          slots,
+          shared ? Math.ceil(slots / deps.training.threads) : slots,
         )) {
           await prune(
             started.find((c) => c.id === s.id)!,
@@ -276,7 +294,15 @@ export function trainModelHandler(deps: {
         });
         const lastSchedule = children.filter((t) => t.payload.candidateId === best.id && !t.payload.finalize).at(-1)
           ?.payload.scheduleEpochs;
-        if (noRefit === null) await enqueueRound(ctx, best, best.epochsDone, false, { scheduleEpochs: lastSchedule });
+        if (noRefit === null)
+          await enqueueRound(
+            ctx,
+            best,
+            best.epochsDone,
+            false,
+            { scheduleEpochs: lastSchedule },
+            (await threadsPay(best, p.modelId)) ? roundThreads(slots, 1, deps.training.threads) : 1,
+          );
         else await enqueueRound(ctx, best, best.epochsDone, true);
         log.info(
           { best: best.id, reachedTarget, outOfTime, noMoreRounds, why: choice.note, noRefit },
@@ -286,11 +312,13 @@ export function trainModelHandler(deps: {
         );
         continue;
       }
-      for (const c of stillLive) {
-        const to = nextEnd(c);
-        if (to === null) continue;
+      const next = stillLive
+        .map((c) => ({ c, to: nextEnd(c) }))
+        .filter((n): n is { c: Candidate; to: number } => n.to !== null);
+      for (const { c, to } of next) {
         await candidates.update({ id: c.id }, { status: CandidateStatus.TRAINING });
-        await enqueueRound(ctx, c, to, false);
+        const threads = (await threadsPay(c, p.modelId)) ? roundThreads(slots, next.length, deps.training.threads) : 1;
+        await enqueueRound(ctx, c, to, false, undefined, threads);
       }
     }
   };

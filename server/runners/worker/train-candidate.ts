@@ -1,11 +1,14 @@
 import * as tf from '../../ml/tf';
 import { parseArchitecture } from '../../ml/architecture';
+import type { BackendName } from '../../ml/backend';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint } from '../../ml/checkpoint';
 import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel } from '../../ml/io';
+import { GradientReplica } from '../../ml/replica';
 import { train } from '../../ml/train';
+import { availableParallelism } from 'node:os';
 import { PermanentTaskError } from '../../tasks/task-types';
 import { artifactPrefix, checkpointKey, heldOutKey, refitCheckpointKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
@@ -67,8 +70,15 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
     const started = Date.now();
     let lastEpochSeconds = 0;
     const recipe = parseRecipe(p.recipe);
+    const trainSet = p.refit ? parts.trainAndValidation : parts.train;
+    // A replica where the server gave this round a second core; libtensorflow uses every core already.
+    const backend = tf.getBackend() as BackendName;
+    const replica =
+      Math.min(p.threads ?? 1, availableParallelism()) > 1 && backend !== 'tensorflow'
+        ? await GradientReplica.start({ architecture: arch, seed: p.seed, backend })
+        : undefined;
     try {
-      const result = await train(model, p.refit ? parts.trainAndValidation : parts.train, {
+      const result = await train(model, trainSet, {
         epochs: p.toEpoch,
         batchSize: p.batchSize,
         seed: p.seed,
@@ -82,6 +92,7 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         validation: !p.refit && parts.validation.size > 0 ? parts.validation : undefined,
         signal: AbortSignal.any([signal, deadline.signal]),
         checkpoint: { store: data.store, key },
+        replica,
         onBatch: (m) =>
           progress({
             phase: p.refit ? 'retraining' : 'training',
@@ -107,10 +118,12 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         resumedFrom: result.resumedFrom,
         seconds: (Date.now() - started) / 1000,
         validationImages: p.refit ? 0 : parts.validation.size,
-        trainImages: p.refit ? parts.trainAndValidation.size : parts.train.size,
+        trainImages: trainSet.size,
+        ...(replica ? { threads: 2 } : {}),
       };
     } finally {
       if (timer) clearTimeout(timer);
+      await replica?.dispose();
     }
   } finally {
     model.dispose();
