@@ -3,6 +3,9 @@
 //   wasm        tfjs-backend-wasm with Percept's kernels (server/ml/kernels), their fused
 //               multiply-add (relaxed SIMD) build where the engine has it
 //   wasm-plain  the same kernels built without relaxed SIMD (a multiply then an add)
+//   replica     server/ml/train.ts over a synthetic epoch, alone and with a replica computing
+//               half of each batch in a worker thread (server/ml/replica.ts): the pace of one
+//               candidate's round on two cores against one
 //   wasm-stock  wasm with only the kernels it lacks added, its own (slow) ones elsewhere
 //   cpu         tfjs-backend-cpu (few images: it manages ~2 images/s)
 //   pytorch     the same network in PyTorch, one thread (bench/train_torch.py), if installed
@@ -17,7 +20,9 @@ import * as tf from '../server/ml/tf';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { generateCandidates } from '../server/ml/generate';
 import { buildModel } from '../server/ml/build';
-import { crossEntropy } from '../server/ml/train';
+import { crossEntropy, train } from '../server/ml/train';
+import { InMemoryImageDataset } from '../server/ml/dataset';
+import { GradientReplica } from '../server/ml/replica';
 import type { Architecture } from '../server/ml/architecture';
 import { nativeKernels, registerWasmTrainingKernels } from '../server/ml/kernels/index';
 import { nativeKernelsBuild, setRelaxedSimdAllowed } from '../server/ml/kernels/native';
@@ -127,6 +132,39 @@ function pytorchRate(arch: Architecture): { rate: number | null; note: string } 
   return { rate: null, note: `PyTorch not available (${notes.join('; ')})` };
 }
 
+/**
+ * images/s of train() over one epoch of `images` synthetic images, without and with a replica,
+ * alternated twice (best of each): the same loop a runner's round runs.
+ */
+async function loopRates(arch: Architecture, images: number): Promise<{ alone: number; replica: number }> {
+  const size = INPUT[0] * INPUT[1] * INPUT[2];
+  const pixels = new Uint8Array(images * size);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
+  const data = new InMemoryImageDataset(
+    INPUT,
+    pixels,
+    Array.from({ length: images }, (_, i) => i % CLASSES),
+  );
+  const replica = await GradientReplica.start({ architecture: arch, seed: 1, backend: 'wasm' });
+  const rates = { alone: 0, replica: 0 };
+  try {
+    for (let round = 0; round < 2; round++) {
+      for (const withReplica of [false, true]) {
+        const model = buildModel(arch, { seed: 1 });
+        const started = performance.now();
+        await train(model, data, { epochs: 1, batchSize: BATCH, seed: 2, replica: withReplica ? replica : undefined });
+        const rate = images / ((performance.now() - started) / 1000);
+        model.dispose();
+        const key = withReplica ? 'replica' : 'alone';
+        rates[key] = Math.max(rates[key], rate);
+      }
+    }
+  } finally {
+    await replica.dispose();
+  }
+  return rates;
+}
+
 const round = (x: number | null, digits = 1): number | null =>
   x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -165,6 +203,9 @@ async function main(): Promise<void> {
   log(`wasm (Percept kernels):   ${wasmRate.toFixed(1)} images/s`);
   log(`wasm (plain build):       ${plainRate.toFixed(1)} images/s`);
   log(torch.rate === null ? torch.note : `pytorch:                  ${torch.rate.toFixed(1)} images/s (${torch.note})`);
+  const loop = await loopRates(arch, BATCH * BATCHES);
+  log(`train() alone:            ${loop.alone.toFixed(1)} images/s`);
+  log(`train() with a replica:   ${loop.replica.toFixed(1)} images/s (${(loop.replica / loop.alone).toFixed(2)}×)`);
   const inferRateWasm = await inferRate(arch, 2048, 256);
   log(`wasm inference:           ${inferRateWasm.toFixed(0)} images/s (predict, batch 256)`);
 
@@ -186,6 +227,8 @@ async function main(): Promise<void> {
     pytorchImagesPerSec: round(torch.rate),
     ratioWasmToCpu: round(wasmRate / cpuRate),
     ratioWasmToPytorch: torch.rate === null ? null : round(wasmRate / torch.rate, 3),
+    trainLoopImagesPerSec: { alone: round(loop.alone), replica: round(loop.replica) },
+    ratioReplicaToAlone: round(loop.replica / loop.alone, 3),
     inferImagesPerSec: round(inferRateWasm, 0),
     wasmStockImagesPerSec: round(stockRate),
     ratioWasmToWasmStock: round(wasmRate / stockRate, 2),
