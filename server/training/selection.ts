@@ -72,8 +72,9 @@ export function pruneReason(
 /**
  * Under a time budget, successive halving: keep the better half, but never drop a candidate whose
  * deficit is within the noise of the validation set, nor go below `keepAtLeast` — the runners
- * there are: a network trains on one runner, so a lone survivor would go no faster while the other
- * runners idled. Returns the candidates to drop, with reasons.
+ * there are, or fewer where the survivors' rounds use the idle runners' cores (roundThreads): a
+ * network on one core would go no faster while the other runners idled. Returns the candidates to
+ * drop, with reasons.
  */
 export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ standing: Standing; reason: string }> {
   const lead = leader(live);
