@@ -12,7 +12,7 @@ import { ImageSource } from './image.entity';
 import { ImportReport, SkipReason, type ImportResult } from './import-report';
 import { ChecksumLookup } from './checksum-lookup';
 import { ImageWriter, importedImageId, sha256 } from './import-writer';
-import { sealShards, ShardBuilder } from './shards';
+import { ShardBuilder } from './shards';
 import { interleaveClasses, planLayout, type PlannedFile } from './layout';
 import { ManifestError, parseManifest } from './manifest';
 import { ImageRejected, normaliseImage, thumbnailIsStored, thumbnailPng, type InputShape } from './normalise';
@@ -197,13 +197,14 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   await writer.drain().catch((e: unknown) => (failure ??= e));
   ticker.stop();
   if (failure) throw failure;
-  // The import's last images into a shard, and any other loose ones (an earlier attempt's, or
-  // those of a shard that failed), so that training reads them a shard at a time. If this fails
-  // the images are still in; the next training round writes the shards.
-  await shards.finish();
-  await sealShards(deps.db, deps.blobs, model.id, shape.width * shape.height * shape.channels, deps.shardBytes).catch(
-    (err: unknown) => ctx.log.warn({ err, modelId: model.id }, 'could not write the training shards of an import'),
-  );
+  // The import's last images (less than a shard) into shards with any other loose ones (an
+  // earlier attempt's, or those of a shard that failed), so that training reads them a shard at a
+  // time. If this fails the images are still in; the next training round writes the shards.
+  await shards
+    .finish()
+    .catch((err: unknown) =>
+      ctx.log.warn({ err, modelId: model.id }, 'could not write the training shards of an import'),
+    );
   return report.result();
 }
 

@@ -34,7 +34,8 @@ const SHARDABLE = `"modelId" = $1 AND "blobKey" IS NOT NULL AND "classId" IS NOT
 
 /**
  * Brings a model's shards up to date: drops shards that hold images no longer in the dataset and
- * writes every loose image into new shards of at most `shardBytes`. Serialised per model.
+ * writes every loose image into new shards of at most `shardBytes`. Serialised per model. Pixels
+ * the caller holds (`known`, by image id) are not read again from the blob store.
  */
 export async function sealShards(
   db: DataSource,
@@ -42,6 +43,7 @@ export async function sealShards(
   modelId: string,
   sampleBytes: number,
   shardBytes = DEFAULT_SHARD_BYTES,
+  known: ReadonlyMap<string, Buffer> = new Map(),
 ): Promise<SealResult> {
   if (sampleBytes <= 0) return { written: 0, dropped: 0 };
   const perShard = imagesPerShard(shardBytes, sampleBytes);
@@ -75,7 +77,7 @@ export async function sealShards(
     );
     for (let start = 0; start < loose.length; start += perShard) {
       const part = loose.slice(start, start + perShard);
-      const pixels = await readAll(blobs, part, sampleBytes);
+      const pixels = await readAll(blobs, part, sampleBytes, known);
       const ok = part.flatMap((r, i) => {
         const p = pixels[i];
         return p ? [{ id: r.id, pixels: p }] : [];
@@ -134,8 +136,8 @@ async function writeShard(
  * shard is cut as soon as a shard's worth of images is written, so memory stays at one shard.
  * Its images come in the order the import wrote them, sorted by id inside the shard: the import
  * reads its zip with the classes interleaved (interleaveClasses), so that a shard still mixes them.
- * Images another seal took meanwhile are left out; what is left at the end goes into one last
- * shard (finish), and anything else loose is sealShards' to write.
+ * Images another seal took meanwhile are left out; what is left at the end goes through
+ * sealShards with the pixels in hand (finish).
  */
 export class ShardBuilder {
   private held: ShardImage[] = [];
@@ -147,8 +149,8 @@ export class ShardBuilder {
     private readonly blobs: BlobStore,
     private readonly modelId: string,
     private readonly sampleBytes: number,
-    shardBytes = DEFAULT_SHARD_BYTES,
-    /** A failed shard write: the builder stops, and its images stay loose for sealShards. */
+    private readonly shardBytes = DEFAULT_SHARD_BYTES,
+    /** A failed shard write: the builder stops, and its images stay loose for finish. */
     private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.perShard = imagesPerShard(shardBytes, sampleBytes);
@@ -164,9 +166,14 @@ export class ShardBuilder {
     }
   }
 
-  /** Seals what is held, however little. */
-  async finish(): Promise<void> {
-    if (!this.broken && this.held.length) await this.seal();
+  /**
+   * Seals the rest: what it holds (less than a shard) with any other loose image of the model,
+   * such as an earlier attempt's, through sealShards, which rewrites stale shards with them.
+   */
+  async finish(): Promise<SealResult> {
+    const known = new Map(this.held.map((i) => [i.id, i.pixels]));
+    this.held = [];
+    return sealShards(this.db, this.blobs, this.modelId, this.sampleBytes, this.shardBytes, known);
   }
 
   private async seal(): Promise<void> {
@@ -211,12 +218,13 @@ async function readAll(
   blobs: BlobStore,
   rows: { id: string; blobKey: string }[],
   sampleBytes: number,
+  known: ReadonlyMap<string, Buffer>,
 ): Promise<(Buffer | null)[]> {
   const out: (Buffer | null)[] = new Array(rows.length).fill(null);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < rows.length; i = next++) {
-      const data = await blobs.get(rows[i]!.blobKey);
+      const data = known.get(rows[i]!.id) ?? (await blobs.get(rows[i]!.blobKey));
       // A missing or odd-sized blob stays loose; the runner's per-image read reports it.
       out[i] = data && data.length === sampleBytes ? data : null;
     }
