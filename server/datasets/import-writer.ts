@@ -36,9 +36,9 @@ export const sha256 = (data: Buffer | string): string => createHash('sha256').up
 
 /**
  * Writes imported images in batches: blobs first (one multi-row INSERT), then rows (one more),
- * so a row never points at a missing blob; then the new rows' pixels go to the shard builder. A crash between the two leaves blobs under keys the
+ * so a row never points at a missing blob. A crash between the two leaves blobs under keys the
  * retry overwrites. Rows conflicting on (model, checksum) are duplicates, unless the row is the
- * one an earlier attempt of this task wrote.
+ * one an earlier attempt of this task wrote. The new rows' pixels go on to the shard builder.
  */
 export class ImageWriter {
   private pending: ImageToWrite[] = [];

@@ -196,7 +196,10 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   await gate.idle();
   await writer.drain().catch((e: unknown) => (failure ??= e));
   ticker.stop();
-  if (failure) throw failure;
+  if (failure) {
+    await shards.stop();
+    throw failure;
+  }
   // The import's last images (less than a shard) into shards with any other loose ones (an
   // earlier attempt's, or those of a shard that failed), so that training reads them a shard at a
   // time. If this fails the images are still in; the next training round writes the shards.

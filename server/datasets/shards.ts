@@ -12,8 +12,8 @@ import { rowsOf } from './import-writer';
  * folder of the zip; inside a shard images are in id order. sealShards writes the rest, before a
  * training round hands out its index, from the images no shard holds yet ("loose"), in image-id
  * order: imported ids are hashes of (import, checksum), so these mix the classes too. Later
- * imports append shards; a shard that lost images (deleted, or moved out
- * of the labelled set) is rewritten together with the next loose images, and no other shard is.
+ * imports append shards; a shard that lost images (deleted, or moved out of the labelled set) is
+ * rewritten together with the next loose images, and no other shard is.
  * URL images are never copied: runners fetch them through the server when they need them.
  */
 
@@ -165,8 +165,8 @@ export class ShardBuilder {
       if (image.pixels.length !== this.sampleBytes) continue;
       this.held.push(image);
       if (this.held.length >= this.perShard) {
-        // One shard is written while the next fills, so the import waits for a write (about
-        // 0.3 s for 4 MiB) only when the next shard is full first: two shards in memory at most.
+        // One shard is written while the next fills, so the import waits for a write (0.1–0.5 s
+        // for 4 MiB, with the load) only when the next is full first: two shards in memory at most.
         await this.sealing;
         this.sealing = this.seal(this.held);
         this.held = [];
@@ -183,6 +183,13 @@ export class ShardBuilder {
     const known = new Map(this.held.map((i) => [i.id, i.pixels]));
     this.held = [];
     return sealShards(this.db, this.blobs, this.modelId, this.sampleBytes, this.shardBytes, known);
+  }
+
+  /** A failed import: waits for the shard being written (not to outlive the task) and drops the rest. */
+  async stop(): Promise<void> {
+    this.broken = true;
+    this.held = [];
+    await this.sealing;
   }
 
   private async seal(images: ShardImage[]): Promise<void> {
