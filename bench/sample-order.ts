@@ -7,7 +7,8 @@
 //   streamed  the same shards through a shuffle buffer of BENCH_STREAM_KB (default 512 KiB,
 //             about a fifth of the training images): the path of data larger than the buffer
 // Accuracy on the imported test/ folder. Env: BENCH_PER_CLASS (300), BENCH_TEST_PER_CLASS (100),
-// BENCH_EPOCHS (8), BENCH_SEED (7), BENCH_VARIANTS (memory,sharded,streamed). Last line JSON.
+// BENCH_EPOCHS (8), BENCH_SEED (7), BENCH_VARIANTS (memory,sharded,streamed), BENCH_SHARD_KB (the
+// server's 4 MiB). Last line JSON.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,8 @@ const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 8);
 const SEED = Number(process.env.BENCH_SEED ?? 7);
 const STREAM_KB = Number(process.env.BENCH_STREAM_KB ?? 512);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'memory,sharded,streamed').split(',');
+/** Smaller shards than the server's 4 MiB, so that the import cuts several (the set is 3.1 MB). */
+const SHARD_KB = Number(process.env.BENCH_SHARD_KB ?? 0);
 
 async function png(set: IdxSet, i: number): Promise<Buffer> {
   return sharp(Buffer.from(set.images.subarray(i * 784, (i + 1) * 784)), {
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     PERCEPT_SIGNUP: 'open',
     PERCEPT_TICK_MS: '200',
     DATABASE_URL: pg.url,
+    ...(SHARD_KB ? { PERCEPT_SHARD_BYTES: String(SHARD_KB << 10) } : {}),
   });
   const percept = await startPercept(config, createLogger('warn'));
   const srv = { percept, graphqlUrl: `${percept.url}/graphql` };
@@ -83,6 +87,13 @@ async function main(): Promise<void> {
     const user = await BenchUser.signUp(srv.graphqlUrl);
     const modelId = await user.createModel('fashion', await png(data.train, 0));
     await user.importZip(modelId, await zip.generateAsync({ type: 'nodebuffer' }));
+    // The last shard may hold a handful of images: the others show how well the classes mix.
+    const [shards]: { n: number; minClasses: number }[] = await srv.percept.db.query(
+      `WITH s AS (SELECT count(DISTINCT "classId") AS c, count(*) AS size FROM images WHERE "modelId" = $1 GROUP BY "shardKey")
+       SELECT count(*)::int AS n, min(c) FILTER (WHERE size = (SELECT max(size) FROM s))::int AS "minClasses" FROM s`,
+      [modelId],
+    );
+    log(`${shards!.n} shards, each full one with at least ${shards!.minClasses} of the 10 classes`);
     const runnerData: RunnerData = {
       datasetIndex: (m, s) => srv.percept.services.runnerData.datasetIndex(m, s),
       loosePixels: (m, ids, s) => srv.percept.services.runnerData.loosePixels(m, ids, s),
@@ -153,7 +164,17 @@ async function main(): Promise<void> {
       log(JSON.stringify(line));
       results.push(line);
     }
-    console.log(JSON.stringify({ bench: 'sample-order', perClass: PER_CLASS, epochs: EPOCHS, seed: SEED, results }));
+    console.log(
+      JSON.stringify({
+        bench: 'sample-order',
+        perClass: PER_CLASS,
+        epochs: EPOCHS,
+        seed: SEED,
+        shards: shards!.n,
+        minClassesPerShard: shards!.minClasses,
+        results,
+      }),
+    );
   } finally {
     await percept.stop();
     await pg.stop();

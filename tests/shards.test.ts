@@ -63,7 +63,7 @@ const cachedFiles = () => readdirSync(cache).filter((f) => !f.endsWith('.tmp'));
 test('shards: written at import with mixed classes, rewritten only where the data changed, refetched by a runner that lost them', async () => {
   const m = await createModel(srv.graphqlUrl, token, 'sharded', await png(16, 16, 1));
   // A zip arrives class folder by class folder; shards must not.
-  const first = await syntheticZip({ classes: 3, perClass: 40, side: 16 });
+  const first = await syntheticZip({ classes: 3, perClass: 40, side: 16, byFolder: true });
   await importZip(m.id, first.zip);
   const afterFirst = await shardBlobs(m.id);
   assert.equal(afterFirst.size, Math.ceil(120 / PER_SHARD));
@@ -82,7 +82,7 @@ test('shards: written at import with mixed classes, rewritten only where the dat
   assert.deepEqual(cachedFiles().length, afterFirst.size);
 
   // A second import appends shards; the first import's are untouched.
-  const second = await syntheticZip({ classes: 3, perClass: 40, side: 16, seed: 8 });
+  const second = await syntheticZip({ classes: 3, perClass: 40, side: 16, seed: 8, byFolder: true });
   await importZip(m.id, second.zip);
   const afterSecond = await shardBlobs(m.id);
   for (const [key, md5] of afterFirst) assert.equal(afterSecond.get(key), md5, `shard ${key} unchanged`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BlobStore } from '../storage/blob-store';
+import type { ShardBuilder } from './shards';
 import { imagePixelsKey, imageThumbKey } from '../storage/keys';
 import { ImageSource, ImageSplit } from './image.entity';
 import { SkipReason, type ImportReport } from './import-report';
@@ -37,7 +38,7 @@ export const sha256 = (data: Buffer | string): string => createHash('sha256').up
  * Writes imported images in batches: blobs first (one multi-row INSERT), then rows (one more),
  * so a row never points at a missing blob. A crash between the two leaves blobs under keys the
  * retry overwrites. Rows conflicting on (model, checksum) are duplicates, unless the row is the
- * one an earlier attempt of this task wrote.
+ * one an earlier attempt of this task wrote. The new rows' pixels go on to the shard builder.
  */
 export class ImageWriter {
   private pending: ImageToWrite[] = [];
@@ -54,6 +55,8 @@ export class ImageWriter {
     /** Class names in upload order: classes created together get their indexes in this order. */
     private readonly classOrder: readonly string[],
     private readonly batchSize = 128,
+    /** Takes the pixels of the images written, for training shards (none for URL images). */
+    private readonly shards: ShardBuilder | null = null,
     private readonly maxWaitMs = 50,
   ) {}
 
@@ -125,6 +128,7 @@ export class ImageWriter {
       ),
     );
     const done = new Set(inserted.map((r) => r.id));
+    await this.shards?.add(items.flatMap((i) => (i.pixels && done.has(i.id) ? [{ id: i.id, pixels: i.pixels }] : [])));
     const conflicted = items.filter((i) => !done.has(i.id));
     const holders = new Map<string, string>();
     if (conflicted.length) {

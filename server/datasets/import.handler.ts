@@ -12,8 +12,8 @@ import { ImageSource } from './image.entity';
 import { ImportReport, SkipReason, type ImportResult } from './import-report';
 import { ChecksumLookup } from './checksum-lookup';
 import { ImageWriter, importedImageId, sha256 } from './import-writer';
-import { sealShards } from './shards';
-import { planLayout, type PlannedFile } from './layout';
+import { ShardBuilder } from './shards';
+import { interleaveClasses, planLayout, type PlannedFile } from './layout';
 import { ManifestError, parseManifest } from './manifest';
 import { ImageRejected, normaliseImage, thumbnailIsStored, thumbnailPng, type InputShape } from './normalise';
 import { assignSplit } from './split';
@@ -113,7 +113,15 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   }
   const byIndex = new Map(plan.files.map((f) => [f.index, f]));
   const shape: InputShape = { width: model.inputWidth, height: model.inputHeight, channels: model.inputChannels };
-  const writer = new ImageWriter(deps.db, deps.blobs, model.id, report, plan.classNames);
+  const shards = new ShardBuilder(
+    deps.db,
+    deps.blobs,
+    model.id,
+    shape.width * shape.height * shape.channels,
+    deps.shardBytes,
+    (err) => ctx.log.warn({ err, modelId: model.id }, 'could not write a training shard during an import'),
+  );
+  const writer = new ImageWriter(deps.db, deps.blobs, model.id, report, plan.classNames, undefined, shards);
   const lookup = await ChecksumLookup.forModel(deps.db, model.id);
   const seen = new Map<string, string>();
   const gate = new Gate(
@@ -179,6 +187,8 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
           .finally(() => gate.release(data.length));
       },
       AbortSignal.any([ctx.signal, stop.signal]),
+      // Classes interleaved, so that the shards cut from consecutive images mix them.
+      interleaveClasses(plan.files).map((f) => f.index),
     );
   } catch (e) {
     failure ??= e;
@@ -186,12 +196,18 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
   await gate.idle();
   await writer.drain().catch((e: unknown) => (failure ??= e));
   ticker.stop();
-  if (failure) throw failure;
-  // The import's images into shards now, so that training reads them a shard at a time. If this
-  // fails the images are still in; the next training round writes the shards.
-  await sealShards(deps.db, deps.blobs, model.id, shape.width * shape.height * shape.channels, deps.shardBytes).catch(
-    (err: unknown) => ctx.log.warn({ err, modelId: model.id }, 'could not write the training shards of an import'),
-  );
+  if (failure) {
+    await shards.stop();
+    throw failure;
+  }
+  // The import's last images (less than a shard) into shards with any other loose ones (an
+  // earlier attempt's, or those of a shard that failed), so that training reads them a shard at a
+  // time. If this fails the images are still in; the next training round writes the shards.
+  await shards
+    .finish()
+    .catch((err: unknown) =>
+      ctx.log.warn({ err, modelId: model.id }, 'could not write the training shards of an import'),
+    );
   return report.result();
 }
 

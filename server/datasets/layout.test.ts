@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ImageSplit } from './image.entity';
 import { SkipReason } from './import-report';
-import { planLayout } from './layout';
+import { interleaveClasses, planLayout } from './layout';
 
 const files = (...names: string[]) => names.map((name) => ({ name, directory: name.endsWith('/') }));
 const classesOf = (plan: ReturnType<typeof planLayout>) =>
@@ -82,5 +82,31 @@ describe('planLayout', () => {
       ['caf\u00e9', 'caf\u00e9'],
     );
     assert.deepEqual(plan.skipped, [], 'the decomposed folder entry is the filled class, not an empty one');
+  });
+});
+
+describe('interleaveClasses', () => {
+  test('class folders in proportion, each in archive order, every folder first seen at the start', () => {
+    const names = [
+      ...Array.from({ length: 6 }, (_, i) => `cat/${i}.png`),
+      ...Array.from({ length: 3 }, (_, i) => `dog/${i}.png`),
+      'train/bird/0.png',
+      'test/bird/1.png',
+    ];
+    const plan = planLayout(files(...names.map((n) => (n.includes('bird') ? n : `train/${n}`))));
+    const order = interleaveClasses(plan.files).map((f) => f.path);
+    assert.deepEqual(order, [
+      'train/cat/0.png',
+      'train/dog/0.png',
+      'train/bird/0.png',
+      'test/bird/1.png',
+      'train/cat/1.png',
+      'train/cat/2.png',
+      'train/dog/1.png',
+      'train/cat/3.png',
+      'train/cat/4.png',
+      'train/dog/2.png',
+      'train/cat/5.png',
+    ]);
   });
 });

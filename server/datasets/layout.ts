@@ -132,6 +132,28 @@ export function planLayout(entries: readonly { name: string; directory: boolean 
   return { files: planned, skipped, classNames, topFolder, splitFolders };
 }
 
+/**
+ * The planned files in the order an import reads them: each class folder (per split folder) in
+ * archive order, the folders interleaved in proportion to their sizes, so that any run of
+ * consecutive files mixes the classes as the whole archive does. Zips arrive class folder by class
+ * folder, and training shards are cut from consecutive imported images (datasets/shards.ts). Each
+ * folder's first file comes first, in archive order, so classes are still created in upload order.
+ */
+export function interleaveClasses(files: readonly PlannedFile[]): PlannedFile[] {
+  const folders = new Map<string, PlannedFile[]>();
+  for (const f of files) {
+    const key = `${f.folderSplit}|${f.className}`;
+    const folder = folders.get(key);
+    if (folder) folder.push(f);
+    else folders.set(key, [f]);
+  }
+  // Folders in first-seen order: their position breaks ties between equal fractions.
+  const keyed = [...folders.values()].flatMap((folder, rank) =>
+    folder.map((file, j) => ({ file, at: j / folder.length, rank })),
+  );
+  return keyed.sort((a, b) => a.at - b.at || a.rank - b.rank).map((k) => k.file);
+}
+
 const SYSTEM_NAMES = new Set(['__macosx', 'thumbs.db', 'desktop.ini']);
 
 function isSystemName(segment: string): boolean {

@@ -100,6 +100,18 @@ test('readZipEntries reads wanted entries and reports damaged and lying ones', a
   assert.match(seen[1]!.error!, /CRC/);
   assert.match(seen[2]!.error!, /cannot be unpacked/, 'more bytes than declared are never inflated');
   assert.match(seen[3]!.error!, /unpacks to 5000 bytes, not the 6000/);
+
+  // In a given order (an import interleaves class folders).
+  const ordered: string[] = [];
+  await readZipEntries(
+    path,
+    entries,
+    (i) => i !== 1,
+    async (e) => void ordered.push(e.info.name),
+    undefined,
+    [4, 1, 0],
+  );
+  assert.deepEqual(ordered, ['c/e', 'c/a']);
 });
 
 describe('entry count past 65,535 without zip64', () => {

@@ -25,8 +25,9 @@ const SYNC_INFLATE_BYTES = 1 << 20;
 const LOCAL_HEADER = 0x04034b50;
 
 /**
- * Reads the wanted entries in archive order, one at a time: `onEntry` is awaited before the next
- * entry is read, which is how the caller applies backpressure.
+ * Reads the wanted entries in archive order (or in `order`, a list of entry indexes), one at a
+ * time: `onEntry` is awaited before the next entry is read, which is how the caller applies
+ * backpressure.
  */
 export async function readZipEntries(
   path: string,
@@ -34,11 +35,12 @@ export async function readZipEntries(
   want: (index: number, info: ZipEntryInfo) => boolean,
   onEntry: (entry: ZipEntryData) => Promise<void>,
   signal?: AbortSignal,
+  order: Iterable<number> = entries.keys(),
 ): Promise<void> {
   const fd = openSync(path, 'r');
   try {
     const fileSize = fstatSync(fd).size;
-    for (let index = 0; index < entries.length; index++) {
+    for (const index of order) {
       signal?.throwIfAborted();
       const info = entries[index]!;
       if (!want(index, info)) continue;

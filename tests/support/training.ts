@@ -13,7 +13,9 @@ export interface SyntheticSet {
 /**
  * A zip of class folders of small generated PNGs (the patterns of server/ml/synthetic.ts): the
  * first `classes` patterns, or those at the indexes in `pick` (the same images whichever others are
- * picked, so zips of disjoint picks share none). `folderOf` renames class folders.
+ * picked, so zips of disjoint picks share none). `folderOf` renames class folders. Entries cycle
+ * through the classes, unless `byFolder` writes them class folder by class folder, as a zip made
+ * of a user's folders arrives.
  */
 export async function syntheticZip(opts: {
   classes: number;
@@ -23,6 +25,7 @@ export async function syntheticZip(opts: {
   seed?: number;
   pick?: number[];
   folderOf?: (className: string) => string;
+  byFolder?: boolean;
 }): Promise<SyntheticSet> {
   const { perClass, side } = opts;
   const generated = opts.pick ? SYNTHETIC_CLASSES.length : opts.classes;
@@ -37,7 +40,7 @@ export async function syntheticZip(opts: {
     count: total,
     seed: opts.seed ?? 7,
   });
-  const zip = new JSZip();
+  const files: { name: string; folder: string; png: Buffer }[] = [];
   const heldOut: SyntheticSet['heldOut'] = [];
   const bytes = side * side;
   for (let i = 0; i < total; i++) {
@@ -49,9 +52,12 @@ export async function syntheticZip(opts: {
       .png()
       .toBuffer();
     // Labels cycle through the classes, so the first perClass rounds go to the zip.
-    if (i < generated * perClass) zip.file(`shapes/${className}/${i}.png`, png);
+    if (i < generated * perClass) files.push({ name: `shapes/${className}/${i}.png`, folder: className, png });
     else heldOut.push({ className, png });
   }
+  if (opts.byFolder) files.sort((a, b) => a.folder.localeCompare(b.folder));
+  const zip = new JSZip();
+  files.forEach((f) => zip.file(f.name, f.png));
   return { zip: await zip.generateAsync({ type: 'nodebuffer' }), heldOut };
 }
 
