@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signUp } from './support/fixtures';
-import { gql } from './support/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { CLASSIFY, syntheticZip, trainedModel } from './support/training';
+import { heldOutAccuracy, syntheticZip, trainedModel } from './support/training';
 import { waitFor } from './support/wait';
 
 // Two real local runners and one candidate: the candidate's rounds may use the idle runner's core,
@@ -41,17 +40,7 @@ test('a lone candidate on two runners trains with a replica on the second core, 
     assert.equal(r.payload.threads, 2, 'one candidate, two runners: the round may use both cores');
     assert.equal(r.result?.threads, 2, 'and the runner trained with a replica');
   }
-  // The network trained on both halves of every batch: it tells the shapes apart (chance is 1 in 3).
-  let right = 0;
-  for (const h of data.heldOut) {
-    const res = await gql(
-      srv.graphqlUrl,
-      CLASSIFY,
-      { id: modelId, image: { base64: h.png.toString('base64') } },
-      token,
-    );
-    assert.ok(res.data, JSON.stringify(res.errors));
-    if (res.data.classify.predictions[0].className === h.className) right++;
-  }
-  assert.ok(right / data.heldOut.length >= 0.6, `${right} of ${data.heldOut.length} held-out images right`);
+  // The network trained on both parts of every batch: it tells the shapes apart (chance is 1 in 3).
+  const { accuracy } = await heldOutAccuracy(srv.graphqlUrl, token, modelId, data.heldOut);
+  assert.ok(accuracy >= 0.6, `held-out accuracy ${accuracy}`);
 });

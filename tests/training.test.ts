@@ -11,7 +11,7 @@ import { errorCode, gql, gqlUpload } from './support/graphql';
 import { createModel, png, signUp } from './support/fixtures';
 import { uploadDataset } from './support/datasets';
 import { startTestServer, type TestServer } from './support/server';
-import { CLASSIFY, syntheticZip, TRAIN, waitForTask, type SyntheticSet } from './support/training';
+import { CLASSIFY, heldOutAccuracy, syntheticZip, TRAIN, waitForTask, type SyntheticSet } from './support/training';
 import { waitFor } from './support/wait';
 
 // 24×24 greyscale shapes of 3 classes, two real local runners: the whole product path in CI time.
@@ -32,23 +32,6 @@ async function importedModel(name: string): Promise<string> {
   assert.ok(res.data, JSON.stringify(res.errors));
   await waitForTask(srv.graphqlUrl, token, res.data.importDataset.id);
   return m.id;
-}
-
-async function heldOutAccuracy(modelId: string): Promise<{ accuracy: number; candidateIds: Set<string> }> {
-  let right = 0;
-  const candidateIds = new Set<string>();
-  for (const h of data.heldOut) {
-    const res = await gql(
-      srv.graphqlUrl,
-      CLASSIFY,
-      { id: modelId, image: { base64: h.png.toString('base64') } },
-      token,
-    );
-    assert.ok(res.data, JSON.stringify(res.errors));
-    candidateIds.add(res.data.classify.candidateId);
-    if (res.data.classify.predictions[0].className === h.className) right++;
-  }
-  return { accuracy: right / data.heldOut.length, candidateIds };
 }
 
 describe('training and classification through the API', () => {
@@ -137,7 +120,7 @@ describe('training and classification through the API', () => {
     assert.ok(evaluation.count > 0);
     assert.equal(evaluation.confusion.length, 3);
     assert.ok(evaluation.accuracy >= 0.8, `test accuracy ${evaluation.accuracy}`);
-    const { accuracy } = await heldOutAccuracy(modelId);
+    const { accuracy } = await heldOutAccuracy(srv.graphqlUrl, token, modelId, data.heldOut);
     assert.ok(accuracy >= 0.8, `held-out accuracy through classify: ${accuracy}`);
 
     const notImage = await gql(
@@ -174,7 +157,7 @@ describe('training and classification through the API', () => {
       token,
     );
     assert.ok(retrain.data, JSON.stringify(retrain.errors));
-    const during = await heldOutAccuracy(modelId);
+    const during = await heldOutAccuracy(srv.graphqlUrl, token, modelId, data.heldOut);
     const status = (await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: modelId }, token))
       .data!.model.status;
     assert.deepEqual([...during.candidateIds], [before], 'the previously promoted network answered');
@@ -190,7 +173,7 @@ describe('training and classification through the API', () => {
     const after = (await gql(srv.graphqlUrl, 'query($id: ID!) { model(id: $id) { status } }', { id: modelId }, token))
       .data!.model;
     assert.equal(after.status, 'READY', 'a cancelled retraining leaves the model serving');
-    assert.deepEqual([...(await heldOutAccuracy(modelId)).candidateIds], [before]);
+    assert.deepEqual([...(await heldOutAccuracy(srv.graphqlUrl, token, modelId, data.heldOut)).candidateIds], [before]);
   });
 });
 

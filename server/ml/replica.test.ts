@@ -5,28 +5,16 @@ import type { Architecture, InputShape } from './architecture';
 import { DEFAULT_AUGMENTATION } from './augment';
 import type { BackendName } from './backend';
 import { buildModel } from './build';
-import { InMemoryImageDataset } from './dataset';
 import { MemoryArtifactStore } from './io';
 import { GradientReplica } from './replica';
-import { syntheticImages } from './synthetic';
-import { maxAbsDiff, tinyTestCnn, useTrainingBackend } from './testing';
+import { maxAbsDiff, syntheticDataset, tinyTestCnn, useTrainingBackend } from './testing';
 import { train } from './train';
 
 const SHAPE: InputShape = [12, 12, 1];
 const CLASSES = 3;
 const BACKEND: BackendName = 'wasm';
 
-function data(count: number, seed: number) {
-  const { pixels, labels } = syntheticImages({
-    height: SHAPE[0],
-    width: SHAPE[1],
-    channels: SHAPE[2],
-    classes: CLASSES,
-    count,
-    seed,
-  });
-  return new InMemoryImageDataset(SHAPE, pixels, labels);
-}
+const data = (count: number, seed: number) => syntheticDataset(SHAPE, CLASSES, count, seed);
 
 const weightsOf = (model: tf.LayersModel) => model.getWeights().flatMap((w) => Array.from(w.dataSync()));
 

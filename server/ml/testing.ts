@@ -2,7 +2,9 @@
 // inputs the generator is checked over.
 import { initBackend, trainingUnsupportedReason, type BackendName } from './backend';
 import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
+import { InMemoryImageDataset } from './dataset';
 import { generateCandidates } from './generate';
+import { syntheticImages } from './synthetic';
 
 /** Backends every training test runs on. */
 export const TRAINING_BACKENDS = ['cpu', 'wasm'] as const satisfies readonly BackendName[];
@@ -82,4 +84,22 @@ export function tinyTestCnn(shape: InputShape, classes: number, batchNorm = true
     params,
     macs,
   };
+}
+
+/** `count` synthetic images of `classes` shapes (synthetic.ts) as a dataset. */
+export function syntheticDataset(
+  shape: InputShape,
+  classes: number,
+  count: number,
+  seed: number,
+): InMemoryImageDataset {
+  const { pixels, labels } = syntheticImages({
+    height: shape[0],
+    width: shape[1],
+    channels: shape[2],
+    classes,
+    count,
+    seed,
+  });
+  return new InMemoryImageDataset(shape, pixels, labels);
 }

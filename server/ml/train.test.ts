@@ -6,8 +6,7 @@ import { DEFAULT_AUGMENTATION } from './augment';
 import { buildModel } from './build';
 import { InMemoryImageDataset } from './dataset';
 import { MemoryArtifactStore } from './io';
-import { syntheticImages } from './synthetic';
-import { maxAbsDiff, tinyTestCnn, TRAINING_BACKENDS, useTrainingBackend } from './testing';
+import { maxAbsDiff, syntheticDataset, tinyTestCnn, TRAINING_BACKENDS, useTrainingBackend } from './testing';
 import { train, type BatchMetrics, type EpochMetrics } from './train';
 
 /** Resuming at epoch k and training on must match training straight through within this. */
@@ -18,17 +17,7 @@ const CLASSES = 3;
 
 const tinyCnn = (batchNorm = true): Architecture => tinyTestCnn(SHAPE, CLASSES, batchNorm);
 
-function data(count: number, seed: number) {
-  const { pixels, labels } = syntheticImages({
-    height: SHAPE[0],
-    width: SHAPE[1],
-    channels: SHAPE[2],
-    classes: CLASSES,
-    count,
-    seed,
-  });
-  return new InMemoryImageDataset(SHAPE, pixels, labels);
-}
+const data = (count: number, seed: number) => syntheticDataset(SHAPE, CLASSES, count, seed);
 
 const weightsOf = (model: tf.LayersModel) => model.getWeights().flatMap((w) => Array.from(w.dataSync()));
 

@@ -102,3 +102,21 @@ export async function trainedModel(
   await waitForTask(url, token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
   return modelId;
 }
+
+/** Classifies each held-out image through the API: the share answered right, and which networks answered. */
+export async function heldOutAccuracy(
+  url: string,
+  token: string,
+  modelId: string,
+  heldOut: SyntheticSet['heldOut'],
+): Promise<{ accuracy: number; candidateIds: Set<string> }> {
+  let right = 0;
+  const candidateIds = new Set<string>();
+  for (const h of heldOut) {
+    const res = await gql(url, CLASSIFY, { id: modelId, image: { base64: h.png.toString('base64') } }, token);
+    if (!res.data) throw new Error(`classify failed: ${JSON.stringify(res.errors)}`);
+    candidateIds.add(res.data.classify.candidateId);
+    if (res.data.classify.predictions[0].className === h.className) right++;
+  }
+  return { accuracy: right / heldOut.length, candidateIds };
+}

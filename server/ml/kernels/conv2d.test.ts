@@ -35,6 +35,29 @@ function randomCase(r: () => number): Case {
   }
 }
 
+/** Both conv gradients on the random geometries of seeds `from`..`to`, against cpu. */
+function bothGradients(from: number, to: number, label: string): void {
+  for (let seed = from; seed <= to; seed++) {
+    const r = rng(seed);
+    const c = randomCase(r);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+    compareKernel(
+      'Conv2DBackpropFilter',
+      { x: randn(r, c.x), dy: randn(r, c.out) },
+      { ...attrs, filterShape: c.filter },
+      TOL,
+      `${label} filter seed ${seed} ${JSON.stringify(c)}`,
+    );
+    compareKernel(
+      'Conv2DBackpropInput',
+      { dy: randn(r, c.out), filter: randn(r, c.filter) },
+      { ...attrs, inputShape: c.x },
+      TOL,
+      `${label} input seed ${seed} ${JSON.stringify(c)}`,
+    );
+  }
+}
+
 test('Conv2DBackpropFilter matches cpu on 40 random geometries', () => {
   for (let seed = 1; seed <= 40; seed++) {
     const r = rng(seed);
@@ -98,25 +121,7 @@ test('conv gradients match cpu at the benchmark CNN sizes', () => {
 test('conv gradients split into image chunks match cpu (large-batch memory bound)', () => {
   setIm2colChunkFloats(1); // one image per chunk
   try {
-    for (let seed = 501; seed <= 515; seed++) {
-      const r = rng(seed);
-      const c = randomCase(r);
-      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
-      compareKernel(
-        'Conv2DBackpropFilter',
-        { x: randn(r, c.x), dy: randn(r, c.out) },
-        { ...attrs, filterShape: c.filter },
-        TOL,
-        `chunked filter seed ${seed} ${JSON.stringify(c)}`,
-      );
-      compareKernel(
-        'Conv2DBackpropInput',
-        { dy: randn(r, c.out), filter: randn(r, c.filter) },
-        { ...attrs, inputShape: c.x },
-        TOL,
-        `chunked input seed ${seed} ${JSON.stringify(c)}`,
-      );
-    }
+    bothGradients(501, 515, 'chunked');
   } finally {
     setIm2colChunkFloats(8 << 20);
   }
@@ -128,25 +133,7 @@ test('Node loads the fused multiply-add (relaxed SIMD) build; the plain build ma
   setRelaxedSimdAllowed(false);
   try {
     assert.equal(nativeKernelsBuild(), 'plain');
-    for (let seed = 601; seed <= 615; seed++) {
-      const r = rng(seed);
-      const c = randomCase(r);
-      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
-      compareKernel(
-        'Conv2DBackpropFilter',
-        { x: randn(r, c.x), dy: randn(r, c.out) },
-        { ...attrs, filterShape: c.filter },
-        TOL,
-        `plain filter seed ${seed} ${JSON.stringify(c)}`,
-      );
-      compareKernel(
-        'Conv2DBackpropInput',
-        { dy: randn(r, c.out), filter: randn(r, c.filter) },
-        { ...attrs, inputShape: c.x },
-        TOL,
-        `plain input seed ${seed} ${JSON.stringify(c)}`,
-      );
-    }
+    bothGradients(601, 615, 'plain');
   } finally {
     setRelaxedSimdAllowed(true);
   }
