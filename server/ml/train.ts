@@ -265,7 +265,9 @@ async function splitStep(
       dropoutSeeds,
       labelSmoothing: s.smoothing,
     });
-    // Computed while the replica works; a failure there is raised after this half is done.
+    // Computed while the replica works; a failure there is raised after this part is done (and
+    // is not left unhandled if this part throws first).
+    pending.catch(() => {});
     const { value, grads } = tf.variableGrads(() => {
       const probs = s.model.apply(xa!, { training: true }) as tf.Tensor;
       correct = tf.keep(countCorrect(probs, ya as tf.Tensor1D));

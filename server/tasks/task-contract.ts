@@ -162,8 +162,10 @@ export interface TrainRoundResult {
   validationImages?: number;
   /** The images it trained on (training and validation ones in a refit round); absent in older rounds. */
   trainImages?: number;
-  /** 2 when a replica computed half of each batch (TrainCandidatePayload.threads); absent: 1. */
+  /** 2 when a replica computed part of each batch (TrainCandidatePayload.threads); absent: 1. */
   threads?: number;
+  /** Why the replica the round was given could not start (it then trained alone). */
+  replicaError?: string;
 }
 
 /** The finalize round of TRAIN_CANDIDATE: the test evaluation and where the export went. */

@@ -72,10 +72,15 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
     const recipe = parseRecipe(p.recipe);
     const trainSet = p.refit ? parts.trainAndValidation : parts.train;
     // A replica where the server gave this round a second core; libtensorflow uses every core already.
+    // One that cannot start costs the round its second core, not the round: it trains alone.
     const backend = tf.getBackend() as BackendName;
+    let replicaError: string | undefined;
     const replica =
       Math.min(p.threads ?? 1, availableParallelism()) > 1 && backend !== 'tensorflow'
-        ? await GradientReplica.start({ architecture: arch, seed: p.seed, backend })
+        ? await GradientReplica.start({ architecture: arch, seed: p.seed, backend }).catch((err: Error) => {
+            replicaError = err.message;
+            return undefined;
+          })
         : undefined;
     try {
       const result = await train(model, trainSet, {
@@ -120,6 +125,7 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
         validationImages: p.refit ? 0 : parts.validation.size,
         trainImages: trainSet.size,
         ...(replica ? { threads: 2 } : {}),
+        ...(replicaError ? { replicaError } : {}),
       };
     } finally {
       if (timer) clearTimeout(timer);
