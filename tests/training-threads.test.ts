@@ -27,8 +27,8 @@ interface RoundRow {
 
 test('a lone candidate on two runners trains with a replica on the second core, and the model serves', async () => {
   const { token } = await signUp(srv.graphqlUrl);
-  const data = await syntheticZip({ classes: 3, perClass: 40, side: 16, heldOutPerClass: 5 });
-  const modelId = await trainedModel(srv.graphqlUrl, token, { name: 'threads', side: 16, data, maxEpochs: 6 });
+  const data = await syntheticZip({ classes: 3, perClass: 80, side: 16, heldOutPerClass: 10 });
+  const modelId = await trainedModel(srv.graphqlUrl, token, { name: 'threads', side: 16, data, maxEpochs: 12 });
   const rounds = (await srv.percept.db.query(
     `SELECT payload, result, status FROM tasks WHERE type = 'TRAIN_CANDIDATE' AND payload->>'modelId' = $1 ORDER BY "createdAt"`,
     [modelId],
