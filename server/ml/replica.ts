@@ -2,7 +2,7 @@
 // TensorFlow.js engine and wasm heap, so its own core) computes the gradients of part of each
 // batch while the caller computes the rest; train() averages the two and takes one optimizer step.
 // A runner process trains one network on one core otherwise, which leaves cores idle whenever a
-// run has fewer candidates than the machine has cores (a lone survivor, the refit, an expansion).
+// run has fewer candidates than the machine has cores (a lone survivor, the refit).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Architecture } from './architecture';
@@ -71,12 +71,19 @@ export class GradientReplica {
         cleanup();
         reject(new Error(`training replica did not start: ${err.message}`));
       };
+      // A worker that dies before it says anything would otherwise leave the round waiting forever.
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`training replica exited (code ${code}) before it started`));
+      };
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
+        worker.off('exit', onExit);
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
+      worker.on('exit', onExit);
     });
     return new GradientReplica(worker);
   }

@@ -130,6 +130,7 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     const smoothing = options.labelSmoothing ?? 0;
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const batches = Math.ceil(data.size / batchSize);
+    const step: Step = { model, optimizer, variables, classes, smoothing };
     const every = options.checkpoint?.everyEpochs ?? 1;
 
     while (state.epoch < options.epochs) {
@@ -147,7 +148,6 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
             ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
             : peak;
           setLearningRate(optimizer, rate);
-          const step = { model, optimizer, variables, classes, smoothing };
           const [l, c] =
             options.replica && b.size > 1
               ? await splitStep(
@@ -210,8 +210,9 @@ const REPLICA = 0x5e911ca;
 
 /**
  * The replica's part of each batch: a little over half, as this thread also assembles the batch,
- * averages the gradients and takes the optimizer step while the replica waits. Fixed, so that a
- * resumed run splits its batches as the straight one did.
+ * averages the gradients and takes the optimizer step while the replica waits (an A/B against an
+ * even split was within the noise of this machine). Fixed, so that a resumed run splits its
+ * batches as the straight one did.
  */
 const REPLICA_SHARE = 9 / 16;
 
