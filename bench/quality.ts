@@ -269,14 +269,27 @@ async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
     const { trainingRun } = await user.call<{
       trainingRun: {
         selection: string | null;
-        candidates: { name: string; status: string; epochsDone: number; bestValAccuracy: number | null }[];
+        candidates: {
+          name: string;
+          status: string;
+          epochsDone: number;
+          bestValAccuracy: number | null;
+          prunedReason: string | null;
+          history: { epoch: number; seconds: number; imagesPerSecond: number; valAccuracy: number | null }[];
+        }[];
       } | null;
     }>(
-      'query($m: ID!) { trainingRun(modelId: $m) { selection candidates { name status epochsDone bestValAccuracy } } }',
+      `query($m: ID!) { trainingRun(modelId: $m) { selection candidates { name status epochsDone bestValAccuracy
+        prunedReason history { epoch seconds imagesPerSecond valAccuracy } } } }`,
       { m: modelId },
     );
-    for (const c of trainingRun?.candidates ?? [])
+    for (const c of trainingRun?.candidates ?? []) {
       log(`    ${c.status.padEnd(9)} ${c.name}: ${c.epochsDone} epochs, best validation ${c.bestValAccuracy}`);
+      // Each epoch's training seconds, images/s and validation accuracy: where the budget went.
+      const epochs = c.history.map((h) => `${h.epoch}:${round(h.seconds)}s/${Math.round(h.imagesPerSecond)}/${h.valAccuracy ?? '-'}`);
+      if (epochs.length) log(`      ${epochs.join(' ')}`);
+      if (c.prunedReason) log(`      ${c.prunedReason}`);
+    }
     if (trainingRun?.selection) log(`    ${trainingRun.selection}`);
   } catch (e) {
     log(`  (could not list the candidates: ${e instanceof Error ? e.message : String(e)})`);
