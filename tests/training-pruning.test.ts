@@ -19,18 +19,26 @@ interface Round {
   taskId: string;
   attempt: number;
   type: string;
-  payload: { candidateId: string; toEpoch: number; finalize: boolean; scheduleEpochs?: number; refit?: boolean };
+  payload: {
+    candidateId: string;
+    toEpoch: number;
+    finalize: boolean;
+    scheduleEpochs?: number;
+    refit?: boolean;
+    threads?: number;
+  };
 }
 
 /**
  * A model with data, a training run with these options, and a runner to play its rounds (with
- * `runners` > 1, the others are registered too before the run starts, but take no rounds).
+ * `runners` > 1, the others are registered too before the run starts, but take no rounds), on
+ * this file's server or another.
  */
-async function trainingRun(input: Record<string, unknown>, runners = 1) {
-  const user = await signUp(srv.graphqlUrl);
-  await new AuthService(srv.percept.db, 1).ensureAdmin(user.email);
+async function trainingRun(input: Record<string, unknown>, runners = 1, server = srv) {
+  const user = await signUp(server.graphqlUrl);
+  await new AuthService(server.percept.db, 1).ensureAdmin(user.email);
   const call = (query: string, variables: Record<string, unknown>, token: string) =>
-    gql(srv.graphqlUrl, query, variables, token).then((r) => r.data!);
+    gql(server.graphqlUrl, query, variables, token).then((r) => r.data!);
   const runnerToken = (await call('mutation { createRunnerToken(name: "t") { secret } }', {}, user.token))
     .createRunnerToken.secret;
   const register = async (name: string) =>
@@ -44,12 +52,12 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
   const runnerIds = [await register('test')];
   const runnerId = runnerIds[0]!;
   while (runnerIds.length < runners) runnerIds.push(await register(`test-${runnerIds.length}`));
-  const m = await createModel(srv.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
+  const m = await createModel(server.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
   const data = await syntheticZip({ classes: 3, perClass: 20, side: 24 });
   await waitForTask(
-    srv.graphqlUrl,
+    server.graphqlUrl,
     user.token,
-    (await uploadDataset(srv, user.token, m.id, data.zip)).data!.importDataset.id,
+    (await uploadDataset(server, user.token, m.id, data.zip)).data!.importDataset.id,
   );
   const trainTaskId = (await call(TRAIN, { id: m.id, input }, user.token)).trainModel.id as string;
 
@@ -119,7 +127,7 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
       .selection as string | null;
   const stop = async () => {
     await call('mutation($id: ID!) { cancelTask(id: $id) { id } }', { id: trainTaskId }, user.token);
-    await waitForTask(srv.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
+    await waitForTask(server.graphqlUrl, user.token, trainTaskId, 'CANCELLED');
     // Disabling a runner requeues what it holds: report the rounds still held as failed first.
     for (const r of held.values())
       await call(
@@ -129,7 +137,7 @@ async function trainingRun(input: Record<string, unknown>, runners = 1) {
       );
     // The coordinator cancels its rounds as it stops: none may be left for the next test to claim.
     await waitFor('the rounds of the run cancelled', async () => {
-      const [{ n }] = (await srv.percept.db.query(
+      const [{ n }] = (await server.percept.db.query(
         `SELECT count(*)::int AS n FROM tasks WHERE payload->>'trainTaskId' = $1 AND status = 'QUEUED'`,
         [trainTaskId],
       )) as { n: number }[];
@@ -319,4 +327,36 @@ test('the chosen candidate trains again, the same way, on its training and valid
   assert.ok(!fallback.payload.refit, 'the network as chosen');
   assert.match((await again.selection())!, /did not finish \(out of memory\): it is served as chosen/);
   await again.stop();
+});
+
+test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
+  // Every round pays for a replica on this server (the tiny data set would not by default).
+  const own = await startTestServer({
+    PERCEPT_LOCAL_RUNNERS: '0',
+    PERCEPT_TICK_MS: '200',
+    PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
+  });
+  try {
+    const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60 }, 2, own);
+    const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
+    assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
+    // 500 s an epoch: the hour cannot train both to the cap. 80% against 79% on 10,000 images is
+    // within chance (±1.1 points), yet keeping both would halve the leader's epochs.
+    await run.complete(a, 0.8, 10_000, 500);
+    await run.complete(b, 0.79, 10_000, 500);
+    const next = await waitFor('round 2', run.claim);
+    assert.equal(next.payload.candidateId, a.payload.candidateId);
+    assert.equal(next.payload.threads, 2, "the leader's round takes the second runner's core");
+    const dropped = (await run.candidates()).find((c) => c.id === b.payload.candidateId)!;
+    assert.equal(dropped.status, 'PRUNED');
+    assert.match(dropped.prunedReason!, /within chance of the best .* the time budget cannot train every candidate/);
+    assert.equal(await run.claim(), null, 'the third candidate does not take the core the leader trains on');
+    const third = (await run.candidates()).find(
+      (c) => c.id !== a.payload.candidateId && c.id !== b.payload.candidateId,
+    )!;
+    assert.equal(third.status, 'QUEUED');
+    await run.stop();
+  } finally {
+    await own.stop();
+  }
 });

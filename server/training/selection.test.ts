@@ -82,6 +82,29 @@ describe('selection on noisy validation figures', () => {
     assert.deepEqual(halving([s('a', 0, 0.8, 50), s('b', 1, 0.79, 50), s('c', 2, 0.78, 50)]), []);
   });
 
+  test('when the budget cannot train both, halving drops a candidate within chance too, and says so', () => {
+    // 565 validation images (fashion-500-rgb64): 1.5 points apart is within chance (±4.0).
+    const close = [s('a', 0, 0.86, 565, 0.45), s('b', 1, 0.875, 565, 0.42)];
+    assert.deepEqual(halving(close, { keepAtLeast: 1 }), [], 'with room for both, chance protects it');
+    const dropped = halving(close, { keepAtLeast: 1, timeBound: true });
+    assert.deepEqual(
+      dropped.map((d) => d.standing.id),
+      ['a'],
+    );
+    assert.match(
+      dropped[0]!.reason,
+      /within chance of the best \(±4\.0% on 565 validation images\), but the time budget/,
+    );
+    // Equal accuracy: the lower validation loss stays.
+    const tied = halving([s('a', 0, 0.87, 565, 0.45), s('b', 1, 0.87, 565, 0.42)], { timeBound: true });
+    assert.deepEqual(
+      tied.map((d) => d.standing.id),
+      ['a'],
+    );
+    // Never below keepAtLeast, time-bound or not.
+    assert.deepEqual(halving(close, { keepAtLeast: 2, timeBound: true }), []);
+  });
+
   test('under a budget, candidates start only as runners are free for them, in the generator order', () => {
     const waiting = [s('c', 2, 0, 0), s('a', 0, 0, 0), s('b', 1, 0, 0)];
     const ids = (xs: Standing[]) => xs.map((x) => x.id);
@@ -90,6 +113,8 @@ describe('selection on noisy validation figures', () => {
     // One runner came free (a candidate converged or was pruned): the next in order starts.
     assert.deepEqual(ids(startNow([s('c', 2, 0, 0)], { started: 1, runners: 2, ...short })), ['c']);
     assert.deepEqual(ids(startNow([s('c', 2, 0, 0)], { started: 2, runners: 2, ...short })), []);
+    // A lone survivor whose rounds take the second runner's core (a replica): none is free.
+    assert.deepEqual(ids(startNow([s('c', 2, 0, 0)], { started: 1, busy: 2, runners: 2, ...short })), []);
     // No runner registered yet: one starts, so the run does not stall.
     assert.deepEqual(ids(startNow(waiting, { started: 0, runners: 0, ...short })), ['a']);
     // A budget with room for every candidate, or none at all: all start at once.
@@ -134,7 +159,7 @@ describe('selection on noisy validation figures', () => {
       ['c', 'd'],
     );
     assert.deepEqual(
-      halving(four, 3).map((d) => d.standing.id),
+      halving(four, { keepAtLeast: 3 }).map((d) => d.standing.id),
       ['d'],
     );
     const two = [s('a', 0, 0.9, 10_000), s('b', 1, 0.8, 10_000)];
@@ -142,7 +167,7 @@ describe('selection on noisy validation figures', () => {
       halving(two).map((d) => d.standing.id),
       ['b'],
     );
-    assert.deepEqual(halving(two, 2), []);
+    assert.deepEqual(halving(two, { keepAtLeast: 2 }), []);
   });
 
   test('judges the weights as they stand: the mean of the last three epochs', () => {

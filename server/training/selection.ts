@@ -70,24 +70,38 @@ export function pruneReason(
 }
 
 /**
- * Under a time budget, successive halving: keep the better half, but never drop a candidate whose
- * deficit is within the noise of the validation set, nor go below `keepAtLeast` — the runners
- * there are, or fewer where the survivors' rounds use the idle runners' cores (roundThreads): a
- * network on one core would go no faster while the other runners idled. Returns the candidates to
- * drop, with reasons.
+ * Under a time budget, successive halving: keep the better half, but never go below `keepAtLeast`
+ * — the runners there are, or fewer where the survivors' rounds use the idle runners' cores
+ * (roundThreads): a network on one core would go no faster while the other runners idled. A
+ * candidate whose deficit is within the noise of the validation set is kept, unless the run is
+ * `timeBound` (the budget cannot train every candidate to its cap) and dropping it gives the
+ * leader cores: then two networks alike within chance would each get half the epochs, and the one
+ * kept gains more from the other's cores than the choice between them can lose (fashion-500-rgb64,
+ * 10 minutes: two such candidates kept to the end trained 11 epochs each). Returns the candidates
+ * to drop, with reasons.
  */
-export function halving(live: readonly Standing[], keepAtLeast = 1): Array<{ standing: Standing; reason: string }> {
+export function halving(
+  live: readonly Standing[],
+  options: { keepAtLeast?: number; timeBound?: boolean } = {},
+): Array<{ standing: Standing; reason: string }> {
   const lead = leader(live);
   if (!lead || live.length < 2) return [];
-  const ranked = [...live].sort((a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0) || a.order - b.order);
-  const keep = Math.max(Math.ceil(ranked.length / 2), keepAtLeast);
+  const ranked = [...live].sort(
+    (a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0) || (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.order - b.order,
+  );
+  const keep = Math.max(Math.ceil(ranked.length / 2), options.keepAtLeast ?? 1);
   return ranked.slice(keep).flatMap((s, i) => {
     const behind = lead.accuracy! - (s.accuracy ?? 0);
-    if (behind <= noiseBetween(s, lead)) return [];
+    const noise = noiseBetween(s, lead);
+    const chance = behind <= noise;
+    if (chance && !options.timeBound) return [];
+    const why = chance
+      ? `, within chance of the best (±${pct(noise)} on ${Math.min(s.images, lead.images)} validation images), but the time budget cannot train every candidate to the end, so the better-placed one trains on`
+      : '; under a time budget each round keeps the better half';
     return [
       {
         standing: s,
-        reason: `ranked ${keep + i + 1} of ${ranked.length} by validation accuracy (${pct(s.accuracy)}) after ${s.epochsDone} epoch(s); under a time budget each round keeps the better half`,
+        reason: `ranked ${keep + i + 1} of ${ranked.length} by validation accuracy (${pct(s.accuracy)}) after ${s.epochsDone} epoch(s)${why}`,
       },
     ];
   });
@@ -120,16 +134,18 @@ export function roundThreads(runners: number, candidates: number, max: number): 
  * candidates, 2 runners, 60,000 images: 2 of about 7 epochs). So while the budget cannot train
  * every candidate to its cap (or before any pace is known), candidates start only as runners are
  * free for them (at least one), in the generator's order; the rest start when a runner comes free
- * — a candidate converges or is pruned. When the budget has room for all, or without a budget,
- * all start at once.
+ * — a candidate converges or is pruned. `busy` counts the runners the started candidates' rounds
+ * use: a lone survivor whose rounds take the idle runner's core (roundThreads) leaves none free
+ * (fashion-6000, 12 minutes: a third network started beside the leader took its second core for
+ * two epochs and lost). When the budget has room for all, or without a budget, all start at once.
  */
 export function startNow<T extends Pick<Standing, 'order'>>(
   waiting: readonly T[],
-  options: { started: number; runners: number; budget: boolean; roomForAll: boolean },
+  options: { started: number; busy?: number; runners: number; budget: boolean; roomForAll: boolean },
 ): T[] {
   const ordered = [...waiting].sort((a, b) => a.order - b.order);
   if (!options.budget || options.roomForAll) return ordered;
-  const free = Math.max(options.runners, 1) - options.started;
+  const free = Math.max(options.runners, 1) - Math.max(options.busy ?? 0, options.started);
   return ordered.slice(0, Math.max(free, options.started === 0 ? 1 : 0));
 }
 

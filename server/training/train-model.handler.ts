@@ -216,6 +216,16 @@ export function trainModelHandler(deps: {
       const begun = new Set(children.map((t) => t.payload.candidateId));
       let started = live.filter((c) => c.status !== CandidateStatus.PRUNED && begun.has(c.id));
       const waiting = live.filter((c) => c.status !== CandidateStatus.PRUNED && !begun.has(c.id));
+      // Whether the time left can train these candidates to their caps at their measured paces.
+      const room = (cs: Candidate[]) =>
+        roomForAll({
+          secondsLeft: (deadline - Date.now()) / 1000,
+          runners: slots,
+          candidates: cs.map((c) => ({
+            epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
+            secondsPerEpoch: lastEpochSeconds(c),
+          })),
+        });
       // Under a time budget, successive halving proper: each round keeps the better half, so the
       // budget goes to the likely winner instead of being shared to the end.
       if (p.maxMinutes && started.length > 1 && started.every((c) => c.epochsDone > 0)) {
@@ -224,7 +234,10 @@ export function trainModelHandler(deps: {
         const shared = leading !== undefined && (await threadsPay(leading, p.modelId));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),
-          shared ? Math.ceil(slots / deps.training.threads) : slots,
+          {
+            keepAtLeast: shared ? Math.ceil(slots / deps.training.threads) : slots,
+            timeBound: shared && !room([...started, ...waiting]),
+          },
         )) {
           await prune(
             started.find((c) => c.id === s.id)!,
@@ -233,20 +246,18 @@ export function trainModelHandler(deps: {
         }
         started = started.filter((c) => c.status !== CandidateStatus.PRUNED);
       }
+      // The runners the started candidates' next rounds take (a replica takes an idle one).
+      let busy = 0;
+      for (const c of started)
+        busy += (await threadsPay(c, p.modelId)) ? roundThreads(slots, started.length, deps.training.threads) : 1;
       const starting = startNow(
         waiting.map((c) => ({ c, order: byId.get(c.id)!.order })),
         {
           started: started.length,
+          busy,
           runners: slots,
           budget: Boolean(p.maxMinutes),
-          roomForAll: roomForAll({
-            secondsLeft: (deadline - Date.now()) / 1000,
-            runners: slots,
-            candidates: [...started, ...waiting].map((c) => ({
-              epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
-              secondsPerEpoch: lastEpochSeconds(c),
-            })),
-          }),
+          roomForAll: room([...started, ...waiting]),
         },
       ).map((w) => w.c);
       const stillLive = [...started, ...starting];
