@@ -286,7 +286,9 @@ async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
     for (const c of trainingRun?.candidates ?? []) {
       log(`    ${c.status.padEnd(9)} ${c.name}: ${c.epochsDone} epochs, best validation ${c.bestValAccuracy}`);
       // Each epoch's training seconds, images/s and validation accuracy: where the budget went.
-      const epochs = c.history.map((h) => `${h.epoch}:${round(h.seconds)}s/${Math.round(h.imagesPerSecond)}/${h.valAccuracy ?? '-'}`);
+      const epochs = c.history.map(
+        (h) => `${h.epoch}:${round(h.seconds)}s/${Math.round(h.imagesPerSecond)}/${h.valAccuracy ?? '-'}`,
+      );
       if (epochs.length) log(`      ${epochs.join(' ')}`);
       if (c.prunedReason) log(`      ${c.prunedReason}`);
     }
