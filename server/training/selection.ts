@@ -46,11 +46,13 @@ export function noiseBetween(a: Standing, b: Standing): number {
   return Z95 * Math.sqrt(v(a) + v(b));
 }
 
-/** The leader: highest accuracy, then lowest validation loss, then the generator's order. */
+/** Best first: highest accuracy, then lowest validation loss, then the generator's order. */
+const ranking = (a: Standing, b: Standing) =>
+  (b.accuracy ?? 0) - (a.accuracy ?? 0) || (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.order - b.order;
+
+/** The leader: the first by `ranking` of those with an accuracy. */
 export function leader(standings: readonly Standing[]): Standing | undefined {
-  return [...standings]
-    .filter((s) => s.accuracy !== null)
-    .sort((a, b) => b.accuracy! - a.accuracy! || (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.order - b.order)[0];
+  return standings.filter((s) => s.accuracy !== null).sort(ranking)[0];
 }
 
 /** Why `s` should stop now because it trails the leader by more than `gap` and more than noise; null to keep it. */
@@ -86,9 +88,7 @@ export function halving(
 ): Array<{ standing: Standing; reason: string }> {
   const lead = leader(live);
   if (!lead || live.length < 2) return [];
-  const ranked = [...live].sort(
-    (a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0) || (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.order - b.order,
-  );
+  const ranked = [...live].sort(ranking);
   const keep = Math.max(Math.ceil(ranked.length / 2), options.keepAtLeast ?? 1);
   return ranked.slice(keep).flatMap((s, i) => {
     const behind = lead.accuracy! - (s.accuracy ?? 0);
