@@ -20,6 +20,7 @@ import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { contiguousSlice } from './slice';
 import { sharedIdentity, sharedSameDtypeCast } from './identity';
 import { registerLeanGradients } from './gradients';
+import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, channelAffineBatchNorm } from './batch_norm';
 
 export { nativeKernels, setNativeKernelsEnabled } from './native';
 
@@ -57,6 +58,9 @@ const KERNELS: Entry[] = [
   { kernelName: 'Slice', replaces: true, wrap: contiguousSlice as Wrapper },
   { kernelName: 'Identity', replaces: true, wrap: sharedIdentity as Wrapper },
   { kernelName: 'Cast', replaces: true, wrap: sharedSameDtypeCast as Wrapper },
+  { kernelName: 'FusedBatchNorm', replaces: true, wrap: channelAffineBatchNorm as Wrapper },
+  // Percept's own; used by the lean batch-norm gradient (gradients.ts), so it goes with it.
+  { kernelName: BATCH_NORM_GRAD_SUMS, replaces: true, kernelFunc: batchNormGradSums as unknown as KernelFunc },
 ];
 
 export const wasmTrainingKernelNames: readonly string[] = KERNELS.map((k) => k.kernelName);

@@ -15,6 +15,8 @@ export interface NativeKernels {
   depthwise_filter_grad(x: Ptr, dy: Ptr, dw: Ptr, ...geometry: number[]): void;
   depthwise_input_grad(dy: Ptr, w: Ptr, dx: Ptr, ...geometry: number[]): void;
   avg_pool_grad(dy: Ptr, dx: Ptr, ...geometryAndScale: number[]): void;
+  channel_affine(x: Ptr, a: Ptr, b: Ptr, y: Ptr, m: number, c: number): void;
+  batch_norm_grad_sums(dy: Ptr, x: Ptr, mean: Ptr, out: Ptr, acc64: Ptr, m: number, c: number): void;
   gemm_nn(a: Ptr, b: Ptr, out: Ptr, m: number, k: number, n: number): void;
   gemm_tn(a: Ptr, b: Ptr, out: Ptr, m: number, k: number, n: number, accumulate: number): void;
 }
