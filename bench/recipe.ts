@@ -5,6 +5,9 @@
 // Percept does (1 in 9). bench:quality measures the whole product; this isolates the recipe.
 //   --per-class N (500)  --epochs E (20)  --test-per-class N (200)  --rgb64 (re-encode as 64×64 RGB)
 //   --candidates K (1)   --variants a,b,…  (names below)
+//   --layers "c32,b,p,c64,b,p,d.25,f,h128;…"  networks of one's own instead of the generator's, one per
+//     ';': cN conv 3×3 (N filters), b batch norm, p max pool 2, dX dropout X, f flatten, g global
+//     average pooling, hN dense N with dropout 0.5; the softmax layer is added.
 // The last line is one JSON object.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,13 @@ import { buildModel } from '../server/ml/build';
 import { InMemoryImageDataset, stratifiedSplit } from '../server/ml/dataset';
 import { evaluate } from '../server/ml/evaluate';
 import { generateCandidates } from '../server/ml/generate';
+import {
+  architectureId,
+  countCost,
+  type Architecture,
+  type InputShape,
+  type LayerSpec,
+} from '../server/ml/architecture';
 import { train, type TrainOptions } from '../server/ml/train';
 import { balancedSubset, loadFashionMnist, type IdxSet } from './support/fashion-mnist';
 
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
       batch: { type: 'string' },
       seeds: { type: 'string' },
       ensemble: { type: 'boolean' },
+      layers: { type: 'string' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -94,7 +105,14 @@ async function main(): Promise<void> {
   const testSet = new InMemoryImageDataset(shape, await images(data.test, testIdx, rgb64), [
     ...testIdx.map((i) => data.test.labels[i]!),
   ]);
-  const archs = generateCandidates({ inputShape: shape, classes: 10, count: Number(values.candidates ?? 1) });
+  const archs = values.layers
+    ? values.layers.split(';').map((spec) => ownNetwork(spec, shape, 10))
+    : generateCandidates({
+        inputShape: shape,
+        classes: 10,
+        count: Number(values.candidates ?? 1),
+        trainImages: trainSet.size,
+      });
   const batchSize = Number(values.batch ?? Math.min(64, Math.max(8, 2 ** Math.round(Math.log2(trainSet.size / 30)))));
   log(
     `${backend.backend}: ${trainSet.size} train, ${validation.size} validation, ${testSet.size} test; batch ${batchSize}`,
@@ -166,6 +184,31 @@ async function main(): Promise<void> {
     }
   }
   console.log(JSON.stringify({ bench: 'recipe', perClass, epochs, rgb64, rows, ensembles }));
+}
+
+/** A network from the compact notation of --layers. */
+function ownNetwork(spec: string, inputShape: InputShape, classes: number): Architecture {
+  const layers: LayerSpec[] = [];
+  let headStart = -1;
+  for (const token of spec.split(',')) {
+    const n = Number(token.slice(1));
+    if (token[0] === 'c') layers.push({ kind: 'conv2d', filters: n, kernelSize: 3, strides: 1, activation: 'relu' });
+    else if (token === 'b') layers.push({ kind: 'batchNorm' });
+    else if (token === 'p') layers.push({ kind: 'maxPool', poolSize: 2, strides: 2 });
+    else if (token[0] === 'd') layers.push({ kind: 'dropout', rate: n });
+    else if (token === 'f') layers.push({ kind: 'flatten' });
+    else if (token === 'g') layers.push({ kind: 'globalAveragePooling' });
+    else if (token[0] === 'h') {
+      if (headStart < 0) headStart = layers.length;
+      layers.push({ kind: 'dense', units: n, activation: 'relu' }, { kind: 'dropout', rate: 0.5 });
+    } else throw new Error(`unknown layer ${token} in --layers`);
+  }
+  if (headStart < 0) headStart = layers.length;
+  layers.push({ kind: 'dense', units: classes, activation: 'softmax' });
+  const { params, macs } = countCost(inputShape, layers);
+  const id = architectureId('cnn', inputShape, classes, layers);
+  const name = `${spec} (${(macs / 1e6).toFixed(1)}M MACs, ${Math.round(params / 1e3)}k params)`;
+  return { id, family: 'cnn', name, inputShape, classes, expandable: false, layers, headStart, params, macs };
 }
 
 async function probabilities(model: tf.LayersModel, set: InMemoryImageDataset): Promise<tf.Tensor2D> {

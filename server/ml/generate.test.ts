@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { featureSize, parseArchitecture, type Architecture, type InputShape } from './architecture';
-import { generateCandidates } from './generate';
+import { generateCandidates, LARGE_DATA } from './generate';
 
 const best = (inputShape: InputShape, classes: number, expandable = false) =>
   generateCandidates({ inputShape, classes, expandable })[0]!;
@@ -56,6 +56,35 @@ describe('generateCandidates', () => {
     ]);
     assert.equal(arch.params, 421_642);
     assert.equal(featureSize(arch), 7 * 7 * 64);
+  });
+
+  test('on large data (LARGE_DATA images and more) every CNN gets batch norm; nothing else changes', () => {
+    for (const inputShape of [
+      [16, 16, 1],
+      [28, 28, 1],
+      [32, 32, 3],
+      [64, 64, 3],
+    ] as InputShape[]) {
+      const small = generateCandidates({ inputShape, classes: 10, count: 3, trainImages: LARGE_DATA - 1 });
+      const large = generateCandidates({ inputShape, classes: 10, count: 3, trainImages: LARGE_DATA });
+      assert.deepEqual(generateCandidates({ inputShape, classes: 10, count: 3 }), small, 'unknown size: as small');
+      assert.equal(large.length, small.length);
+      large.forEach((arch, i) => {
+        const withoutNorm = arch.layers.filter((l) => l.kind !== 'batchNorm');
+        assert.deepEqual(
+          withoutNorm,
+          small[i]!.layers.filter((l) => l.kind !== 'batchNorm'),
+          arch.name,
+        );
+        if (arch.family !== 'cnn') return assert.deepEqual(arch, small[i]);
+        arch.layers.forEach((l, k) => {
+          if (l.kind === 'conv2d') assert.equal(arch.layers[k + 1]?.kind, 'batchNorm', `${arch.name}: layer ${k}`);
+        });
+      });
+    }
+    // Fashion-MNIST's whole training set: the conventional CNN, normalised.
+    const fashion = generateCandidates({ inputShape: [28, 28, 1], classes: 10, trainImages: 53_000 })[0]!;
+    assert.equal(fashion.name, 'CNN, 2 conv (32→64) + batch norm, flatten, dense 128, 422k params');
   });
 
   test('depth grows with image size', () => {

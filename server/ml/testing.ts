@@ -3,7 +3,7 @@
 import { initBackend, trainingUnsupportedReason, type BackendName } from './backend';
 import { architectureId, countCost, type Architecture, type InputShape, type LayerSpec } from './architecture';
 import { InMemoryImageDataset } from './dataset';
-import { generateCandidates } from './generate';
+import { generateCandidates, LARGE_DATA } from './generate';
 import { syntheticImages } from './synthetic';
 
 /** Backends every training test runs on. */
@@ -32,14 +32,17 @@ export const GRID_SHAPES: InputShape[] = [
 ];
 export const GRID_CLASSES = [2, 10, 100];
 
-/** Every distinct architecture the generator emits over the grid, for counts 1 to 4. */
+/** Every distinct architecture the generator emits over the grid, for counts 1 to 4, small data and large. */
 export function gridArchitectures(): Architecture[] {
   const byId = new Map<string, Architecture>();
   for (const inputShape of GRID_SHAPES) {
     for (const classes of GRID_CLASSES) {
       for (const expandable of [false, true]) {
         for (let count = 1; count <= 4; count++) {
-          for (const arch of generateCandidates({ inputShape, classes, expandable, count })) byId.set(arch.id, arch);
+          for (const trainImages of [undefined, LARGE_DATA]) {
+            for (const arch of generateCandidates({ inputShape, classes, expandable, count, trainImages }))
+              byId.set(arch.id, arch);
+          }
         }
       }
     }

@@ -63,6 +63,7 @@ export class TrainingService {
         classes,
         expandable: model.expandable,
         count: input.candidates,
+        trainImages,
       }),
       input.candidates,
     );
