@@ -209,8 +209,9 @@ test('small data sets get more epochs than large ones', () => {
   assert.equal(epochsFor(100), 60);
   assert.equal(epochsFor(1000), 45);
   assert.equal(epochsFor(10_000), 30);
-  assert.equal(epochsFor(60_000), 18);
-  assert.equal(epochsFor(10_000_000), 15);
+  assert.equal(epochsFor(20_000), 25);
+  assert.equal(epochsFor(60_000), 25);
+  assert.equal(epochsFor(10_000_000), 25);
 });
 
 test('the chosen candidate is retrained on training and validation images when that is possible and fits', () => {
