@@ -247,6 +247,8 @@ function epochsThatFit(secondsLeft: number, secondsPerEpoch: number): number {
   return Math.max(0, Math.floor(secondsLeft / (secondsPerEpoch * EPOCH_OVERHEAD)));
 }
 
+const MIN_EPOCH_CAP = 25;
+
 /**
  * The epoch cap of a run whose user set none: what a network needs on this many training images:
  * small sets take many passes to give enough optimiser steps, large ones fewer. 60 at 100 images,
@@ -259,7 +261,6 @@ export function epochsFor(trainImages: number): number {
   const e = Math.round(60 - 15 * Math.log10(Math.max(1, trainImages) / 100));
   return Math.min(60, Math.max(MIN_EPOCH_CAP, e));
 }
-const MIN_EPOCH_CAP = 25;
 
 /** The accuracy the run judges a candidate by: the mean of its last (up to) three epochs. */
 export function recentAccuracy(history: ReadonlyArray<{ valAccuracy?: number | null }>): number | null {
