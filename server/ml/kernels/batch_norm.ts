@@ -2,7 +2,8 @@
 // FusedBatchNorm, whose gradient (gradients.ts) needs per-channel sums. On the 2-conv CNN with
 // batch norm (28×28×1, batch 64), batch norm made a training step's kernels take 1.41× as long as
 // without it, and the module's FusedBatchNorm alone (a scalar loop with an index division per
-// element) 13% of the step; with these, 1.21×. The rest is tfjs's moments and their gradient.
+// element) 13% of the step; with these, 1.21× (tf.profile of 32 steps; docs/benchmarks.md). The rest
+// is tfjs's moments and their gradient.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { alloc, free, heapF32, offsetF32, ptrOf, sizeOf, type TensorInfo } from './wasm_util';
 import { nativeKernels } from './native';
