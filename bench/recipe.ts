@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       seeds: { type: 'string' },
       ensemble: { type: 'boolean' },
       layers: { type: 'string' },
+      save: { type: 'string' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
         };
         rows.push(row);
         log(JSON.stringify(row));
-        if (values.ensemble) {
+        if (values.ensemble || values.save) {
           kept.push({
             name: `${arch.name}/${name}/${seed}`,
             val: await probabilities(model, validation),
@@ -168,6 +169,26 @@ async function main(): Promise<void> {
         model.dispose();
         tf.disposeVariables();
       }
+  }
+  // --save FILE: the kept probabilities and labels as JSON, to score ensembles across processes
+  // (bench/ensemble.ts) — networks trained side by side, one core each.
+  if (values.save) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      values.save,
+      JSON.stringify({
+        valLabels: [...(await validation.labels())],
+        testLabels: [...(await testSet.labels())],
+        members: await Promise.all(
+          kept.map(async (m) => ({
+            name: m.name,
+            valAcc: m.valAcc,
+            val: await m.val.array(),
+            test: await m.test.array(),
+          })),
+        ),
+      }),
+    );
   }
   const ensembles: Array<Record<string, unknown>> = [];
   if (kept.length > 1) {

@@ -26,6 +26,7 @@ interface Round {
     scheduleEpochs?: number;
     refit?: boolean;
     threads?: number;
+    partners?: { candidateId: string }[];
   };
 }
 
@@ -329,7 +330,7 @@ test('the chosen candidate trains again, the same way, on its training and valid
   await again.stop();
 });
 
-test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
+test('under a budget too short for both, where networks may not serve together, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
   // Every round pays for a replica on this server (the tiny data set would not by default).
   const own = await startTestServer({
     PERCEPT_LOCAL_RUNNERS: '0',
@@ -337,7 +338,12 @@ test('under a budget too short for both, a leader whose rounds pay for a replica
     PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
   });
   try {
-    const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60 }, 2, own);
+    // Stopping at the target asks for speed: no ensemble is served, so nothing is gained by a second network.
+    const run = await trainingRun(
+      { candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60, stopAtTarget: true },
+      2,
+      own,
+    );
     const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
     assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
     // 500 s an epoch: the hour cannot train both to the cap. 80% against 79% on 10,000 images is
@@ -355,6 +361,46 @@ test('under a budget too short for both, a leader whose rounds pay for a replica
       (c) => c.id !== a.payload.candidateId && c.id !== b.payload.candidateId,
     )!;
     assert.equal(third.status, 'QUEUED');
+    await run.stop();
+  } finally {
+    await own.stop();
+  }
+});
+
+test('where networks may serve together, a budget keeps one per runner to the end, one core each, and promotion offers the runner-up to serve with the best', async () => {
+  // Every round pays for a replica on this server: still, two networks beat one on both cores.
+  const own = await startTestServer({
+    PERCEPT_LOCAL_RUNNERS: '0',
+    PERCEPT_TICK_MS: '200',
+    PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
+  });
+  try {
+    const run = await trainingRun({ candidates: 3, maxEpochs: 8, roundEpochs: 2, maxMinutes: 60 }, 2, own);
+    const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
+    assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
+    // 500 s an epoch: the hour cannot train all three to the cap, so the third keeps waiting.
+    await run.complete(a, 0.8, 10_000, 500);
+    await run.complete(b, 0.79, 10_000, 500);
+    const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+    assert.deepEqual(
+      new Set(next.map((r) => r.payload.candidateId)),
+      new Set([a.payload.candidateId, b.payload.candidateId]),
+      'both train on, within chance of each other, though a replica would pay',
+    );
+    for (const r of next) assert.ok(!r.payload.threads, 'one core each');
+    assert.equal(await run.claim(), null, 'the third candidate still waits');
+    // 4,000 s an epoch now: no other epoch fits in the hour, nor a retraining on the validation images.
+    const [ra, rb] = a.payload.candidateId === next[0]!.payload.candidateId ? next : [next[1]!, next[0]!];
+    await run.complete(ra!, 0.82, 10_000, 4000);
+    await run.complete(rb!, 0.8, 10_000, 4000);
+    const promotion = await waitFor('promotion', run.claim);
+    assert.equal(promotion.payload.finalize, true);
+    assert.equal(promotion.payload.candidateId, a.payload.candidateId);
+    assert.deepEqual(
+      promotion.payload.partners?.map((x) => x.candidateId),
+      [b.payload.candidateId],
+      'the runner-up that trained to the end is offered; the candidate that never trained is not',
+    );
     await run.stop();
   } finally {
     await own.stop();

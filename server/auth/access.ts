@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Principal, UserPrincipal } from './principal';
 import { TokenKind, TokenScope, type Token } from './token.entity';
 import { Role } from './user.entity';
-import { artifactPrefix, checkpointKey, shardsPrefix } from '../storage/keys';
+import { artifactPrefix, checkpointKey, refitCheckpointKey, shardsPrefix } from '../storage/keys';
 import { isTask, TaskType, type Task } from '../tasks/task.entity';
 
 /*
@@ -210,8 +210,14 @@ export function runnerReach(task: Task): RunnerReach {
   });
   if (isTask(task, TaskType.TRAIN_CANDIDATE)) {
     const p = task.payload;
-    const outputs = [checkpointKey(p.modelId, p.candidateId), artifactPrefix(p.modelId, p.candidateId)];
-    return reach(p.modelId, [], outputs);
+    const outputs = [
+      checkpointKey(p.modelId, p.candidateId),
+      refitCheckpointKey(p.modelId, p.candidateId),
+      artifactPrefix(p.modelId, p.candidateId),
+    ];
+    // A promotion that may serve an ensemble reads the partners' checkpoints (never writes them).
+    const partners = p.finalize ? (p.partners ?? []).map((c) => checkpointKey(p.modelId, c.candidateId)) : [];
+    return reach(p.modelId, partners, outputs);
   }
   if (isTask(task, TaskType.SPLIT_MODEL)) {
     const p = task.payload;

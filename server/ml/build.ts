@@ -32,10 +32,20 @@ export function buildStack(
   return model;
 }
 
-function makeLayer(spec: LayerSpec, index: number, seed: number, inputShape?: number[]): tf.layers.Layer {
+/**
+ * The layer of `spec` at `index` in its architecture. Names are by position (a `prefix` before them
+ * tells apart the networks of an ensemble, ensemble.ts).
+ */
+export function makeLayer(
+  spec: LayerSpec,
+  index: number,
+  seed: number,
+  inputShape?: number[],
+  prefix = '',
+): tf.layers.Layer {
   const kernelInitializer = tf.initializers.glorotUniform({ seed });
   // Names by position keep model.json deterministic and match between a full model and its parts.
-  const common = { name: `${spec.kind}_${index}`, ...(inputShape ? { inputShape } : {}) };
+  const common = { name: `${prefix}${spec.kind}_${index}`, ...(inputShape ? { inputShape } : {}) };
   switch (spec.kind) {
     case 'conv2d':
       return tf.layers.conv2d({

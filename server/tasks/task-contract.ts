@@ -99,6 +99,19 @@ export interface TrainCandidatePayload {
    * candidates than there are runners, whose cores would otherwise idle.
    */
   threads?: number;
+  /**
+   * With `finalize`: the run's other finished candidates, best first. Each whose mean with the
+   * chosen network is clearly better on the validation images joins it (server/ml/ensemble.ts),
+   * and the export serves them together. Absent or empty: the chosen network alone.
+   */
+  partners?: EnsemblePartner[];
+}
+
+/** A candidate offered to join the chosen one at promotion (TrainCandidatePayload.partners). */
+export interface EnsemblePartner {
+  candidateId: string;
+  architecture: unknown;
+  seed: number;
 }
 
 export interface SplitModelPayload {
@@ -174,6 +187,19 @@ export interface FinalizeResult {
   evaluatedOn: 'test' | 'validation';
   artifactKey: string;
   epochs: number;
+  /** When partners were offered: what validation said of serving them together. */
+  ensemble?: EnsembleOutcome;
+}
+
+export interface EnsembleOutcome {
+  /** The candidates the export serves, the chosen one first; only it when no partner helped. */
+  members: string[];
+  /** The partners offered. */
+  offered: string[];
+  validationImages: number;
+  /** Validation accuracy of the chosen network alone, and of the mean of the members. */
+  aloneAccuracy: number;
+  accuracy: number;
 }
 
 export interface SplitModelResult {

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   choose,
+  ensembleNote,
+  ensemblePartners,
+  ensemblesAllowed,
   epochsFor,
   halving,
   nextRoundEnd,
@@ -253,4 +256,39 @@ test('a replica pays only when an epoch is seconds of arithmetic', () => {
   // Its batch-norm network on 64×64 colour: 24.3M.
   assert.equal(replicaPays({ macs: 24.3e6, trainImages: 700, minEpochMacs }), true);
   assert.equal(replicaPays({ macs: 24.3e6, trainImages: 100, minEpochMacs }), false);
+});
+
+test('the best finished candidates are offered to serve with the chosen one, except where they cannot be', () => {
+  const [a, b, c, d] = [s('a', 0, 0.93, 6000), s('b', 1, 0.91, 6000), s('c', 2, 0.92, 6000), s('d', 3, 0.95, 6000)];
+  const untrained = { ...s('e', 4, 0.99, 6000), epochsDone: 0 };
+  const noFigure = { ...s('f', 5, 0, 6000), accuracy: null };
+  const offered = (allowed: boolean, refit: boolean) =>
+    ensemblePartners([a, b, c, d, untrained, noFigure], d, { allowed, refit }).map((x) => x.id);
+  // Best first, at most two partners, never the chosen one, only networks that trained and scored.
+  assert.deepEqual(offered(true, false), ['a', 'c']);
+  assert.deepEqual(offered(false, false), []);
+  // Retrained on its validation images: nothing left to judge an ensemble on.
+  assert.deepEqual(offered(true, true), []);
+  assert.equal(ensemblesAllowed({ expandable: false, stopAtTarget: false }), true);
+  assert.equal(ensemblesAllowed({ expandable: true, stopAtTarget: false }), false);
+  assert.equal(ensemblesAllowed({ expandable: false, stopAtTarget: true }), false);
+});
+
+test('promotion says which networks serve together, or that serving together was not clearly better', () => {
+  const names = (id: string) => `net ${id}`;
+  const outcome = {
+    members: ['a', 'b'],
+    offered: ['b', 'c'],
+    validationImages: 6000,
+    aloneAccuracy: 0.931,
+    accuracy: 0.938,
+  };
+  assert.equal(
+    ensembleNote(outcome, names),
+    'It is served together with net b (the mean of their probabilities): 93.8% on the 6000 validation images against 93.1% for it alone.',
+  );
+  assert.equal(
+    ensembleNote({ ...outcome, members: ['a'], accuracy: 0.931 }, names),
+    'Serving it together with net b or net c was not clearly better on the 6000 validation images, so it is served alone.',
+  );
 });

@@ -8,6 +8,8 @@
 // pruned on luck; the promoted network is the best estimate, with a note that says whether its
 // lead is more than chance.
 
+import type { EnsembleOutcome } from '../tasks/task-contract';
+
 export interface Standing {
   id: string;
   name: string;
@@ -69,6 +71,48 @@ export function pruneReason(
   const noise = noiseBetween(s, lead);
   if (behind <= noise) return null;
   return `validation accuracy ${pct(s.accuracy)} trails the best (${lead.name}, ${pct(lead.accuracy)}) by ${pct(behind)} after ${s.epochsDone} epoch(s): more than the ${pct(gap)} gap and more than the ±${pct(noise)} that ${Math.min(s.images, lead.images)} validation images leave to chance`;
+}
+
+/** The most networks a model serves together: the chosen one and two partners. */
+export const MAX_ENSEMBLE = 3;
+
+/**
+ * Whether a run may serve its best candidates together (server/ml/ensemble.ts). Not for an
+ * expandable model (its new classes train a head on one network's features), nor when the user
+ * asked to stop at the target (speed). When it may, a run under a budget keeps as many candidates
+ * to the end as there are runners, one core each, rather than one network on every core: once a
+ * network nears its plateau, a second network beside it adds more than the cores would add to the
+ * first (all of Fashion-MNIST, 30 minutes: docs/benchmarks.md, session 9).
+ */
+export function ensemblesAllowed(run: { expandable: boolean; stopAtTarget: boolean }): boolean {
+  return !run.expandable && !run.stopAtTarget;
+}
+
+/**
+ * The candidates offered to join the chosen one at promotion, best first: those that trained and
+ * were not pruned (`finished`). The runner keeps each only where the mean with it is clearly better
+ * on the validation images. None when the chosen network is retrained on its validation images
+ * (`refit`): nothing would be left to judge the ensemble on.
+ */
+export function ensemblePartners(
+  finished: readonly Standing[],
+  winner: Standing,
+  options: { allowed: boolean; refit: boolean },
+): Standing[] {
+  if (!options.allowed || options.refit) return [];
+  return finished
+    .filter((s) => s.id !== winner.id && s.epochsDone > 0 && s.accuracy !== null)
+    .sort(ranking)
+    .slice(0, MAX_ENSEMBLE - 1);
+}
+
+/** What promotion says of the partners offered (appended to the selection note). */
+export function ensembleNote(outcome: EnsembleOutcome, nameOf: (candidateId: string) => string): string {
+  const partners = outcome.members.slice(1);
+  const on = `on the ${outcome.validationImages} validation images`;
+  if (partners.length)
+    return `It is served together with ${partners.map(nameOf).join(' and ')} (the mean of their probabilities): ${pct(outcome.accuracy)} ${on} against ${pct(outcome.aloneAccuracy)} for it alone.`;
+  return `Serving it together with ${outcome.offered.map(nameOf).join(' or ')} was not clearly better ${on}, so it is served alone.`;
 }
 
 /**

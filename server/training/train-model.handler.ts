@@ -19,6 +19,9 @@ import { Candidate, CandidateStatus } from './candidate.entity';
 import { standing } from './candidate-standing';
 import {
   choose,
+  ensembleNote,
+  ensemblePartners,
+  ensemblesAllowed,
   halving,
   leader,
   nextRoundEnd,
@@ -88,6 +91,7 @@ export function trainModelHandler(deps: {
     finalize: boolean,
     refit?: { scheduleEpochs: number | undefined },
     threads = 1,
+    partners: Candidate[] = [],
   ) => {
     const p = ctx.payload;
     const images = await trainImages(p.modelId);
@@ -108,6 +112,9 @@ export function trainModelHandler(deps: {
       recipe: c.metrics.recipe ?? DEFAULT_RECIPE,
       ...(refit ? { refit: true } : {}),
       ...(threads > 1 ? { threads } : {}),
+      ...(partners.length
+        ? { partners: partners.map((o) => ({ candidateId: o.id, architecture: o.architecture, seed: seedOf(o.id) })) }
+        : {}),
       // Fixed for a round, so a retried round replays it; recomputed between rounds as the pace
       // changes. A refit replays the schedule the candidate last trained under.
       scheduleEpochs: refit
@@ -198,6 +205,7 @@ export function trainModelHandler(deps: {
       const live = mine.filter((c) => c.status === CandidateStatus.QUEUED || c.status === CandidateStatus.TRAINING);
       const standings = mine.filter((c) => c.status !== CandidateStatus.FAILED).map(standing);
       const lead = leader(standings);
+      const ensembles = ensemblesAllowed({ expandable: model.expandable, stopAtTarget: p.stopAtTarget === true });
       const byId = new Map(standings.map((s) => [s.id, s]));
       const prune = async (c: Candidate, reason: string) => {
         c.status = CandidateStatus.PRUNED;
@@ -230,8 +238,9 @@ export function trainModelHandler(deps: {
       // budget goes to the likely winner instead of being shared to the end.
       if (p.maxMinutes && started.length > 1 && started.every((c) => c.epochsDone > 0)) {
         // A lone survivor whose work pays for a replica trains on the idle runners' cores too.
+        // Unless its best candidates may be served together: then each runner keeps one (ensemblesAllowed).
         const leading = started.find((c) => c.id === lead?.id);
-        const shared = leading !== undefined && (await threadsPay(leading, p.modelId));
+        const shared = !ensembles && leading !== undefined && (await threadsPay(leading, p.modelId));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),
           {
@@ -314,7 +323,14 @@ export function trainModelHandler(deps: {
             { scheduleEpochs: lastSchedule },
             (await threadsPay(best, p.modelId)) ? roundThreads(slots, 1, deps.training.threads) : 1,
           );
-        else await enqueueRound(ctx, best, best.epochsDone, true);
+        else {
+          const partners = ensemblePartners(
+            standings.filter((s) => finished.has(s.id)),
+            choice.winner,
+            { allowed: ensembles, refit: false },
+          ).map((s) => mine.find((c) => c.id === s.id)!);
+          await enqueueRound(ctx, best, best.epochsDone, true, undefined, 1, partners);
+        }
         log.info(
           { best: best.id, reachedTarget, outOfTime, noMoreRounds, why: choice.note, noRefit },
           noRefit === null
@@ -358,6 +374,9 @@ export function trainModelHandler(deps: {
   const promote = async (model: Model, mine: Candidate[], final: Round) => {
     const r = finalizeRound(final.result);
     const winner = mine.find((c) => c.id === final.payload.candidateId)!;
+    // The partners offered at promotion, and whether validation had them served with it.
+    const together = r.ensemble ? ensembleNote(r.ensemble, (id) => mine.find((c) => c.id === id)?.name ?? id) : null;
+    const selection = [winner.metrics.selection, together].filter(Boolean).join(' ') || null;
     const outcome = {
       promoted: winner.id,
       name: winner.name,
@@ -365,7 +384,8 @@ export function trainModelHandler(deps: {
       validationAccuracy: standing(winner).accuracy,
       epochs: r.epochs,
       refit: final.payload.refit === true,
-      selection: winner.metrics.selection ?? null,
+      ensemble: r.ensemble && r.ensemble.members.length > 1 ? r.ensemble.members : null,
+      selection,
     };
     // Recorded by an earlier pass (the run waits for the split afterwards, or was re-run after a crash).
     if (winner.status === CandidateStatus.PROMOTED && model.activeCandidateId === winner.id) return outcome;
@@ -383,7 +403,12 @@ export function trainModelHandler(deps: {
           status: CandidateStatus.PROMOTED,
           testAccuracy: r.evaluation.accuracy,
           artifactKey: r.artifactKey ?? artifactPrefix(model.id, winner.id),
-          metrics: { ...winner.metrics, evaluation: r.evaluation, evaluatedOn: r.evaluatedOn },
+          metrics: {
+            ...winner.metrics,
+            evaluation: r.evaluation,
+            evaluatedOn: r.evaluatedOn,
+            ...(r.ensemble ? { ensemble: r.ensemble, selection: selection ?? undefined } : {}),
+          },
         },
       );
       await tx.update(

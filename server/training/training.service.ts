@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { UserPrincipal } from '../auth/principal';
 import { classImageCounts, snapshotNow } from '../datasets/image.queries';
 import { BadUserInputError } from '../errors';
@@ -135,9 +135,13 @@ export class TrainingService {
       | undefined;
     if (!c || !e) return null;
     const names = await this.classNames(model.id, e.confusion.length);
+    // An ensemble's members, the promoted candidate first (train-model.handler.ts promote).
+    const members = ((c.metrics.ensemble as { members?: string[] } | undefined)?.members ?? []).slice(1);
+    const partners = members.length ? await this.db.getRepository(Candidate).findBy({ id: In(members) }) : [];
     return {
       candidateId: c.id,
       networkName: c.name,
+      networks: [c.name, ...members.map((id) => partners.find((o) => o.id === id)?.name ?? id)],
       evaluatedOn: String(c.metrics.evaluatedOn ?? 'test'),
       count: e.count,
       accuracy: e.accuracy,

@@ -121,6 +121,11 @@ export class ClassMetricsView {
 export class ModelEvaluation {
   @Field(() => ID) candidateId!: string;
   @Field(() => String) networkName!: string;
+  @Field(() => [String], {
+    description:
+      'The networks that answer, by name: the promoted one, and any served together with it (an ensemble: the mean of their probabilities).',
+  })
+  networks!: string[];
   @Field(() => String, { description: 'test, or validation when the dataset had no test images.' })
   evaluatedOn!: string;
   @Field(() => Int) count!: number;

@@ -190,4 +190,16 @@ describe('runner reach', () => {
     assert.ok(!runnerMay(head, { read: `models/${m}/sample` }));
     assert.ok(!runnerMay(task(TaskType.NOOP, {}), { read: `models/${m}/sample` }));
   });
+
+  test("a round writes its candidate's checkpoints and export; a promotion reads its partners' checkpoints, never writes them", () => {
+    const round = (finalize: boolean) =>
+      task(TaskType.TRAIN_CANDIDATE, { modelId: m, candidateId: 'a', finalize, partners: [{ candidateId: 'b' }] });
+    for (const key of ['checkpoint', 'refit-checkpoint', 'model/model.json'])
+      assert.ok(runnerMay(round(false), { write: `models/${m}/candidates/a/${key}` }), key);
+    assert.ok(runnerMay(round(false), { dataset: m }));
+    assert.ok(runnerMay(round(true), { read: `models/${m}/candidates/b/checkpoint` }));
+    assert.ok(!runnerMay(round(true), { write: `models/${m}/candidates/b/checkpoint` }), 'a partner is read only');
+    assert.ok(!runnerMay(round(false), { read: `models/${m}/candidates/b/checkpoint` }), 'only a promotion reads it');
+    assert.ok(!runnerMay(round(true), { read: `models/${m}/candidates/c/checkpoint` }), 'nor any other candidate');
+  });
 });

@@ -87,7 +87,7 @@ export const CLASSIFY = `mutation($id: ID!, $image: ImageInput!) {
 export async function trainedModel(
   url: string,
   token: string,
-  opts: { name: string; side: number; data: SyntheticSet; maxEpochs: number },
+  opts: { name: string; side: number; data: SyntheticSet; maxEpochs: number; candidates?: number },
 ): Promise<string> {
   const modelId = (await createModel(url, token, opts.name, await png(opts.side, opts.side, 1))).id;
   const imported = await gqlUpload(
@@ -98,7 +98,12 @@ export async function trainedModel(
     token,
   );
   await waitForTask(url, token, imported.data!.importDataset.id);
-  const trained = await gql(url, TRAIN, { id: modelId, input: { candidates: 1, maxEpochs: opts.maxEpochs } }, token);
+  const trained = await gql(
+    url,
+    TRAIN,
+    { id: modelId, input: { candidates: opts.candidates ?? 1, maxEpochs: opts.maxEpochs } },
+    token,
+  );
   await waitForTask(url, token, trained.data!.trainModel.id, 'SUCCEEDED', 180_000);
   return modelId;
 }

@@ -1,18 +1,79 @@
 import * as tf from '../../ml/tf';
-import { parseArchitecture } from '../../ml/architecture';
+import { parseArchitecture, type Architecture } from '../../ml/architecture';
 import type { BackendName } from '../../ml/backend';
 import { buildModel } from '../../ml/build';
-import { loadCheckpoint } from '../../ml/checkpoint';
+import { loadCheckpoint, type TrainingState } from '../../ml/checkpoint';
+import type { Dataset } from '../../ml/dataset';
+import { accuracyOf, chooseMembers, ensembleModel, meanCorrect, probabilitiesOn, type Member } from '../../ml/ensemble';
 import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
-import { saveModel } from '../../ml/io';
+import { saveModel, type ArtifactStore } from '../../ml/io';
 import { GradientReplica } from '../../ml/replica';
 import { train } from '../../ml/train';
 import { availableParallelism } from 'node:os';
 import { PermanentTaskError } from '../../tasks/task-types';
 import { artifactPrefix, checkpointKey, heldOutKey, refitCheckpointKey } from '../../storage/keys';
 import type { TaskType } from '../../tasks/task-type';
+import type { EnsembleOutcome, TrainCandidatePayload } from '../../tasks/task-contract';
 import type { RunnerHandler } from './handlers';
+
+/** Restores a network's weights from its checkpoint; the training state, or null when it has none. */
+async function restore(store: ArtifactStore, key: string, model: tf.LayersModel): Promise<TrainingState | null> {
+  const optimizer = tf.train.adam();
+  try {
+    return await loadCheckpoint(store, key, model, optimizer);
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/**
+ * The network to export: the chosen one alone, or with those of its partners whose mean with it
+ * is clearly better on the validation images (server/ml/ensemble.ts). A partner without a
+ * checkpoint is passed over.
+ */
+async function withPartners(
+  store: ArtifactStore,
+  model: tf.LayersModel,
+  arch: Architecture,
+  p: TrainCandidatePayload,
+  validation: Dataset,
+): Promise<{ served: tf.LayersModel; ensemble?: EnsembleOutcome }> {
+  const offered = p.partners ?? [];
+  if (offered.length === 0 || validation.size === 0) return { served: model };
+  const others: Array<Member & { candidateId: string }> = [];
+  try {
+    for (const partner of offered) {
+      const architecture = parseArchitecture(partner.architecture);
+      const other = buildModel(architecture, { seed: partner.seed });
+      if (await restore(store, checkpointKey(p.modelId, partner.candidateId), other))
+        others.push({ architecture, model: other, candidateId: partner.candidateId });
+      else other.dispose();
+    }
+    const { truth, probabilities } = await probabilitiesOn([model, ...others.map((o) => o.model)], validation);
+    const chosen = chooseMembers(probabilities, truth, arch.classes);
+    const members = chosen.map((i) =>
+      i === 0 ? { architecture: arch, model, candidateId: p.candidateId } : others[i - 1]!,
+    );
+    const ensemble: EnsembleOutcome = {
+      members: members.map((m) => m.candidateId),
+      offered: offered.map((o) => o.candidateId),
+      validationImages: truth.length,
+      aloneAccuracy: accuracyOf(meanCorrect([probabilities[0]!], truth, arch.classes)),
+      accuracy: accuracyOf(
+        meanCorrect(
+          chosen.map((i) => probabilities[i]!),
+          truth,
+          arch.classes,
+        ),
+      ),
+    };
+    // The ensemble holds copies of the weights: the partners' own models can go.
+    return { served: members.length > 1 ? ensembleModel(members) : model, ensemble };
+  } finally {
+    for (const o of others) o.model.dispose();
+  }
+}
 
 /**
  * One round of one candidate: resume from its checkpoint, train to `toEpoch` (or the deadline),
@@ -42,23 +103,31 @@ export const trainCandidate: RunnerHandler<TaskType.TRAIN_CANDIDATE> = async ({
   const key = (p.refit ? refitCheckpointKey : checkpointKey)(p.modelId, p.candidateId);
   try {
     if (p.finalize) {
-      const optimizer = tf.train.adam();
-      const state = await loadCheckpoint(data.store, key, model, optimizer);
-      optimizer.dispose();
+      const state = await restore(data.store, key, model);
       if (!state) throw new PermanentTaskError('the candidate has no checkpoint to promote');
       await progress({ phase: 'evaluating' });
-      const testSet = parts.test.size > 0 ? parts.test : parts.validation;
-      const { evaluation, answers } = await evaluateWithAnswers(model, testSet);
-      const prefix = artifactPrefix(p.modelId, p.candidateId);
-      await saveModel(model, data.store, prefix, { candidateId: p.candidateId, epochs: state.epoch });
-      // Kept beside the export: the server chooses the class thresholds from them at promotion.
-      await data.store.put(heldOutKey(p.modelId, p.candidateId), Buffer.from(JSON.stringify(answers)));
-      return {
-        evaluation,
-        evaluatedOn: parts.test.size > 0 ? 'test' : 'validation',
-        artifactKey: prefix,
-        epochs: state.epoch,
-      };
+      const { served, ensemble } = await withPartners(data.store, model, arch, p, parts.validation);
+      try {
+        const testSet = parts.test.size > 0 ? parts.test : parts.validation;
+        const { evaluation, answers } = await evaluateWithAnswers(served, testSet);
+        const prefix = artifactPrefix(p.modelId, p.candidateId);
+        await saveModel(served, data.store, prefix, {
+          candidateId: p.candidateId,
+          epochs: state.epoch,
+          ...(ensemble && ensemble.members.length > 1 ? { members: ensemble.members } : {}),
+        });
+        // Kept beside the export: the server chooses the class thresholds from them at promotion.
+        await data.store.put(heldOutKey(p.modelId, p.candidateId), Buffer.from(JSON.stringify(answers)));
+        return {
+          evaluation,
+          evaluatedOn: parts.test.size > 0 ? 'test' : 'validation',
+          artifactKey: prefix,
+          epochs: state.epoch,
+          ...(ensemble ? { ensemble } : {}),
+        };
+      } finally {
+        if (served !== model) served.dispose();
+      }
     }
 
     // The wall-time budget ends the round after the epoch in progress is abandoned; the last

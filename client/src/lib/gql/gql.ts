@@ -76,7 +76,7 @@ type Documents = {
     "\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingRunDocument,
     "\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": typeof types.TrainingProgressDocument,
     "\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.TrainModelDocument,
-    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": typeof types.ModelEvaluationDocument,
+    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      networks\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": typeof types.ModelEvaluationDocument,
 };
 const documents: Documents = {
     "\n  query Users($first: Int!, $offset: Int!) {\n    users(first: $first, offset: $offset) {\n      totalCount\n      hasNextPage\n      items {\n        ...UserFields\n      }\n    }\n  }\n": types.UsersDocument,
@@ -141,7 +141,7 @@ const documents: Documents = {
     "\n  query TrainingRun($modelId: ID!) {\n    trainingRun(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingRunDocument,
     "\n  subscription TrainingProgress($modelId: ID!) {\n    trainingProgress(modelId: $modelId) {\n      ...TrainingRunFields\n    }\n  }\n": types.TrainingProgressDocument,
     "\n  mutation TrainModel($modelId: ID!, $input: TrainModelInput!) {\n    trainModel(modelId: $modelId, input: $input) {\n      ...TaskFields\n    }\n  }\n": types.TrainModelDocument,
-    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": types.ModelEvaluationDocument,
+    "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      networks\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n": types.ModelEvaluationDocument,
 };
 
 /**
@@ -409,7 +409,7 @@ export function graphql(source: "\n  mutation TrainModel($modelId: ID!, $input: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      networks\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModelEvaluation($modelId: ID!) {\n    modelEvaluation(modelId: $modelId) {\n      candidateId\n      networkName\n      networks\n      evaluatedOn\n      count\n      accuracy\n      classNames\n      confusion\n      perClass {\n        className\n        precision\n        recall\n        f1\n        support\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

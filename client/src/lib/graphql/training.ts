@@ -73,6 +73,7 @@ export const ModelEvaluation = graphql(`
     modelEvaluation(modelId: $modelId) {
       candidateId
       networkName
+      networks
       evaluatedOn
       count
       accuracy
