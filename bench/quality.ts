@@ -75,6 +75,8 @@ interface BaselineResult {
 }
 
 interface PerceptResult {
+  /** How many networks answer: more than 1 when the run serves an ensemble. */
+  networks: number;
   accuracy: number;
   trainMinutes: number;
   importSeconds: number;
@@ -248,7 +250,7 @@ async function runPercept(user: BenchUser, name: string, d: Dataset, minutes: nu
     log(`  training ${t.status} at ${minutesIn} min: ${JSON.stringify(t.progress ?? {}).slice(0, 240)}`);
   });
   const trainMinutes = (performance.now() - started) / 60_000;
-  await logCandidates(user, modelId);
+  const networks = await logCandidates(user, modelId);
 
   const batch = await zipOf(d.test.files.map((f, i) => [`${i}.${ext}`, f]));
   const task = await user.classifyBatch(modelId, batch);
@@ -260,13 +262,17 @@ async function runPercept(user: BenchUser, name: string, d: Dataset, minutes: nu
     const truth = d.test.labels[Number(r.name.replace(/\.\w+$/, ''))];
     if (truth !== undefined && r.predictions?.[0]?.className === d.classes[truth]) right++;
   }
-  return { accuracy: right / d.test.labels.length, trainMinutes, importSeconds };
+  return { accuracy: right / d.test.labels.length, trainMinutes, importSeconds, networks };
 }
 
-/** What the run tried, for the log only (the figures that count are computed from classifyBatch). */
-async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
+/**
+ * What the run tried, for the log (the figures that count are computed from classifyBatch); returns
+ * how many networks the model serves (0 when that could not be read).
+ */
+async function logCandidates(user: BenchUser, modelId: string): Promise<number> {
   try {
-    const { trainingRun } = await user.call<{
+    const { trainingRun, modelEvaluation } = await user.call<{
+      modelEvaluation: { networks: string[] } | null;
       trainingRun: {
         selection: string | null;
         candidates: {
@@ -279,7 +285,8 @@ async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
         }[];
       } | null;
     }>(
-      `query($m: ID!) { trainingRun(modelId: $m) { selection candidates { name status epochsDone bestValAccuracy
+      `query($m: ID!) { modelEvaluation(modelId: $m) { networks }
+        trainingRun(modelId: $m) { selection candidates { name status epochsDone bestValAccuracy
         prunedReason history { epoch seconds imagesPerSecond valAccuracy } } } }`,
       { m: modelId },
     );
@@ -293,8 +300,10 @@ async function logCandidates(user: BenchUser, modelId: string): Promise<void> {
       if (c.prunedReason) log(`      ${c.prunedReason}`);
     }
     if (trainingRun?.selection) log(`    ${trainingRun.selection}`);
+    return modelEvaluation?.networks.length ?? 0;
   } catch (e) {
     log(`  (could not list the candidates: ${e instanceof Error ? e.message : String(e)})`);
+    return 0;
   }
 }
 
@@ -425,6 +434,7 @@ function summary(rows: Row[]) {
       gapToBest: gaps[i],
       testImages: r.testImages,
       perceptTrainMinutes: r.percept ? round(r.percept.trainMinutes, 2) : null,
+      ...(r.percept ? { perceptNetworks: r.percept.networks } : {}),
       baselineTrainSeconds: Object.fromEntries(
         BASELINES.map((b) => [
           b,

@@ -50,6 +50,13 @@ const VARIANTS: Record<string, Variant> = {
   'cosine+ls': (e) => ({ ...schedule(e), labelSmoothing: 0.1 }),
   'cosine+ls-2e3': (e) => ({ ...schedule(e), labelSmoothing: 0.1, learningRate: 2e-3 }),
   'cosine+ls-3e3': (e) => ({ ...schedule(e), labelSmoothing: 0.1, learningRate: 3e-3 }),
+  // The default recipe with whole-pixel shifts: what the second candidate of a run trains with (recipe.ts planCandidates).
+  'cosine+ls-2e3+shift': (e) => ({
+    ...schedule(e),
+    labelSmoothing: 0.1,
+    learningRate: 2e-3,
+    augment: { ...DEFAULT_AUGMENTATION, flip: false },
+  }),
   // The default recipe with mirrored images only (no shifts): clothes, shoes and bags are mostly symmetric.
   'cosine+ls-2e3+flip': (e) => ({
     ...schedule(e),

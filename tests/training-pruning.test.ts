@@ -330,7 +330,7 @@ test('the chosen candidate trains again, the same way, on its training and valid
   await again.stop();
 });
 
-test('under a budget too short for both, where networks may not serve together, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
+test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
   // Every round pays for a replica on this server (the tiny data set would not by default).
   const own = await startTestServer({
     PERCEPT_LOCAL_RUNNERS: '0',
@@ -338,12 +338,7 @@ test('under a budget too short for both, where networks may not serve together, 
     PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
   });
   try {
-    // Stopping at the target asks for speed: no ensemble is served, so nothing is gained by a second network.
-    const run = await trainingRun(
-      { candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60, stopAtTarget: true },
-      2,
-      own,
-    );
+    const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60 }, 2, own);
     const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
     assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
     // 500 s an epoch: the hour cannot train both to the cap. 80% against 79% on 10,000 images is
@@ -367,7 +362,7 @@ test('under a budget too short for both, where networks may not serve together, 
   }
 });
 
-test('where networks may serve together, a budget keeps one per runner to the end, one core each, and promotion offers the runner-up to serve with the best', async () => {
+test('where the budget trains both to the cap on one core each, both train on, though a replica would pay, and promotion offers the runner-up to serve with the best', async () => {
   // Every round pays for a replica on this server: still, two networks beat one on both cores.
   const own = await startTestServer({
     PERCEPT_LOCAL_RUNNERS: '0',
@@ -378,7 +373,7 @@ test('where networks may serve together, a budget keeps one per runner to the en
     const run = await trainingRun({ candidates: 3, maxEpochs: 8, roundEpochs: 2, maxMinutes: 60 }, 2, own);
     const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
     assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
-    // 500 s an epoch: the hour cannot train all three to the cap, so the third keeps waiting.
+    // 500 s an epoch: the hour trains the two to the cap (six epochs each, side by side), not the third too.
     await run.complete(a, 0.8, 10_000, 500);
     await run.complete(b, 0.79, 10_000, 500);
     const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];

@@ -236,11 +236,29 @@ export function trainModelHandler(deps: {
         });
       // Under a time budget, successive halving proper: each round keeps the better half, so the
       // budget goes to the likely winner instead of being shared to the end.
-      if (p.maxMinutes && started.length > 1 && started.every((c) => c.epochsDone > 0)) {
-        // A lone survivor whose work pays for a replica trains on the idle runners' cores too.
-        // Unless its best candidates may be served together: then each runner keeps one (ensemblesAllowed).
+      const nextEnd = (c: Candidate) =>
+        nextRoundEnd({
+          maxEpochs: p.maxEpochs,
+          epochsDone: c.epochsDone,
+          roundEpochs: p.roundEpochs,
+          secondsLeft: p.maxMinutes ? (deadline - Date.now()) / 1000 : null,
+          secondsPerEpoch: lastEpochSeconds(c),
+        });
+      // Halving only where another round follows: once none has time for another epoch, those that
+      // trained to the end stay for the promotion, where they may serve beside the best (ensemblePartners).
+      if (
+        p.maxMinutes &&
+        started.length > 1 &&
+        started.every((c) => c.epochsDone > 0) &&
+        started.some((c) => nextEnd(c) !== null)
+      ) {
+        // A lone survivor whose work pays for a replica trains on the idle runners' cores too —
+        // unless the time left trains every started candidate to its cap on one core each and they
+        // may be served together (ensemblesAllowed): then each runner keeps one, and costs the
+        // leader nothing.
         const leading = started.find((c) => c.id === lead?.id);
-        const shared = !ensembles && leading !== undefined && (await threadsPay(leading, p.modelId));
+        const together = ensembles && room(started);
+        const shared = !together && leading !== undefined && (await threadsPay(leading, p.modelId));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),
           {
@@ -271,14 +289,6 @@ export function trainModelHandler(deps: {
       ).map((w) => w.c);
       const stillLive = [...started, ...starting];
       const reachedTarget = p.stopAtTarget === true && lead !== undefined && lead.accuracy! >= model.targetAccuracy;
-      const nextEnd = (c: Candidate) =>
-        nextRoundEnd({
-          maxEpochs: p.maxEpochs,
-          epochsDone: c.epochsDone,
-          roundEpochs: p.roundEpochs,
-          secondsLeft: p.maxMinutes ? (deadline - Date.now()) / 1000 : null,
-          secondsPerEpoch: lastEpochSeconds(c),
-        });
       const outOfTime = Date.now() >= deadline;
       // Every candidate is at its cap or has no time for another whole epoch.
       const noMoreRounds = stillLive.every((c) => nextEnd(c) === null);
