@@ -95,7 +95,9 @@ export class Model {
   @Column({ type: 'uuid', nullable: true })
   activeCandidateId!: string | null;
 
-  @Field(() => Boolean, { description: 'The served network was promoted when the budget ran out, below target.' })
+  @Field(() => Boolean, {
+    description: "The served network's validation accuracy was below the target accuracy when it was promoted.",
+  })
   @Column({ type: 'boolean', default: false })
   underTarget!: boolean;
 
