@@ -330,21 +330,37 @@ test('the chosen candidate trains again, the same way, on its training and valid
   await again.stop();
 });
 
-test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
-  // Every round pays for a replica on this server (the tiny data set would not by default).
+/**
+ * On a server where every round pays for a replica (the tiny data set would not by default), a run
+ * of three candidates under an hour's budget on two runners: the first two start, the third waits,
+ * and their first rounds report 80% and 79% on 10,000 validation images (within chance: ±1.1
+ * points) at 500 s an epoch. `body` plays the rest.
+ */
+async function replicaRun(
+  maxEpochs: number,
+  body: (run: Awaited<ReturnType<typeof trainingRun>>, a: Round, b: Round) => Promise<void>,
+): Promise<void> {
   const own = await startTestServer({
     PERCEPT_LOCAL_RUNNERS: '0',
     PERCEPT_TICK_MS: '200',
     PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
   });
   try {
-    const run = await trainingRun({ candidates: 3, maxEpochs: 10, roundEpochs: 2, maxMinutes: 60 }, 2, own);
+    const run = await trainingRun({ candidates: 3, maxEpochs, roundEpochs: 2, maxMinutes: 60 }, 2, own);
     const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
     assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
-    // 500 s an epoch: the hour cannot train both to the cap. 80% against 79% on 10,000 images is
-    // within chance (±1.1 points), yet keeping both would halve the leader's epochs.
     await run.complete(a, 0.8, 10_000, 500);
     await run.complete(b, 0.79, 10_000, 500);
+    await body(run, a, b);
+    await run.stop();
+  } finally {
+    await own.stop();
+  }
+}
+
+test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
+  // Ten epochs at 500 s: the hour cannot train both to the cap; keeping both would halve the leader's epochs.
+  await replicaRun(10, async (run, a, b) => {
     const next = await waitFor('round 2', run.claim);
     assert.equal(next.payload.candidateId, a.payload.candidateId);
     assert.equal(next.payload.threads, 2, "the leader's round takes the second runner's core");
@@ -356,26 +372,12 @@ test('under a budget too short for both, a leader whose rounds pay for a replica
       (c) => c.id !== a.payload.candidateId && c.id !== b.payload.candidateId,
     )!;
     assert.equal(third.status, 'QUEUED');
-    await run.stop();
-  } finally {
-    await own.stop();
-  }
+  });
 });
 
 test('where the budget trains both to the cap on one core each, both train on, though a replica would pay, and promotion offers the runner-up to serve with the best', async () => {
-  // Every round pays for a replica on this server: still, two networks beat one on both cores.
-  const own = await startTestServer({
-    PERCEPT_LOCAL_RUNNERS: '0',
-    PERCEPT_TICK_MS: '200',
-    PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
-  });
-  try {
-    const run = await trainingRun({ candidates: 3, maxEpochs: 8, roundEpochs: 2, maxMinutes: 60 }, 2, own);
-    const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
-    assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
-    // 500 s an epoch: the hour trains the two to the cap (six epochs each, side by side), not the third too.
-    await run.complete(a, 0.8, 10_000, 500);
-    await run.complete(b, 0.79, 10_000, 500);
+  // Eight epochs at 500 s: the hour trains the two to the cap (six more each, side by side), not the third too.
+  await replicaRun(8, async (run, a, b) => {
     const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
     assert.deepEqual(
       new Set(next.map((r) => r.payload.candidateId)),
@@ -396,8 +398,5 @@ test('where the budget trains both to the cap on one core each, both train on, t
       [b.payload.candidateId],
       'the runner-up that trained to the end is offered; the candidate that never trained is not',
     );
-    await run.stop();
-  } finally {
-    await own.stop();
-  }
+  });
 });
