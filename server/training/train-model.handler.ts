@@ -254,8 +254,10 @@ export function trainModelHandler(deps: {
       ) {
         // A lone survivor whose work pays for a replica trains on the idle runners' cores too —
         // unless the time left trains every started candidate to its cap on one core each and they
-        // may be served together (ensemblesAllowed): then each runner keeps one, and costs the
-        // leader nothing.
+        // may be served together (ensemblesAllowed): then each runner keeps one. (The paces are the
+        // last epochs': a leader that trained with a replica is counted at its two-core pace, which
+        // overstates the room — all of Fashion-MNIST kept a cheaper candidate beside it for 14 epochs;
+        // docs/benchmarks.md, session 9.)
         const leading = started.find((c) => c.id === lead?.id);
         const together = ensembles && room(started);
         const shared = !together && leading !== undefined && (await threadsPay(leading, p.modelId));
