@@ -5,7 +5,7 @@
 // The files must come from the same data (--per-class, --test-per-class): the labels are checked.
 // The last line is one JSON object.
 import { readFileSync } from 'node:fs';
-import { accuracyOf, chooseMembers, meanCorrect } from '../server/ml/ensemble';
+import { chooseMembers, meanAccuracy } from '../server/ml/ensemble';
 
 interface Saved {
   valLabels: number[];
@@ -31,8 +31,8 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
 
 const alone = networks.map((n, i) => ({
   name: n.name,
-  val: round(accuracyOf(meanCorrect([val[i]!], valLabels, classes))),
-  test: round(accuracyOf(meanCorrect([test[i]!], testLabels, classes))),
+  val: round(meanAccuracy([val[i]!], valLabels, classes)),
+  test: round(meanAccuracy([test[i]!], testLabels, classes)),
 }));
 for (const a of alone) process.stderr.write(`${JSON.stringify(a)}\n`);
 // Best on validation first, as a run offers them.
@@ -43,27 +43,23 @@ const chosen = chooseMembers(
   classes,
 ).map((k) => order[k]!);
 const all = {
-  val: round(accuracyOf(meanCorrect(val, valLabels, classes))),
-  test: round(accuracyOf(meanCorrect(test, testLabels, classes))),
+  val: round(meanAccuracy(val, valLabels, classes)),
+  test: round(meanAccuracy(test, testLabels, classes)),
 };
 const served = {
   members: chosen.map((i) => networks[i]!.name),
   val: round(
-    accuracyOf(
-      meanCorrect(
-        chosen.map((i) => val[i]!),
-        valLabels,
-        classes,
-      ),
+    meanAccuracy(
+      chosen.map((i) => val[i]!),
+      valLabels,
+      classes,
     ),
   ),
   test: round(
-    accuracyOf(
-      meanCorrect(
-        chosen.map((i) => test[i]!),
-        testLabels,
-        classes,
-      ),
+    meanAccuracy(
+      chosen.map((i) => test[i]!),
+      testLabels,
+      classes,
     ),
   ),
 };

@@ -4,7 +4,7 @@ import type { BackendName } from '../../ml/backend';
 import { buildModel } from '../../ml/build';
 import { loadCheckpoint, type TrainingState } from '../../ml/checkpoint';
 import type { Dataset } from '../../ml/dataset';
-import { accuracyOf, chooseMembers, ensembleModel, meanCorrect, probabilitiesOn, type Member } from '../../ml/ensemble';
+import { chooseMembers, ensembleModel, meanAccuracy, probabilitiesOn, type Member } from '../../ml/ensemble';
 import { evaluateWithAnswers } from '../../ml/evaluate';
 import { parseRecipe } from '../../ml/recipe';
 import { saveModel, type ArtifactStore } from '../../ml/io';
@@ -59,13 +59,11 @@ async function withPartners(
       members: members.map((m) => m.candidateId),
       offered: offered.map((o) => o.candidateId),
       validationImages: truth.length,
-      aloneAccuracy: accuracyOf(meanCorrect([probabilities[0]!], truth, arch.classes)),
-      accuracy: accuracyOf(
-        meanCorrect(
-          chosen.map((i) => probabilities[i]!),
-          truth,
-          arch.classes,
-        ),
+      aloneAccuracy: meanAccuracy([probabilities[0]!], truth, arch.classes),
+      accuracy: meanAccuracy(
+        chosen.map((i) => probabilities[i]!),
+        truth,
+        arch.classes,
       ),
     };
     // The ensemble holds copies of the weights: the partners' own models can go.
