@@ -153,6 +153,14 @@ describe('selection on noisy validation figures', () => {
       roomForAll({ secondsLeft: 1e9, runners: 2, candidates: [{ epochsLeft: 1, secondsPerEpoch: null }] }),
       false,
     );
+    // A leader last trained with a replica (52 s an epoch on two cores) would take longer on one:
+    // all of Fashion-MNIST, 20 epochs left for it and 14 for a cheaper network at 30 s, 17 minutes.
+    const fullRun = (threads: number) => [
+      { epochsLeft: 20, secondsPerEpoch: 52, threads },
+      { epochsLeft: 14, secondsPerEpoch: 30 },
+    ];
+    assert.equal(roomForAll({ secondsLeft: 1020, runners: 2, candidates: fullRun(1) }), true);
+    assert.equal(roomForAll({ secondsLeft: 1020, runners: 2, candidates: fullRun(2) }), false);
   });
 
   test('halving keeps as many candidates as there are runners to train them', () => {

@@ -232,6 +232,7 @@ export function trainModelHandler(deps: {
           candidates: cs.map((c) => ({
             epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
             secondsPerEpoch: lastEpochSeconds(c),
+            threads: c.metrics.threads as number | undefined,
           })),
         });
       // Under a time budget, successive halving proper: each round keeps the better half, so the
@@ -254,10 +255,8 @@ export function trainModelHandler(deps: {
       ) {
         // A lone survivor whose work pays for a replica trains on the idle runners' cores too —
         // unless the time left trains every started candidate to its cap on one core each and they
-        // may be served together (ensemblesAllowed): then each runner keeps one. (The paces are the
-        // last epochs': a leader that trained with a replica is counted at its two-core pace, which
-        // overstates the room — all of Fashion-MNIST kept a cheaper candidate beside it for 14 epochs;
-        // docs/benchmarks.md, session 9.)
+        // may be served together (ensemblesAllowed): then each runner keeps one. (A leader that last
+        // trained with a replica is counted at its one-core pace, roomForAll.)
         const leading = started.find((c) => c.id === lead?.id);
         const together = ensembles && room(started);
         const shared = !together && leading !== undefined && (await threadsPay(leading, p.modelId));
@@ -372,7 +371,13 @@ export function trainModelHandler(deps: {
         const r = trainingRound(last.result);
         c.epochsDone = r.epochs;
         c.bestValAccuracy = r.bestValAccuracy;
-        c.metrics = { ...c.metrics, history: r.history, validationImages: r.validationImages ?? 0 };
+        // The cores its last round had: its last epoch's pace on one core is slower (roomForAll).
+        c.metrics = {
+          ...c.metrics,
+          history: r.history,
+          validationImages: r.validationImages ?? 0,
+          threads: r.threads ?? 1,
+        };
         // Converged: early stopping fired, so more rounds would not help it.
         if (r.stopReason === 'early-stopped') c.status = CandidateStatus.COMPLETED;
       } else {
