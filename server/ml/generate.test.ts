@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { featureSize, parseArchitecture, type Architecture, type InputShape } from './architecture';
-import { generateCandidates, LARGE_DATA } from './generate';
+import { DEEPER_FROM_EPOCHS, epochsWithin, generateCandidates, LARGE_DATA } from './generate';
 
 const best = (inputShape: InputShape, classes: number, expandable = false) =>
   generateCandidates({ inputShape, classes, expandable })[0]!;
@@ -85,6 +85,58 @@ describe('generateCandidates', () => {
     // Fashion-MNIST's whole training set: the conventional CNN, normalised.
     const fashion = generateCandidates({ inputShape: [28, 28, 1], classes: 10, trainImages: 53_000 })[0]!;
     assert.equal(fashion.name, 'CNN, 2 conv (32→64) + batch norm, flatten, dense 128, 422k params');
+  });
+
+  test('a budget that trains the best-sized CNN well past its plateau on large data buys one convolution more', () => {
+    const fashion = (trainImages: number, minutes: number | null, cores = 2) =>
+      generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3, trainImages, budget: { minutes, cores } });
+    const standard = generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3, trainImages: 53_330 });
+    const deep = fashion(53_330, 30);
+    // All of Fashion-MNIST in 30 minutes on two cores: the batch-norm 2-conv would get past 20 epochs.
+    assert.ok(epochsWithin(30, 2, standard[0]!.macs, 53_330) >= DEEPER_FROM_EPOCHS);
+    assert.equal(deep[0]!.name, 'CNN, 3 conv (32→64) + batch norm, flatten, dense 128, 459k params');
+    // The convolution is on the last, 7×7 maps, after the last pooling: the head is unchanged.
+    const kinds = (a: Architecture) => a.layers.map((l) => ('filters' in l ? `${l.kind}${l.filters}` : l.kind));
+    assert.deepEqual(kinds(deep[0]!), [
+      ...kinds(standard[0]!).slice(0, 6),
+      'conv2d64',
+      'batchNorm',
+      ...kinds(standard[0]!).slice(6),
+    ]);
+    assert.equal(deep[0]!.headStart, standard[0]!.headStart + 2);
+    // So do the other CNNs; the dense network stays as it was.
+    assert.equal(depth(deep[1]!), depth(standard[1]!) + 1);
+    assert.deepEqual(deep[2], standard[2]);
+    // No budget at all trains to convergence: deeper too. Anything short of it, small data, one core
+    // on a long-enough-looking budget, or no budget given: the standard networks.
+    assert.deepEqual(fashion(53_330, null), deep);
+    for (const [images, minutes, cores] of [
+      [53_330, 12, 2],
+      [53_330, 30, 1],
+      [LARGE_DATA - 1, 600, 2],
+    ] as const)
+      assert.deepEqual(
+        fashion(images, minutes, cores),
+        generateCandidates({
+          inputShape: [28, 28, 1],
+          classes: 10,
+          count: 3,
+          trainImages: images,
+        }),
+        `${images} images, ${minutes} minutes on ${cores}`,
+      );
+    // Large colour images, whose networks already have extra convolutions, get one more.
+    const shape: InputShape = [64, 64, 3];
+    const long = generateCandidates({
+      inputShape: shape,
+      classes: 10,
+      trainImages: 50_000,
+      budget: { minutes: null, cores: 2 },
+    });
+    assert.equal(
+      depth(long[0]!),
+      depth(generateCandidates({ inputShape: shape, classes: 10, trainImages: 50_000 })[0]!) + 1,
+    );
   });
 
   test('depth grows with image size', () => {

@@ -22,6 +22,13 @@ export interface GenerateOptions {
    * batch norm; without it the networks suit any amount of data.
    */
   trainImages?: number;
+  /**
+   * The run's time budget (null: none, it trains to convergence) and the cores it trains on, when
+   * known. Where it would train the best-sized CNN well past where that network stops improving
+   * (DEEPER_FROM_EPOCHS), and the data is large, the CNNs get one more convolution where their maps
+   * are smallest.
+   */
+  budget?: { minutes: number | null; cores: number };
 }
 
 // Image side (geometric mean of height and width) at which the size level steps up:
@@ -40,6 +47,17 @@ const MAX_DENSE_WEIGHTS = 1_200_000;
 // (kernels/batch_norm.ts). Through the product at 30 minutes: 0.925 → 0.932. On small sets its
 // moving statistics have few steps to settle, and it was not measured there.
 export const LARGE_DATA = 20_000;
+// Epochs of the best-sized network from which the budget goes to depth instead: the batch-norm
+// 2-conv CNN stops improving by about 15 epochs on all of Fashion-MNIST (0.9338 test accuracy after
+// 15, 0.9333 after 25), while one more convolution at its 7×7 maps gave 0.9366 after 15
+// (bench/recipe.ts, docs/benchmarks.md session 10) at 1.4× the arithmetic. Measured on large data
+// only: on small sets the limit is the data, not the network.
+export const DEEPER_FROM_EPOCHS = 20;
+// What a run trains per core and second, in forward multiply-adds per image × images: through the
+// product on all of Fashion-MNIST the batch-norm 2-conv CNN (4.2M) trained 12 epochs in 12 minutes
+// on 2 cores (session 8; 1.9e9) and 24 in 29 (session 9, beside other candidates; 1.6e9). A rough
+// figure — CPUs differ — that only has to tell budgets of a few epochs from budgets of many.
+const RUN_MACS_PER_CORE_SECOND = 1.7e9;
 
 interface Context {
   inputShape: InputShape;
@@ -50,6 +68,8 @@ interface Context {
   largeData: boolean;
   /** Width level of the best-sized network; variants shift it by ±1, ±2. */
   width: number;
+  /** The budget trains the best-sized network well past its plateau: a convolution more (DEEPER_FROM_EPOCHS). */
+  deeper: boolean;
 }
 
 interface Draft {
@@ -80,9 +100,39 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
     largeData: (options.trainImages ?? 0) >= LARGE_DATA,
     // Expandable models get one width step more: their classes are not all known yet.
     width: level(classes, CLASS_STEPS) + (expandable ? 1 : 0),
+    deeper: false,
   };
+  let pool = candidatePool(ctx);
+  const { budget, trainImages } = options;
+  if (ctx.largeData && budget && trainImages && pool[0]!.family === 'cnn') {
+    const epochs =
+      budget.minutes === null ? Infinity : epochsWithin(budget.minutes, budget.cores, pool[0]!.macs, trainImages);
+    if (epochs >= DEEPER_FROM_EPOCHS) pool = candidatePool({ ...ctx, deeper: true });
+  }
 
-  const [primary, ...others] = families(inputShape);
+  const best = pool[0]!;
+  const chosen = [best];
+  // A smaller network is always worth a try when one exists: it may be as accurate and is cheaper.
+  const smaller = pool.find((a) => a.params < best.params);
+  if (count > 1 && smaller) chosen.push(smaller);
+  for (const arch of pool) {
+    if (chosen.length >= count) break;
+    if (!chosen.includes(arch)) chosen.push(arch);
+  }
+  return chosen.slice(0, count);
+}
+
+/**
+ * About how many epochs a budget trains a network of this many multiply-adds per image on this
+ * many images, through a run (RUN_MACS_PER_CORE_SECOND).
+ */
+export function epochsWithin(minutes: number, cores: number, macs: number, trainImages: number): number {
+  return (minutes * 60 * Math.max(1, cores) * RUN_MACS_PER_CORE_SECOND) / (macs * trainImages);
+}
+
+/** Every network worth a try for the context, the best-sized first, without repeats. */
+function candidatePool(ctx: Context): Architecture[] {
+  const [primary, ...others] = families(ctx.inputShape);
   const second = others[0];
   const third = others[1];
   // Best size first, then a smaller one, then the other kinds, then larger and further variants.
@@ -105,17 +155,7 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
     const arch = finish(ctx, BUILDERS[family](ctx, ctx.width + shift));
     if (!pool.some((a) => a.id === arch.id)) pool.push(arch);
   }
-
-  const best = pool[0]!;
-  const chosen = [best];
-  // A smaller network is always worth a try when one exists: it may be as accurate and is cheaper.
-  const smaller = pool.find((a) => a.params < best.params);
-  if (count > 1 && smaller) chosen.push(smaller);
-  for (const arch of pool) {
-    if (chosen.length >= count) break;
-    if (!chosen.includes(arch)) chosen.push(arch);
-  }
-  return chosen.slice(0, count);
+  return pool;
 }
 
 /** Kinds of network that make sense for the image, most suitable first. */
@@ -201,11 +241,13 @@ function convNet(ctx: Context, width: number): Draft {
     if (i === filters.length - 1) for (let e = 0; e < extra; e++) conv(f);
     layers.push(pool());
   });
+  // A long budget's extra depth: one convolution on the last, smallest maps, before the head.
+  if (ctx.deeper) conv(filters.at(-1)!);
   layers.push({ kind: 'dropout', rate: 0.25 });
   const gap = flatAfter(halvings, filters.at(-1)!) > MAX_FLATTEN;
   layers.push(gap ? { kind: 'globalAveragePooling' } : { kind: 'flatten' });
   const head = headLayers(ctx.classes, width);
-  const convs = filters.length + extra + (stem.halvings > 0 ? 1 : 0);
+  const convs = filters.length + extra + (stem.halvings > 0 ? 1 : 0) + (ctx.deeper ? 1 : 0);
   const name = `CNN, ${convs} conv (${filters.join('→')})${batchNorm ? ' + batch norm' : ''}, ${gap ? 'global pooling' : 'flatten'}, dense ${head.hidden}`;
   return { family: 'cnn', name, layers: [...layers, ...head.layers], headStart: layers.length };
 }

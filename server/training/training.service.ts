@@ -7,6 +7,7 @@ import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { taskKey, type TaskFeed } from '../tasks/task-feed';
 import type { Architecture } from '../ml/architecture';
 import { generateCandidates } from '../ml/generate';
+import { RunnerRepository } from '../runners/runner.repository';
 import { planCandidates } from '../ml/recipe';
 import { ModelClass } from '../models/model-class.entity';
 import { Model, ModelStatus } from '../models/model.entity';
@@ -64,6 +65,8 @@ export class TrainingService {
         expandable: model.expandable,
         count: input.candidates,
         trainImages,
+        // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
+        budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
       }),
       input.candidates,
     );
