@@ -8,6 +8,7 @@
 //   --layers "c32,b,p,c64,b,p,d.25,f,h128;…"  networks of one's own instead of the generator's, one per
 //     ';': cN conv 3×3 (N filters), b batch norm, p max pool 2, dX dropout X, f flatten, g global
 //     average pooling, hN dense N with dropout 0.5; the softmax layer is added.
+//   --replica  each batch split with a gradient replica on the second core, as a run's leader trains
 // The last line is one JSON object.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import {
   type InputShape,
   type LayerSpec,
 } from '../server/ml/architecture';
+import { GradientReplica } from '../server/ml/replica';
 import { train, type TrainOptions } from '../server/ml/train';
 import { balancedSubset, loadFashionMnist, type IdxSet } from './support/fashion-mnist';
 
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
       ensemble: { type: 'boolean' },
       layers: { type: 'string' },
       save: { type: 'string' },
+      replica: { type: 'boolean' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -146,7 +149,21 @@ async function main(): Promise<void> {
         // "+refit": the same training on the training and validation images together (no validation left).
         const refit = name.endsWith('+refit');
         const data = refit ? all.subset([...split.train, ...split.validation]) : trainSet;
-        const r = await train(model, data, { epochs, batchSize, seed: seed + 2, validation, ...variant(epochs) });
+        const replica = values.replica
+          ? await GradientReplica.start({ architecture: arch, seed, backend: backend.backend })
+          : undefined;
+        const r = await train(model, data, {
+          epochs,
+          batchSize,
+          seed: seed + 2,
+          validation,
+          replica,
+          onEpoch: (m) =>
+            void log(
+              `  epoch ${m.epoch}: ${Math.round(m.seconds)} s, train ${round(m.accuracy)}, val ${round(m.valAccuracy ?? 0)}`,
+            ),
+          ...variant(epochs),
+        }).finally(() => replica?.dispose());
         const seconds = (performance.now() - started) / 1000;
         const test = await evaluate(model, testSet);
         const last = r.history.at(-1)!;
