@@ -66,6 +66,12 @@ export interface TrainOptions {
    * replica again (or again without).
    */
   replica?: GradientReplica;
+  /**
+   * How a replica shares the work: 'split' each batch between the two threads (the default), or
+   * 'pair' two whole batches a step, one on each thread, averaged (a step of twice the batch, and
+   * each batch normalised on its own batch-norm statistics as without a replica).
+   */
+  replicaBatches?: 'split' | 'pair';
 }
 
 export type StopReason = 'completed' | 'early-stopped' | 'aborted';
@@ -130,6 +136,8 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     const smoothing = options.labelSmoothing ?? 0;
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const batches = Math.ceil(data.size / batchSize);
+    const paired = options.replica !== undefined && options.replicaBatches === 'pair';
+    const steps = paired ? Math.ceil(batches / 2) : batches;
     const step: Step = { model, optimizer, variables, classes, smoothing };
     const every = options.checkpoint?.everyEpochs ?? 1;
 
@@ -140,26 +148,34 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
       let lossSum = 0;
       let correctSum = 0;
       let batch = 0;
-      for await (const b of data.batches({ batchSize, shuffleSeed: seed, epoch, augment: options.augment })) {
+      let held: Batch | undefined;
+      for await (const next of data.batches({ batchSize, shuffleSeed: seed, epoch, augment: options.augment })) {
+        if (paired && !held && batch + 1 < batches) {
+          held = next;
+          batch++;
+          continue;
+        }
+        const b = held ?? next;
+        const pairedWith = held ? next : undefined;
+        held = undefined;
         try {
           if (options.signal?.aborted) return result('aborted');
+          const stepIndex = paired ? Math.floor(batch / 2) : batch;
           reseedDropout(dropouts, seed, epoch, batch);
           const rate = options.schedule
-            ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
+            ? learningRateAt(peak, options.schedule, epoch * steps + stepIndex, steps)
             : peak;
           setLearningRate(optimizer, rate);
-          const [l, c] =
-            options.replica && b.size > 1
-              ? await splitStep(
-                  step,
-                  b,
-                  options.replica,
-                  dropouts.map((_, i) => mixSeed(seed, epoch, batch, i, REPLICA)),
-                )
+          const replicaSeeds = () => dropouts.map((_, i) => mixSeed(seed, epoch, batch, i, REPLICA));
+          const [l, c] = pairedWith
+            ? await replicaStep(step, b, pairedWith, options.replica!, replicaSeeds())
+            : options.replica && !paired && b.size > 1
+              ? await splitStep(step, b, options.replica, replicaSeeds())
               : await wholeStep(step, b);
           if (decayed.length) applyWeightDecay(decayed, rate * options.weightDecay!);
-          seen += b.size;
-          lossSum += l * b.size;
+          const size = b.size + (pairedWith?.size ?? 0);
+          seen += size;
+          lossSum += l * size;
           correctSum += c;
           batch++;
           if (!Number.isFinite(l)) throw new Error(`loss became ${l} at epoch ${epoch + 1}, batch ${batch}`);
@@ -168,11 +184,12 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
             batch,
             batches,
             loss: l,
-            accuracy: c / b.size,
+            accuracy: c / size,
             imagesPerSecond: seen / ((performance.now() - started) / 1000),
           });
         } finally {
           disposeBatch(b);
+          if (pairedWith) disposeBatch(pairedWith);
         }
         // Let timers, IPC and abort events through between batches.
         await new Promise((resolve) => setImmediate(resolve));
@@ -253,16 +270,42 @@ async function splitStep(
   dropoutSeeds: number[],
 ): Promise<[number, number]> {
   const theirs = Math.round(b.size * REPLICA_SHARE);
-  const mine = b.size - theirs;
-  const [xa, xb] = tf.split(b.xs, [mine, theirs]);
-  const [ya, yb] = tf.split(b.labels, [mine, theirs]);
+  const [xa, xb] = tf.split(b.xs, [b.size - theirs, theirs]);
+  const [ya, yb] = tf.split(b.labels, [b.size - theirs, theirs]);
+  try {
+    return await replicaStep(
+      s,
+      { xs: xa!, labels: ya as tf.Tensor1D, size: b.size - theirs },
+      { xs: xb!, labels: yb as tf.Tensor1D, size: theirs },
+      replica,
+      dropoutSeeds,
+    );
+  } finally {
+    tf.dispose([xa!, xb!, ya!, yb!]);
+  }
+}
+
+type Part = Pick<Batch, 'xs' | 'labels' | 'size'>;
+
+/**
+ * One optimizer step on `mine` here and `theirs` on `replica`: both parts' gradients are computed
+ * at the same weights, at the same time, and averaged by size before the one update.
+ */
+async function replicaStep(
+  s: Step,
+  mine: Part,
+  theirs: Part,
+  replica: GradientReplica,
+  dropoutSeeds: number[],
+): Promise<[number, number]> {
+  const total = mine.size + theirs.size;
   let correct: tf.Scalar | undefined;
   try {
     const pending = replica.gradients({
       weights: s.model.weights.map((w) => (w.read().dataSync() as Float32Array).slice()),
-      xs: (xb!.dataSync() as Float32Array).slice(),
-      count: theirs,
-      labels: Int32Array.from(yb!.dataSync()),
+      xs: (theirs.xs.dataSync() as Float32Array).slice(),
+      count: theirs.size,
+      labels: Int32Array.from(theirs.labels.dataSync()),
       dropoutSeeds,
       labelSmoothing: s.smoothing,
     });
@@ -270,9 +313,9 @@ async function splitStep(
     // is not left unhandled if this part throws first).
     pending.catch(() => {});
     const { value, grads } = tf.variableGrads(() => {
-      const probs = s.model.apply(xa!, { training: true }) as tf.Tensor;
-      correct = tf.keep(countCorrect(probs, ya as tf.Tensor1D));
-      return crossEntropy(probs, ya as tf.Tensor1D, s.classes, s.smoothing);
+      const probs = s.model.apply(mine.xs, { training: true }) as tf.Tensor;
+      correct = tf.keep(countCorrect(probs, mine.labels));
+      return crossEntropy(probs, mine.labels, s.classes, s.smoothing);
     }, s.variables);
     try {
       const other = await pending;
@@ -280,19 +323,21 @@ async function splitStep(
         Object.fromEntries(
           s.variables.map((v, i) => [
             v.name,
-            tf.add(tf.mul(grads[v.name]!, mine / b.size), tf.mul(tf.tensor(other.grads[i]!, v.shape), theirs / b.size)),
+            tf.add(
+              tf.mul(grads[v.name]!, mine.size / total),
+              tf.mul(tf.tensor(other.grads[i]!, v.shape), theirs.size / total),
+            ),
           ]),
         ),
       );
       s.optimizer.applyGradients(averaged);
       tf.dispose(Object.values(averaged));
-      const loss = (value.dataSync()[0]! * mine + other.loss * theirs) / b.size;
+      const loss = (value.dataSync()[0]! * mine.size + other.loss * theirs.size) / total;
       return [loss, correct!.dataSync()[0]! + other.correct];
     } finally {
       tf.dispose([value, ...Object.values(grads)]);
     }
   } finally {
-    tf.dispose([xa!, xb!, ya!, yb!]);
     if (correct) correct.dispose();
   }
 }
