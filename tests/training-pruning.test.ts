@@ -33,9 +33,9 @@ interface Round {
 /**
  * A model with data, a training run with these options, and a runner to play its rounds (with
  * `runners` > 1, the others are registered too before the run starts, but take no rounds), on
- * this file's server or another.
+ * this file's server or another; grey images `side` pixels square.
  */
-async function trainingRun(input: Record<string, unknown>, runners = 1, server = srv) {
+async function trainingRun(input: Record<string, unknown>, runners = 1, server = srv, side = 24) {
   const user = await signUp(server.graphqlUrl);
   await new AuthService(server.percept.db, 1).ensureAdmin(user.email);
   const call = (query: string, variables: Record<string, unknown>, token: string) =>
@@ -53,8 +53,8 @@ async function trainingRun(input: Record<string, unknown>, runners = 1, server =
   const runnerIds = [await register('test')];
   const runnerId = runnerIds[0]!;
   while (runnerIds.length < runners) runnerIds.push(await register(`test-${runnerIds.length}`));
-  const m = await createModel(server.graphqlUrl, user.token, 'pruning', await png(24, 24, 1));
-  const data = await syntheticZip({ classes: 3, perClass: 20, side: 24 });
+  const m = await createModel(server.graphqlUrl, user.token, 'pruning', await png(side, side, 1));
+  const data = await syntheticZip({ classes: 3, perClass: 20, side });
   await waitForTask(
     server.graphqlUrl,
     user.token,
@@ -330,6 +330,10 @@ test('the chosen candidate trains again, the same way, on its training and valid
   await again.stop();
 });
 
+/** A server of its own where every round pays for a replica (the tiny data sets would not by default). */
+const replicaServer = () =>
+  startTestServer({ PERCEPT_LOCAL_RUNNERS: '0', PERCEPT_TICK_MS: '200', PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0' });
+
 /**
  * On a server where every round pays for a replica (the tiny data set would not by default), a run
  * of three candidates under an hour's budget on two runners: the first two start, the third waits,
@@ -340,11 +344,7 @@ async function replicaRun(
   maxEpochs: number,
   body: (run: Awaited<ReturnType<typeof trainingRun>>, a: Round, b: Round) => Promise<void>,
 ): Promise<void> {
-  const own = await startTestServer({
-    PERCEPT_LOCAL_RUNNERS: '0',
-    PERCEPT_TICK_MS: '200',
-    PERCEPT_REPLICA_MIN_EPOCH_MMACS: '0',
-  });
+  const own = await replicaServer();
   try {
     const run = await trainingRun({ candidates: 3, maxEpochs, roundEpochs: 2, maxMinutes: 60 }, 2, own);
     const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
@@ -399,4 +399,37 @@ test('where the budget trains both to the cap on one core each, both train on, t
       'the runner-up that trained to the end is offered; the candidate that never trained is not',
     );
   });
+});
+
+test('a lone leader with batch norm that one core trains to its cap in the time left trains without a replica: the second runner takes the next candidate', async () => {
+  // 50×50 images: the generator's networks have batch norm, whose split batches cost accuracy
+  // (selection.ts replicaCosts). Three candidates, two runners, an hour, a cap of 10 epochs.
+  const own = await replicaServer();
+  try {
+    const run = await trainingRun(
+      { candidates: 3, maxEpochs: 10, roundEpochs: 4, pruneGap: 0.1, maxMinutes: 60 },
+      2,
+      own,
+      50,
+    );
+    const [a, b] = [await waitFor('A', run.claim), await waitFor('B', run.claim)];
+    assert.equal(await run.claim(), null, 'two runners: the third candidate waits');
+    // 400 s an epoch: six more epochs of A fit the hour on one core (46 minutes with validation),
+    // not A's six and the third's ten on the two runners (61 minutes).
+    await run.complete(a, 0.8, 10_000, 400);
+    await run.complete(b, 0.5, 10_000, 400);
+    const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+    const leader = next.find((r) => r.payload.candidateId === a.payload.candidateId);
+    assert.ok(leader, 'the leader trains on');
+    assert.equal(leader.payload.toEpoch, 8);
+    assert.ok(!leader.payload.threads, 'on one core: no replica');
+    const third = next.find((r) => r !== leader)!;
+    assert.notEqual(third.payload.candidateId, b.payload.candidateId, 'the trailing one is pruned');
+    assert.equal(third.payload.toEpoch, 4, 'the third candidate starts on the second runner');
+    const pruned = (await run.candidates()).find((c) => c.id === b.payload.candidateId)!;
+    assert.equal(pruned.status, 'PRUNED');
+    await run.stop();
+  } finally {
+    await own.stop();
+  }
 });

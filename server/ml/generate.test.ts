@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { featureSize, parseArchitecture, type Architecture, type InputShape } from './architecture';
-import { DEEPER_FROM_EPOCHS, epochsWithin, generateCandidates, LARGE_DATA } from './generate';
+import {
+  DEEPER_EPOCH_CAP,
+  DEEPER_FROM_EPOCHS,
+  epochCapOf,
+  epochsWithin,
+  generateCandidates,
+  LARGE_DATA,
+  type GenerateOptions,
+} from './generate';
 
 const best = (inputShape: InputShape, classes: number, expandable = false) =>
   generateCandidates({ inputShape, classes, expandable })[0]!;
@@ -88,8 +96,15 @@ describe('generateCandidates', () => {
   });
 
   test('a budget that trains the best-sized CNN well past its plateau on large data buys one convolution more', () => {
+    const options = (trainImages: number, minutes: number | null, cores = 2): GenerateOptions => ({
+      inputShape: [28, 28, 1],
+      classes: 10,
+      count: 3,
+      trainImages,
+      budget: { minutes, cores },
+    });
     const fashion = (trainImages: number, minutes: number | null, cores = 2) =>
-      generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3, trainImages, budget: { minutes, cores } });
+      generateCandidates(options(trainImages, minutes, cores));
     const standard = generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3, trainImages: 53_330 });
     const deep = fashion(53_330, 30);
     // All of Fashion-MNIST in 30 minutes on two cores: the batch-norm 2-conv would get past 20 epochs.
@@ -110,11 +125,15 @@ describe('generateCandidates', () => {
     // No budget at all trains to convergence: deeper too. Anything short of it, small data, one core
     // on a long-enough-looking budget, or no budget given: the standard networks.
     assert.deepEqual(fashion(53_330, null), deep);
+    // The deeper networks' run stops sooner: they are at their plateau by then.
+    assert.equal(epochCapOf(options(53_330, 30)), DEEPER_EPOCH_CAP);
+    assert.equal(epochCapOf(options(53_330, null)), DEEPER_EPOCH_CAP);
     for (const [images, minutes, cores] of [
       [53_330, 12, 2],
       [53_330, 30, 1],
       [LARGE_DATA - 1, 600, 2],
-    ] as const)
+    ] as const) {
+      assert.equal(epochCapOf(options(images, minutes, cores)), null, 'the run keeps its usual cap');
       assert.deepEqual(
         fashion(images, minutes, cores),
         generateCandidates({
@@ -125,6 +144,8 @@ describe('generateCandidates', () => {
         }),
         `${images} images, ${minutes} minutes on ${cores}`,
       );
+    }
+
     // Large colour images, whose networks already have extra convolutions, get one more.
     const shape: InputShape = [64, 64, 3];
     const long = generateCandidates({

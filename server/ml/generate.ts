@@ -53,6 +53,13 @@ export const LARGE_DATA = 20_000;
 // (bench/recipe.ts, docs/benchmarks.md session 10) at 1.4× the arithmetic. Measured on large data
 // only: on small sets the limit is the data, not the network.
 export const DEEPER_FROM_EPOCHS = 20;
+// The epoch cap of a run of those deeper networks: on all of Fashion-MNIST one more convolution
+// (3 conv 32→64→64) gave 0.9366 and 0.9364 test accuracy after 15 epochs, 0.9354 and 0.9359 after
+// 25 (two seeds, whole batches; bench/recipe.ts, docs/benchmarks.md sessions 10–12): past 15 its
+// training accuracy climbs to 0.99 and the test accuracy does not follow. A run that stops there
+// on one core each leaves the other cores to other candidates instead of splitting batches
+// (server/training/selection.ts oneCoreSuffices).
+export const DEEPER_EPOCH_CAP = 15;
 // What a run trains per core and second, in forward multiply-adds per image × images: through the
 // product on all of Fashion-MNIST the batch-norm 2-conv CNN (4.2M) trained 12 epochs in 12 minutes
 // on 2 cores (session 8; 1.9e9) and 24 in 29 (session 9, beside other candidates; 1.6e9). A rough
@@ -81,7 +88,6 @@ interface Draft {
 
 export function generateCandidates(options: GenerateOptions): Architecture[] {
   const { inputShape, classes } = options;
-  const expandable = options.expandable ?? false;
   const count = options.count ?? 1;
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error(
@@ -91,25 +97,8 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`classes must be an integer ≥ 2, got ${classes}`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
 
-  const side = Math.sqrt(inputShape[0] * inputShape[1]);
-  const ctx: Context = {
-    inputShape: [...inputShape],
-    classes,
-    expandable,
-    sizeLevel: level(side, SIDE_STEPS),
-    largeData: (options.trainImages ?? 0) >= LARGE_DATA,
-    // Expandable models get one width step more: their classes are not all known yet.
-    width: level(classes, CLASS_STEPS) + (expandable ? 1 : 0),
-    deeper: false,
-  };
-  let pool = candidatePool(ctx);
-  const { budget, trainImages } = options;
-  if (ctx.largeData && budget && trainImages && pool[0]!.family === 'cnn') {
-    const epochs =
-      budget.minutes === null ? Infinity : epochsWithin(budget.minutes, budget.cores, pool[0]!.macs, trainImages);
-    if (epochs >= DEEPER_FROM_EPOCHS) pool = candidatePool({ ...ctx, deeper: true });
-  }
-
+  const ctx = contextOf(options);
+  const pool = candidatePool({ ...ctx, deeper: trainsPastPlateau(ctx, options) });
   const best = pool[0]!;
   const chosen = [best];
   // A smaller network is always worth a try when one exists: it may be as accurate and is cheaper.
@@ -120,6 +109,39 @@ export function generateCandidates(options: GenerateOptions): Architecture[] {
     if (!chosen.includes(arch)) chosen.push(arch);
   }
   return chosen.slice(0, count);
+}
+
+function contextOf(options: GenerateOptions): Context {
+  const { inputShape, classes } = options;
+  const expandable = options.expandable ?? false;
+  return {
+    inputShape: [...inputShape],
+    classes,
+    expandable,
+    sizeLevel: level(Math.sqrt(inputShape[0] * inputShape[1]), SIDE_STEPS),
+    largeData: (options.trainImages ?? 0) >= LARGE_DATA,
+    // Expandable models get one width step more: their classes are not all known yet.
+    width: level(classes, CLASS_STEPS) + (expandable ? 1 : 0),
+    deeper: false,
+  };
+}
+
+/** Whether the budget trains the best-sized network of large data well past its plateau (DEEPER_FROM_EPOCHS). */
+function trainsPastPlateau(ctx: Context, options: GenerateOptions): boolean {
+  const best = candidatePool(ctx)[0]!;
+  const { budget, trainImages } = options;
+  if (!ctx.largeData || !budget || !trainImages || best.family !== 'cnn') return false;
+  const epochs =
+    budget.minutes === null ? Infinity : epochsWithin(budget.minutes, budget.cores, best.macs, trainImages);
+  return epochs >= DEEPER_FROM_EPOCHS;
+}
+
+/**
+ * The epoch cap the generated networks call for, or null for the run's usual one (epochsFor): the
+ * deeper networks of large data reach their plateau sooner (DEEPER_EPOCH_CAP).
+ */
+export function epochCapOf(options: GenerateOptions): number | null {
+  return trainsPastPlateau(contextOf(options), options) ? DEEPER_EPOCH_CAP : null;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   pruneReason,
   recentAccuracy,
   refitReason,
+  replicaCosts,
   replicaPays,
   roundThreads,
   roomForAll,
@@ -20,6 +21,7 @@ import {
   startNow,
   type Standing,
 } from './selection';
+import { generateCandidates, LARGE_DATA } from '../ml/generate';
 
 const s = (id: string, order: number, accuracy: number, images: number, loss = 0.5): Standing => ({
   id,
@@ -264,6 +266,16 @@ test('a replica pays only when an epoch is seconds of arithmetic', () => {
   // Its batch-norm network on 64×64 colour: 24.3M.
   assert.equal(replicaPays({ macs: 24.3e6, trainImages: 700, minEpochMacs }), true);
   assert.equal(replicaPays({ macs: 24.3e6, trainImages: 100, minEpochMacs }), false);
+});
+
+test('splitting batches with a replica costs only networks with batch norm', () => {
+  const [plain, normed] = [false, true].map(
+    (batchNorm) =>
+      generateCandidates({ inputShape: [28, 28, 1], classes: 10, trainImages: batchNorm ? LARGE_DATA : 5_000 })[0]!,
+  );
+  assert.ok(normed!.layers.some((l) => l.kind === 'batchNorm'));
+  assert.equal(replicaCosts(normed!), true);
+  assert.equal(replicaCosts(plain!), false);
 });
 
 test('the best finished candidates are offered to serve with the chosen one, except where they cannot be', () => {

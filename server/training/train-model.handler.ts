@@ -8,7 +8,12 @@ import type { RunnerDataService } from '../runners/data/data.service';
 import { RunnerRepository } from '../runners/runner.repository';
 import { Task, TaskStatus, TaskType } from '../tasks/task.entity';
 import type { TaskQueue } from '../tasks/task-queue';
-import { finalizeRound, trainingRound, type TrainCandidatePayload } from '../tasks/task-contract';
+import {
+  finalizeRound,
+  trainingRound,
+  type TrainCandidatePayload,
+  type TrainModelPayload,
+} from '../tasks/task-contract';
 import { TaskRepository } from '../tasks/task.repository';
 import { artifactPrefix } from '../storage/keys';
 import { PermanentTaskError, type TaskContext, type TaskHandler } from '../tasks/task-types';
@@ -27,6 +32,7 @@ import {
   nextRoundEnd,
   pruneReason,
   refitReason,
+  replicaCosts,
   replicaPays,
   roomForAll,
   roundThreads,
@@ -75,14 +81,38 @@ export function trainModelHandler(deps: {
   const trainImages = (modelId: string) => trainImageCount(db, modelId);
 
   const changed = (id: string) => modelChanged(pubsub, id);
-  /** Whether this candidate's rounds would go faster with a replica (selection.ts replicaPays). */
-  const threadsPay = async (c: Candidate, modelId: string) =>
-    deps.training.threads > 1 &&
-    replicaPays({
-      macs: parseArchitecture(c.architecture).macs,
-      trainImages: await trainImages(modelId),
-      minEpochMacs: deps.training.replicaMinEpochMmacs * 1e6,
-    });
+  /**
+   * Whether this candidate's rounds should have a replica: they would go faster with one
+   * (selection.ts replicaPays), and where the network has batch norm, one core cannot train it to
+   * the cap in the time left (`secondsLeft`; Infinity without a budget) — replicaCosts. A refit
+   * retrains from the start in the time the choice left it, so it takes every core that pays.
+   */
+  const threadsPay = async (c: Candidate, p: TrainModelPayload, secondsLeft: number, refit = false) => {
+    const architecture = parseArchitecture(c.architecture);
+    return (
+      deps.training.threads > 1 &&
+      replicaPays({
+        macs: architecture.macs,
+        trainImages: await trainImages(p.modelId),
+        minEpochMacs: deps.training.replicaMinEpochMmacs * 1e6,
+      }) &&
+      !(
+        !refit &&
+        replicaCosts(architecture) &&
+        roomForAll({
+          secondsLeft,
+          runners: 1,
+          candidates: [
+            {
+              epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
+              secondsPerEpoch: lastEpochSeconds(c),
+              threads: c.metrics.threads as number | undefined,
+            },
+          ],
+        })
+      )
+    );
+  };
 
   const enqueueRound = async (
     ctx: TaskContext<TaskType.TRAIN_MODEL>,
@@ -140,6 +170,7 @@ export function trainModelHandler(deps: {
     const p = ctx.payload;
     const log: Logger = ctx.log;
     const deadline = p.maxMinutes ? Date.parse(p.startedAt) + p.maxMinutes * 60_000 : Infinity;
+    const secondsLeft = () => (deadline - Date.now()) / 1000;
     for (;;) {
       const model = await models.findOneBy({ id: p.modelId });
       if (!model) throw new PermanentTaskError('the model was deleted');
@@ -259,7 +290,7 @@ export function trainModelHandler(deps: {
         // trained with a replica is counted at its one-core pace, roomForAll.)
         const leading = started.find((c) => c.id === lead?.id);
         const together = ensembles && room(started);
-        const shared = !together && leading !== undefined && (await threadsPay(leading, p.modelId));
+        const shared = !together && leading !== undefined && (await threadsPay(leading, p, secondsLeft()));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),
           {
@@ -277,7 +308,9 @@ export function trainModelHandler(deps: {
       // The runners the started candidates' next rounds take (a replica takes an idle one).
       let busy = 0;
       for (const c of started)
-        busy += (await threadsPay(c, p.modelId)) ? roundThreads(slots, started.length, deps.training.threads) : 1;
+        busy += (await threadsPay(c, p, secondsLeft()))
+          ? roundThreads(slots, started.length, deps.training.threads)
+          : 1;
       const starting = startNow(
         waiting.map((c) => ({ c, order: byId.get(c.id)!.order })),
         {
@@ -332,7 +365,7 @@ export function trainModelHandler(deps: {
             best.epochsDone,
             false,
             { scheduleEpochs: lastSchedule },
-            (await threadsPay(best, p.modelId)) ? roundThreads(slots, 1, deps.training.threads) : 1,
+            (await threadsPay(best, p, secondsLeft(), true)) ? roundThreads(slots, 1, deps.training.threads) : 1,
           );
         else {
           const partners = ensemblePartners(
@@ -355,7 +388,9 @@ export function trainModelHandler(deps: {
         .filter((n): n is { c: Candidate; to: number } => n.to !== null);
       for (const { c, to } of next) {
         await candidates.update({ id: c.id }, { status: CandidateStatus.TRAINING });
-        const threads = (await threadsPay(c, p.modelId)) ? roundThreads(slots, next.length, deps.training.threads) : 1;
+        const threads = (await threadsPay(c, p, secondsLeft()))
+          ? roundThreads(slots, next.length, deps.training.threads)
+          : 1;
         await enqueueRound(ctx, c, to, false, undefined, threads);
       }
     }

@@ -6,7 +6,7 @@ import { END, mapLive } from '../events/live';
 import { modelChanged, type PerceptPubSub } from '../events/pubsub';
 import { taskKey, type TaskFeed } from '../tasks/task-feed';
 import type { Architecture } from '../ml/architecture';
-import { generateCandidates } from '../ml/generate';
+import { epochCapOf, generateCandidates, type GenerateOptions } from '../ml/generate';
 import { RunnerRepository } from '../runners/runner.repository';
 import { planCandidates } from '../ml/recipe';
 import { ModelClass } from '../models/model-class.entity';
@@ -58,21 +58,19 @@ export class TrainingService {
       });
     }
     const { classes, trainImages } = await this.readiness(model);
-    const planned = planCandidates(
-      generateCandidates({
-        inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
-        classes,
-        expandable: model.expandable,
-        count: input.candidates,
-        trainImages,
-        // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
-        budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
-      }),
-      input.candidates,
-    );
+    const generating: GenerateOptions = {
+      inputShape: [model.inputHeight, model.inputWidth, model.inputChannels],
+      classes,
+      expandable: model.expandable,
+      count: input.candidates,
+      trainImages,
+      // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
+      budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
+    };
+    const planned = planCandidates(generateCandidates(generating), input.candidates);
     const payload: TrainModelPayload = {
       modelId: model.id,
-      maxEpochs: input.maxEpochs ?? epochsFor(trainImages),
+      maxEpochs: input.maxEpochs ?? epochCapOf(generating) ?? epochsFor(trainImages),
       maxMinutes: input.maxMinutes ?? null,
       roundEpochs: input.roundEpochs,
       pruneGap: input.pruneGap,
