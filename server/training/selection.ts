@@ -330,7 +330,8 @@ const MIN_EPOCH_CAP = 25;
  * 45 at 1,000, 30 at 10,000, and never fewer than 25: on all of Fashion-MNIST (53,000 training
  * images) the batch-norm CNN was still gaining at 19 epochs, the cap this curve gave it
  * (validation 0.930 → 0.937 over its last five, the schedule's low-rate tail; bench:quality --full).
- * Under a time budget the schedule shrinks to what fits (scheduleEpochs).
+ * Under a time budget the schedule shrinks to what fits (scheduleEpochs). The deeper networks a
+ * long budget buys on large data stop sooner (generate.ts epochCapOf).
  */
 export function epochsFor(trainImages: number): number {
   const e = Math.round(60 - 15 * Math.log10(Math.max(1, trainImages) / 100));

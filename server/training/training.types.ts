@@ -11,7 +11,7 @@ export class TrainModelInput {
   @Field(() => Int, {
     nullable: true,
     description:
-      'Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 25 from twenty thousand up (small sets need more passes). Within it the time budget may shorten the run, and a candidate stops early once it no longer improves.',
+      'Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 25 from twenty thousand up (small sets need more passes); 15 where a long budget on large data buys deeper networks, which stop improving sooner. Within it the time budget may shorten the run, and a candidate stops early once it no longer improves.',
   })
   maxEpochs?: number | null;
 

@@ -131,7 +131,7 @@ export type TokenScope =
 export type TrainModelInput = {
   /** Candidate networks to try, 1 to 6. */
   candidates?: number;
-  /** Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 25 from twenty thousand up (small sets need more passes). Within it the time budget may shorten the run, and a candidate stops early once it no longer improves. */
+  /** Most epochs any candidate trains. Left out: planned from the data, 60 for a hundred training images down to 25 from twenty thousand up (small sets need more passes); 15 where a long budget on large data buys deeper networks, which stop improving sooner. Within it the time budget may shorten the run, and a candidate stops early once it no longer improves. */
   maxEpochs?: number | null | undefined;
   /** Wall-time budget in minutes; the best candidate so far is promoted when it runs out, or earlier when no candidate has time left for another whole epoch. */
   maxMinutes?: number | null | undefined;
