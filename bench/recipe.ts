@@ -9,7 +9,6 @@
 //     ';': cN conv 3×3 (N filters), b batch norm, p max pool 2, dX dropout X, f flatten, g global
 //     average pooling, hN dense N with dropout 0.5; the softmax layer is added.
 //   --replica  each batch split with a gradient replica on the second core, as a run's leader trains
-//   --replica-pairs  with --replica: two whole batches a step, one on each core (train.ts replicaBatches)
 // The last line is one JSON object.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -104,7 +103,6 @@ async function main(): Promise<void> {
       layers: { type: 'string' },
       save: { type: 'string' },
       replica: { type: 'boolean' },
-      'replica-pairs': { type: 'boolean' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -160,7 +158,6 @@ async function main(): Promise<void> {
           seed: seed + 2,
           validation,
           replica,
-          replicaBatches: values['replica-pairs'] ? 'pair' : 'split',
           onEpoch: (m) =>
             void log(
               `  epoch ${m.epoch}: ${Math.round(m.seconds)} s, train ${round(m.accuracy)}, val ${round(m.valAccuracy ?? 0)}`,

@@ -58,7 +58,7 @@ export const DEEPER_FROM_EPOCHS = 20;
 // 25 (two seeds, whole batches; bench/recipe.ts, docs/benchmarks.md sessions 10–12): past 15 its
 // training accuracy climbs to 0.99 and the test accuracy does not follow. A run that stops there
 // on one core each leaves the other cores to other candidates instead of splitting batches
-// (server/training/selection.ts oneCoreSuffices).
+// (server/training/selection.ts replicaCosts).
 export const DEEPER_EPOCH_CAP = 15;
 // What a run trains per core and second, in forward multiply-adds per image × images: through the
 // product on all of Fashion-MNIST the batch-norm 2-conv CNN (4.2M) trained 12 epochs in 12 minutes

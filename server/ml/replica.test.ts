@@ -57,32 +57,6 @@ describe(`a training replica (${BACKEND})`, () => {
     }
   });
 
-  test('paired batches, one on each thread, step as one batch of twice the size', async (t: TestContext) => {
-    if (skip) return t.skip(skip);
-    const arch = deterministicCnn();
-    // 60 images: batches of 16, 16, 16 and 12 pair into steps of 32 and 28, as batches of 32 would.
-    const set = data(60, 1);
-    const options = { epochs: 3, learningRate: 0.01, seed: 4, schedule: { epochs: 3 } };
-    const alone = buildModel(arch, { seed: 1 });
-    const single = await train(alone, set, { ...options, batchSize: 32 });
-    const replica = await GradientReplica.start({ architecture: arch, seed: 1, backend: BACKEND });
-    const shared = buildModel(arch, { seed: 1 });
-    try {
-      const paired = await train(shared, set, { ...options, batchSize: 16, replica, replicaBatches: 'pair' });
-      const diff = maxAbsDiff(weightsOf(alone), weightsOf(shared));
-      t.diagnostic(`max weight difference after 3 epochs (6 steps): ${diff}`);
-      assert.ok(diff < 1e-4, `weights differ by ${diff}`);
-      for (let i = 0; i < 3; i++) {
-        assert.ok(Math.abs(paired.history[i]!.loss - single.history[i]!.loss) < 1e-4, `epoch ${i + 1} loss`);
-        assert.equal(paired.history[i]!.accuracy, single.history[i]!.accuracy, `epoch ${i + 1} accuracy`);
-      }
-    } finally {
-      alone.dispose();
-      shared.dispose();
-      await replica.dispose();
-    }
-  });
-
   test('with a replica, a resumed run replays the straight one (dropout, batch norm, the full recipe)', async (t: TestContext) => {
     if (skip) return t.skip(skip);
     const arch = tinyTestCnn(SHAPE, CLASSES, true);

@@ -66,12 +66,6 @@ export interface TrainOptions {
    * replica again (or again without).
    */
   replica?: GradientReplica;
-  /**
-   * How a replica shares the work: 'split' each batch between the two threads (the default), or
-   * 'pair' two whole batches a step, one on each thread, averaged (a step of twice the batch, and
-   * each batch normalised on its own batch-norm statistics as without a replica).
-   */
-  replicaBatches?: 'split' | 'pair';
 }
 
 export type StopReason = 'completed' | 'early-stopped' | 'aborted';
@@ -136,8 +130,6 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
     const smoothing = options.labelSmoothing ?? 0;
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const batches = Math.ceil(data.size / batchSize);
-    const paired = options.replica !== undefined && options.replicaBatches === 'pair';
-    const steps = paired ? Math.ceil(batches / 2) : batches;
     const step: Step = { model, optimizer, variables, classes, smoothing };
     const every = options.checkpoint?.everyEpochs ?? 1;
 
@@ -148,34 +140,26 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
       let lossSum = 0;
       let correctSum = 0;
       let batch = 0;
-      let held: Batch | undefined;
-      for await (const next of data.batches({ batchSize, shuffleSeed: seed, epoch, augment: options.augment })) {
-        if (paired && !held && batch + 1 < batches) {
-          held = next;
-          batch++;
-          continue;
-        }
-        const b = held ?? next;
-        const pairedWith = held ? next : undefined;
-        held = undefined;
+      for await (const b of data.batches({ batchSize, shuffleSeed: seed, epoch, augment: options.augment })) {
         try {
           if (options.signal?.aborted) return result('aborted');
-          const stepIndex = paired ? Math.floor(batch / 2) : batch;
           reseedDropout(dropouts, seed, epoch, batch);
           const rate = options.schedule
-            ? learningRateAt(peak, options.schedule, epoch * steps + stepIndex, steps)
+            ? learningRateAt(peak, options.schedule, epoch * batches + batch, batches)
             : peak;
           setLearningRate(optimizer, rate);
-          const replicaSeeds = () => dropouts.map((_, i) => mixSeed(seed, epoch, batch, i, REPLICA));
-          const [l, c] = pairedWith
-            ? await replicaStep(step, b, pairedWith, options.replica!, replicaSeeds())
-            : options.replica && !paired && b.size > 1
-              ? await splitStep(step, b, options.replica, replicaSeeds())
+          const [l, c] =
+            options.replica && b.size > 1
+              ? await splitStep(
+                  step,
+                  b,
+                  options.replica,
+                  dropouts.map((_, i) => mixSeed(seed, epoch, batch, i, REPLICA)),
+                )
               : await wholeStep(step, b);
           if (decayed.length) applyWeightDecay(decayed, rate * options.weightDecay!);
-          const size = b.size + (pairedWith?.size ?? 0);
-          seen += size;
-          lossSum += l * size;
+          seen += b.size;
+          lossSum += l * b.size;
           correctSum += c;
           batch++;
           if (!Number.isFinite(l)) throw new Error(`loss became ${l} at epoch ${epoch + 1}, batch ${batch}`);
@@ -184,12 +168,11 @@ export async function train(model: tf.LayersModel, data: Dataset, options: Train
             batch,
             batches,
             loss: l,
-            accuracy: c / size,
+            accuracy: c / b.size,
             imagesPerSecond: seen / ((performance.now() - started) / 1000),
           });
         } finally {
           disposeBatch(b);
-          if (pairedWith) disposeBatch(pairedWith);
         }
         // Let timers, IPC and abort events through between batches.
         await new Promise((resolve) => setImmediate(resolve));
@@ -270,42 +253,16 @@ async function splitStep(
   dropoutSeeds: number[],
 ): Promise<[number, number]> {
   const theirs = Math.round(b.size * REPLICA_SHARE);
-  const [xa, xb] = tf.split(b.xs, [b.size - theirs, theirs]);
-  const [ya, yb] = tf.split(b.labels, [b.size - theirs, theirs]);
-  try {
-    return await replicaStep(
-      s,
-      { xs: xa!, labels: ya as tf.Tensor1D, size: b.size - theirs },
-      { xs: xb!, labels: yb as tf.Tensor1D, size: theirs },
-      replica,
-      dropoutSeeds,
-    );
-  } finally {
-    tf.dispose([xa!, xb!, ya!, yb!]);
-  }
-}
-
-type Part = Pick<Batch, 'xs' | 'labels' | 'size'>;
-
-/**
- * One optimizer step on `mine` here and `theirs` on `replica`: both parts' gradients are computed
- * at the same weights, at the same time, and averaged by size before the one update.
- */
-async function replicaStep(
-  s: Step,
-  mine: Part,
-  theirs: Part,
-  replica: GradientReplica,
-  dropoutSeeds: number[],
-): Promise<[number, number]> {
-  const total = mine.size + theirs.size;
+  const mine = b.size - theirs;
+  const [xa, xb] = tf.split(b.xs, [mine, theirs]);
+  const [ya, yb] = tf.split(b.labels, [mine, theirs]);
   let correct: tf.Scalar | undefined;
   try {
     const pending = replica.gradients({
       weights: s.model.weights.map((w) => (w.read().dataSync() as Float32Array).slice()),
-      xs: (theirs.xs.dataSync() as Float32Array).slice(),
-      count: theirs.size,
-      labels: Int32Array.from(theirs.labels.dataSync()),
+      xs: (xb!.dataSync() as Float32Array).slice(),
+      count: theirs,
+      labels: Int32Array.from(yb!.dataSync()),
       dropoutSeeds,
       labelSmoothing: s.smoothing,
     });
@@ -313,9 +270,9 @@ async function replicaStep(
     // is not left unhandled if this part throws first).
     pending.catch(() => {});
     const { value, grads } = tf.variableGrads(() => {
-      const probs = s.model.apply(mine.xs, { training: true }) as tf.Tensor;
-      correct = tf.keep(countCorrect(probs, mine.labels));
-      return crossEntropy(probs, mine.labels, s.classes, s.smoothing);
+      const probs = s.model.apply(xa!, { training: true }) as tf.Tensor;
+      correct = tf.keep(countCorrect(probs, ya as tf.Tensor1D));
+      return crossEntropy(probs, ya as tf.Tensor1D, s.classes, s.smoothing);
     }, s.variables);
     try {
       const other = await pending;
@@ -323,21 +280,19 @@ async function replicaStep(
         Object.fromEntries(
           s.variables.map((v, i) => [
             v.name,
-            tf.add(
-              tf.mul(grads[v.name]!, mine.size / total),
-              tf.mul(tf.tensor(other.grads[i]!, v.shape), theirs.size / total),
-            ),
+            tf.add(tf.mul(grads[v.name]!, mine / b.size), tf.mul(tf.tensor(other.grads[i]!, v.shape), theirs / b.size)),
           ]),
         ),
       );
       s.optimizer.applyGradients(averaged);
       tf.dispose(Object.values(averaged));
-      const loss = (value.dataSync()[0]! * mine.size + other.loss * theirs.size) / total;
+      const loss = (value.dataSync()[0]! * mine + other.loss * theirs) / b.size;
       return [loss, correct!.dataSync()[0]! + other.correct];
     } finally {
       tf.dispose([value, ...Object.values(grads)]);
     }
   } finally {
+    tf.dispose([xa!, xb!, ya!, yb!]);
     if (correct) correct.dispose();
   }
 }

@@ -169,7 +169,7 @@ export function replicaPays(options: { macs: number; trainImages: number; minEpo
  * Whether splitting each batch with a replica costs this network accuracy: batch norm then
  * normalises each part on its own statistics (28 and 36 images of 64). On all of Fashion-MNIST the
  * deeper batch-norm CNN lost 0.22 and 0.13 points of test accuracy at 15 epochs (two seeds), and
- * two whole batches a step, one on each core (train.ts replicaBatches 'pair'), lost 0.27 at 25
+ * two whole batches a step, one on each core (a step of twice the batch), lost 0.27 at 25
  * (bench/recipe.ts --replica; docs/benchmarks.md, sessions 11–12). Without batch norm a split step
  * is the whole batch's step. Such a network trains with a replica only for epochs one core would not
  * give it in the time left (the handler's threadsPay); otherwise its runner's second core goes to

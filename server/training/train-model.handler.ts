@@ -89,29 +89,26 @@ export function trainModelHandler(deps: {
    */
   const threadsPay = async (c: Candidate, p: TrainModelPayload, secondsLeft: number, refit = false) => {
     const architecture = parseArchitecture(c.architecture);
-    return (
+    const pays =
       deps.training.threads > 1 &&
       replicaPays({
         macs: architecture.macs,
         trainImages: await trainImages(p.modelId),
         minEpochMacs: deps.training.replicaMinEpochMmacs * 1e6,
-      }) &&
-      !(
-        !refit &&
-        replicaCosts(architecture) &&
-        roomForAll({
-          secondsLeft,
-          runners: 1,
-          candidates: [
-            {
-              epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
-              secondsPerEpoch: lastEpochSeconds(c),
-              threads: c.metrics.threads as number | undefined,
-            },
-          ],
-        })
-      )
-    );
+      });
+    if (!pays || refit || !replicaCosts(architecture)) return pays;
+    const oneCoreReachesCap = roomForAll({
+      secondsLeft,
+      runners: 1,
+      candidates: [
+        {
+          epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
+          secondsPerEpoch: lastEpochSeconds(c),
+          threads: c.metrics.threads as number | undefined,
+        },
+      ],
+    });
+    return !oneCoreReachesCap;
   };
 
   const enqueueRound = async (
