@@ -9,6 +9,8 @@
 //     ';': cN conv 3×3 (N filters), b batch norm, p max pool 2, dX dropout X, f flatten, g global
 //     average pooling, hN dense N with dropout 0.5; the softmax layer is added.
 //   --replica  each batch split with a gradient replica on the second core, as a run's leader trains
+//   --tta  also score each network on the mirrored test images, and on the mean of both views
+//   --weight-decay X  decoupled weight decay on every variant (Recipe.weightDecay; the default recipe has none)
 // The last line is one JSON object.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -103,6 +105,8 @@ async function main(): Promise<void> {
       layers: { type: 'string' },
       save: { type: 'string' },
       replica: { type: 'boolean' },
+      'weight-decay': { type: 'string' },
+      tta: { type: 'boolean' },
     },
   });
   const perClass = Number(values['per-class'] ?? 500);
@@ -120,9 +124,10 @@ async function main(): Promise<void> {
   const split = stratifiedSplit(await all.labels(), { validation: 1 / 9, test: 0 }, 7);
   const trainSet = all.subset(split.train);
   const validation = all.subset(split.validation);
-  const testSet = new InMemoryImageDataset(shape, await images(data.test, testIdx, rgb64), [
-    ...testIdx.map((i) => data.test.labels[i]!),
-  ]);
+  const testPixels = await images(data.test, testIdx, rgb64);
+  const testLabels = [...testIdx.map((i) => data.test.labels[i]!)];
+  const testSet = new InMemoryImageDataset(shape, testPixels, testLabels);
+  const mirroredTest = values.tta ? new InMemoryImageDataset(shape, mirrored(testPixels, shape), testLabels) : null;
   const archs = values.layers
     ? values.layers.split(';').map((spec) => ownNetwork(spec, shape, 10))
     : generateCandidates({
@@ -163,15 +168,18 @@ async function main(): Promise<void> {
               `  epoch ${m.epoch}: ${Math.round(m.seconds)} s, train ${round(m.accuracy)}, val ${round(m.valAccuracy ?? 0)}`,
             ),
           ...variant(epochs),
+          ...(values['weight-decay'] ? { weightDecay: Number(values['weight-decay']) } : {}),
         }).finally(() => replica?.dispose());
         const seconds = (performance.now() - started) / 1000;
         const test = await evaluate(model, testSet);
+        const tta = mirroredTest ? await mirroredScores(model, testSet, mirroredTest) : {};
         const last = r.history.at(-1)!;
         const row = {
           network: arch.name,
           variant: name,
           epochs: r.epochs,
           test: round(test.accuracy),
+          ...tta,
           lastVal: round(last.valAccuracy ?? 0),
           bestVal: round(r.bestValAccuracy ?? 0),
           bestEpoch: r.bestEpoch,
@@ -273,6 +281,32 @@ async function probabilities(model: tf.LayersModel, set: InMemoryImageDataset): 
   const all = tf.concat(parts);
   tf.dispose(parts);
   return all;
+}
+
+/** Each image mirrored left-right (rows of `shape`, channels interleaved). */
+function mirrored(pixels: Uint8Array, [h, w, c]: [number, number, number]): Uint8Array {
+  const out = new Uint8Array(pixels.length);
+  for (let base = 0; base < pixels.length; base += h * w * c)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++)
+          out[base + (y * w + x) * c + k] = pixels[base + (y * w + (w - 1 - x)) * c + k]!;
+  return out;
+}
+
+/** Test accuracy on the mirrored images alone and on the mean of the two views' probabilities. */
+async function mirroredScores(
+  model: tf.LayersModel,
+  plain: InMemoryImageDataset,
+  flipped: InMemoryImageDataset,
+): Promise<{ testMirrored: number; testBothViews: number }> {
+  const labels = await plain.labels();
+  const a = await probabilities(model, plain);
+  const b = await probabilities(model, flipped);
+  const both = tf.tidy(() => tf.div(tf.add(a, b), 2) as tf.Tensor2D);
+  const scores = { testMirrored: round(accuracyOf(b, labels)), testBothViews: round(accuracyOf(both, labels)) };
+  tf.dispose([a, b, both]);
+  return scores;
 }
 
 function accuracyOf(probs: tf.Tensor2D, labels: Int32Array): number {
