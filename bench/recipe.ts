@@ -289,8 +289,7 @@ function mirrored(pixels: Uint8Array, [h, w, c]: [number, number, number]): Uint
   for (let base = 0; base < pixels.length; base += h * w * c)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
-        for (let k = 0; k < c; k++)
-          out[base + (y * w + x) * c + k] = pixels[base + (y * w + (w - 1 - x)) * c + k]!;
+        for (let k = 0; k < c; k++) out[base + (y * w + x) * c + k] = pixels[base + (y * w + (w - 1 - x)) * c + k]!;
   return out;
 }
 

@@ -359,8 +359,9 @@ async function replicaRun(
 }
 
 test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
-  // Ten epochs at 500 s: the hour cannot train both to the cap; keeping both would halve the leader's epochs.
-  await replicaRun(10, async (run, a, b) => {
+  // Twelve epochs at 500 s: the hour cannot train both even to most of the cap (ten, eight more
+  // each, side by side: 77 minutes with validation); keeping both would halve the leader's epochs.
+  await replicaRun(12, async (run, a, b) => {
     const next = await waitFor('round 2', run.claim);
     assert.equal(next.payload.candidateId, a.payload.candidateId);
     assert.equal(next.payload.threads, 2, "the leader's round takes the second runner's core");
@@ -398,6 +399,24 @@ test('where the budget trains both to the cap on one core each, both train on, t
       [b.payload.candidateId],
       'the runner-up that trained to the end is offered; the candidate that never trained is not',
     );
+  });
+});
+
+test('where the budget trains both to most of the cap on one core each, but not all of it, both train on, their schedules ending where the time does', async () => {
+  // Ten epochs at 500 s: the hour trains the two to eight (six more each, 58 minutes with
+  // validation), not to ten (77): partners need partnerEpochs, 80% of the cap.
+  await replicaRun(10, async (run, a, b) => {
+    const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+    assert.deepEqual(
+      new Set(next.map((r) => r.payload.candidateId)),
+      new Set([a.payload.candidateId, b.payload.candidateId]),
+      'both train on',
+    );
+    for (const r of next) {
+      assert.ok(!r.payload.threads, 'one core each');
+      assert.equal(r.payload.scheduleEpochs, 8, 'the schedule spans the epochs the hour has room for, not the cap');
+    }
+    assert.equal(await run.claim(), null, 'the third candidate still waits');
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { augmentationRandom, augmentInto, DEFAULT_AUGMENTATION, type Augmentation } from './augment';
 import { InMemoryImageDataset } from './dataset';
-import { generateCandidates } from './generate';
+import { generateCandidates, LARGE_DATA } from './generate';
 import { DEFAULT_RECIPE, parseRecipe, planCandidates } from './recipe';
 import { learningRateAt } from './schedule';
 
@@ -147,5 +147,27 @@ describe('planCandidates', () => {
     assert.match(colour[1]!.name, /shifted and mirrored/);
     const grey = planCandidates(generateCandidates({ inputShape: [64, 64, 1], classes: 5, count: 3 }), 3);
     assert.equal(grey[1]!.recipe.augment?.flip, false);
+  });
+
+  test('on large data the twin is mirrored only, grey or colour; below it, shifted as before', () => {
+    for (const inputShape of [
+      [28, 28, 1],
+      [64, 64, 3],
+    ] as const) {
+      const archs3 = generateCandidates({
+        inputShape: [...inputShape],
+        classes: 10,
+        count: 3,
+        trainImages: LARGE_DATA,
+      });
+      const large = planCandidates(archs3, 3, { trainImages: LARGE_DATA });
+      assert.equal(large[1]!.architecture.id, archs3[0]!.id);
+      assert.deepEqual(large[1]!.recipe.augment, { shift: 0, rotate: 0, scale: 0, flip: true });
+      assert.match(large[1]!.name, /trained on mirrored images$/);
+      assert.equal(large[0]!.recipe.augment, null, 'the best-sized network still trains plainly');
+      const smaller = planCandidates(archs3, 3, { trainImages: LARGE_DATA - 1 });
+      assert.ok(smaller[1]!.recipe.augment!.shift > 0);
+      assert.match(smaller[1]!.name, /shifted/);
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   halving,
   nextRoundEnd,
   leader,
+  partnerEpochs,
   margin95,
   pruneReason,
   recentAccuracy,
@@ -276,6 +277,12 @@ test('splitting batches with a replica costs only networks with batch norm', () 
   assert.ok(normed!.layers.some((l) => l.kind === 'batchNorm'));
   assert.equal(replicaCosts(normed!), true);
   assert.equal(replicaCosts(plain!), false);
+});
+
+test('partners kept side by side need time for most of the cap each (rounded up)', () => {
+  assert.equal(partnerEpochs(15), 12);
+  assert.equal(partnerEpochs(10), 8);
+  assert.equal(partnerEpochs(1), 1);
 });
 
 test('the best finished candidates are offered to serve with the chosen one, except where they cannot be', () => {

@@ -74,6 +74,22 @@ export function pruneReason(
   return `validation accuracy ${pct(s.accuracy)} trails the best (${lead.name}, ${pct(lead.accuracy)}) by ${pct(behind)} after ${s.epochsDone} epoch(s): more than the ${pct(gap)} gap and more than the ±${pct(noise)} that ${Math.min(s.images, lead.images)} validation images leave to chance`;
 }
 
+/**
+ * The share of the epoch cap that candidates kept side by side as partners must each have time
+ * for. Their schedules end where the time does (scheduleEpochs), so each stops a little short of
+ * its cap. On all of Fashion-MNIST, 3 conv 32→64→64 with batch norm and its twin trained on mirrored
+ * images (bench/recipe.ts, docs/benchmarks.md session 13): averaged after 12 epochs each, 0.9349
+ * test accuracy against 0.9340 for the plain one alone; after 15, 0.9380 against 0.9349; through
+ * the product at 30 minutes (14 epochs each, 110–140 s an epoch) 0.9361, against 0.9333–0.9354 for
+ * one network of 15 epochs in five runs before.
+ */
+export const PARTNER_EPOCH_SHARE = 0.8;
+
+/** The epochs each partner kept side by side must have time for (PARTNER_EPOCH_SHARE of the cap). */
+export function partnerEpochs(maxEpochs: number): number {
+  return Math.ceil(PARTNER_EPOCH_SHARE * maxEpochs);
+}
+
 /** The most networks a model serves together: the chosen one and two partners. */
 export const MAX_ENSEMBLE = 3;
 
@@ -81,11 +97,11 @@ export const MAX_ENSEMBLE = 3;
  * Whether a run may serve its best candidates together (server/ml/ensemble.ts). Not for an
  * expandable model (its new classes train a head on one network's features), nor when the user
  * asked to stop at the target (speed). When it may, and the time left trains every started
- * candidate to its cap on one core each, halving keeps one per runner rather than giving the
- * leader the others' cores (a replica). Where time is short the leader still takes them: two
- * networks each trained half as long are no better than one (all of Fashion-MNIST, two networks
- * of 15 epochs: 0.9338 and 0.9322 alone, 0.9339 together, against 0.9333 for one of 25;
- * docs/benchmarks.md, session 9).
+ * candidate to most of its cap (PARTNER_EPOCH_SHARE) on one core each, halving keeps one per
+ * runner rather than giving the leader the others' cores (a replica). Where time is short the
+ * leader still takes them: two networks each trained half as long are no better than one (all of
+ * Fashion-MNIST, two networks of 15 epochs: 0.9338 and 0.9322 alone, 0.9339 together, against
+ * 0.9333 for one of 25; docs/benchmarks.md, session 9).
  */
 export function ensemblesAllowed(run: { expandable: boolean; stopAtTarget: boolean }): boolean {
   return !run.expandable && !run.stopAtTarget;

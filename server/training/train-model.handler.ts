@@ -30,6 +30,7 @@ import {
   halving,
   leader,
   nextRoundEnd,
+  partnerEpochs,
   pruneReason,
   refitReason,
   replicaCosts,
@@ -252,13 +253,13 @@ export function trainModelHandler(deps: {
       const begun = new Set(children.map((t) => t.payload.candidateId));
       let started = live.filter((c) => c.status !== CandidateStatus.PRUNED && begun.has(c.id));
       const waiting = live.filter((c) => c.status !== CandidateStatus.PRUNED && !begun.has(c.id));
-      // Whether the time left can train these candidates to their caps at their measured paces.
-      const room = (cs: Candidate[]) =>
+      // Whether the time left can train these candidates to their caps (or `cap`) at their measured paces.
+      const room = (cs: Candidate[], cap = p.maxEpochs) =>
         roomForAll({
           secondsLeft: (deadline - Date.now()) / 1000,
           runners: slots,
           candidates: cs.map((c) => ({
-            epochsLeft: Math.max(0, p.maxEpochs - c.epochsDone),
+            epochsLeft: Math.max(0, cap - c.epochsDone),
             secondsPerEpoch: lastEpochSeconds(c),
             threads: c.metrics.threads as number | undefined,
           })),
@@ -282,11 +283,11 @@ export function trainModelHandler(deps: {
         started.some((c) => nextEnd(c) !== null)
       ) {
         // A lone survivor whose work pays for a replica trains on the idle runners' cores too —
-        // unless the time left trains every started candidate to its cap on one core each and they
-        // may be served together (ensemblesAllowed): then each runner keeps one. (A leader that last
-        // trained with a replica is counted at its one-core pace, roomForAll.)
+        // unless the time left trains every started candidate to most of its cap on one core each
+        // (partnerEpochs) and they may be served together (ensemblesAllowed): then each runner keeps
+        // one. (A leader that last trained with a replica is counted at its one-core pace, roomForAll.)
         const leading = started.find((c) => c.id === lead?.id);
-        const together = ensembles && room(started);
+        const together = ensembles && room(started, partnerEpochs(p.maxEpochs));
         const shared = !together && leading !== undefined && (await threadsPay(leading, p, secondsLeft()));
         for (const { standing: s, reason } of halving(
           started.map((c) => byId.get(c.id)!),

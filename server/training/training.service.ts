@@ -67,7 +67,7 @@ export class TrainingService {
       // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
       budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
     };
-    const planned = planCandidates(generateCandidates(generating), input.candidates);
+    const planned = planCandidates(generateCandidates(generating), input.candidates, { trainImages });
     const payload: TrainModelPayload = {
       modelId: model.id,
       maxEpochs: input.maxEpochs ?? epochCapOf(generating) ?? epochsFor(trainImages),
