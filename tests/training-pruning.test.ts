@@ -358,6 +358,19 @@ async function replicaRun(
   }
 }
 
+/** Round 2 of A and B both, one core each (though a replica would pay), while the third candidate waits. */
+async function bothTrainOn(run: Awaited<ReturnType<typeof trainingRun>>, a: Round, b: Round): Promise<Round[]> {
+  const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
+  assert.deepEqual(
+    new Set(next.map((r) => r.payload.candidateId)),
+    new Set([a.payload.candidateId, b.payload.candidateId]),
+    'both train on',
+  );
+  for (const r of next) assert.ok(!r.payload.threads, 'one core each');
+  assert.equal(await run.claim(), null, 'the third candidate still waits');
+  return next;
+}
+
 test('under a budget too short for both, a leader whose rounds pay for a replica trains alone: the other is dropped even within chance, and the third waits', async () => {
   // Twelve epochs at 500 s: the hour cannot train both even to most of the cap (ten, eight more
   // each, side by side: 77 minutes with validation); keeping both would halve the leader's epochs.
@@ -379,14 +392,7 @@ test('under a budget too short for both, a leader whose rounds pay for a replica
 test('where the budget trains both to the cap on one core each, both train on, though a replica would pay, and promotion offers the runner-up to serve with the best', async () => {
   // Eight epochs at 500 s: the hour trains the two to the cap (six more each, side by side), not the third too.
   await replicaRun(8, async (run, a, b) => {
-    const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
-    assert.deepEqual(
-      new Set(next.map((r) => r.payload.candidateId)),
-      new Set([a.payload.candidateId, b.payload.candidateId]),
-      'both train on, within chance of each other, though a replica would pay',
-    );
-    for (const r of next) assert.ok(!r.payload.threads, 'one core each');
-    assert.equal(await run.claim(), null, 'the third candidate still waits');
+    const next = await bothTrainOn(run, a, b);
     // 4,000 s an epoch now: no other epoch fits in the hour, nor a retraining on the validation images.
     const [ra, rb] = a.payload.candidateId === next[0]!.payload.candidateId ? next : [next[1]!, next[0]!];
     await run.complete(ra!, 0.82, 10_000, 4000);
@@ -406,17 +412,8 @@ test('where the budget trains both to most of the cap on one core each, but not 
   // Ten epochs at 500 s: the hour trains the two to eight (six more each, 58 minutes with
   // validation), not to ten (77): partners need partnerEpochs, 80% of the cap.
   await replicaRun(10, async (run, a, b) => {
-    const next = [await waitFor('round 2, first', run.claim), await waitFor('round 2, second', run.claim)];
-    assert.deepEqual(
-      new Set(next.map((r) => r.payload.candidateId)),
-      new Set([a.payload.candidateId, b.payload.candidateId]),
-      'both train on',
-    );
-    for (const r of next) {
-      assert.ok(!r.payload.threads, 'one core each');
+    for (const r of await bothTrainOn(run, a, b))
       assert.equal(r.payload.scheduleEpochs, 8, 'the schedule spans the epochs the hour has room for, not the cap');
-    }
-    assert.equal(await run.claim(), null, 'the third candidate still waits');
   });
 });
 

@@ -2,7 +2,6 @@
 // figures in docs/benchmarks.md) against the constant-rate Adam it replaced.
 import type { Architecture } from './architecture';
 import { DEFAULT_AUGMENTATION, parseAugmentation, type Augmentation } from './augment';
-import { LARGE_DATA } from './generate';
 
 export interface Recipe {
   /** Peak learning rate (Adam), reached after the warm-up and decayed by a cosine to the end. */
@@ -46,18 +45,22 @@ export interface PlannedCandidate {
  * The generator's networks, each with its recipe. From three candidates up, the second slot
  * trains the best-sized network again on randomly shifted (colour: and mirrored) images, so that
  * validation decides whether that helps this data; the networks after it move down one place.
- * On large data (`trainImages` from LARGE_DATA) that twin trains on mirrored images only: there
- * it serves best as a partner the run may average with the plain network (server/ml/ensemble.ts).
- * On all of Fashion-MNIST, 3 conv 32→64→64 with batch norm, 15 epochs (bench/recipe.ts): shifted,
- * a 2-conv network trailed the plain one by 1.2 points of test accuracy and no shifted twin
- * outlived a run's first round; mirrored, 0.9333 against the plain 0.9349, and the mean of the
- * two 0.938. Where mirroring is wrong (text), the twin trails and the mean is not clearly better
- * on validation, so the plain network serves alone.
+ * With `partner` — the budget trains the best-sized network of large data past its plateau
+ * (generate.ts epochCapOf), so two of them can train side by side — that twin trains on mirrored
+ * images only: there it serves best as a partner the run may average with the plain network
+ * (server/ml/ensemble.ts). On all of Fashion-MNIST, 3 conv 32→64→64 with batch norm, 15 epochs
+ * (bench/recipe.ts): shifted, a 2-conv network trailed the plain one by 1.2 points of test accuracy
+ * and no shifted twin outlived a run's first round; mirrored, 0.9333 against the plain 0.9349, and
+ * the mean of the two 0.938. Where mirroring is wrong (text), the twin trails and the mean is not
+ * clearly better on validation, so the plain network serves alone. Where the budget is short, the
+ * twin is a rival for the leader's cores rather than a partner, and stays shifted: a mirrored one
+ * may lead after the first round (it did, 0.8996 against 0.8968, through the product) and then
+ * trains alone, though on Fashion-MNIST mirrored images cost a network 0.16–0.43 points alone.
  */
 export function planCandidates(
   architectures: readonly Architecture[],
   count: number,
-  data: { trainImages?: number } = {},
+  options: { partner?: boolean } = {},
 ): PlannedCandidate[] {
   const plain = (a: Architecture): PlannedCandidate => ({ architecture: a, recipe: DEFAULT_RECIPE, name: a.name });
   const [primary, ...others] = architectures;
@@ -67,18 +70,17 @@ export function planCandidates(
   // and text are mostly grey and small; where they are not, the plain candidate wins on validation.
   const [h, w, channels] = primary.inputShape;
   const flip = channels === 3 && Math.min(h, w) >= 32;
-  const twin: PlannedCandidate =
-    (data.trainImages ?? 0) >= LARGE_DATA
-      ? {
-          architecture: primary,
-          recipe: { ...DEFAULT_RECIPE, augment: { ...NO_WARP, flip: true } },
-          name: `${primary.name}, trained on mirrored images`,
-        }
-      : {
-          architecture: primary,
-          recipe: { ...DEFAULT_RECIPE, augment: { ...DEFAULT_AUGMENTATION, flip } },
-          name: `${primary.name}, trained on shifted${flip ? ' and mirrored' : ''} images`,
-        };
+  const twin: PlannedCandidate = options.partner
+    ? {
+        architecture: primary,
+        recipe: { ...DEFAULT_RECIPE, augment: { ...NO_WARP, flip: true } },
+        name: `${primary.name}, trained on mirrored images`,
+      }
+    : {
+        architecture: primary,
+        recipe: { ...DEFAULT_RECIPE, augment: { ...DEFAULT_AUGMENTATION, flip } },
+        name: `${primary.name}, trained on shifted${flip ? ' and mirrored' : ''} images`,
+      };
   return [plain(primary), twin, ...others.map(plain)].slice(0, count);
 }
 

@@ -67,10 +67,12 @@ export class TrainingService {
       // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
       budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
     };
-    const planned = planCandidates(generateCandidates(generating), input.candidates, { trainImages });
+    // The deeper networks' cap: the budget trains them past their plateau, so two can train side by side.
+    const plateauCap = epochCapOf(generating);
+    const planned = planCandidates(generateCandidates(generating), input.candidates, { partner: plateauCap !== null });
     const payload: TrainModelPayload = {
       modelId: model.id,
-      maxEpochs: input.maxEpochs ?? epochCapOf(generating) ?? epochsFor(trainImages),
+      maxEpochs: input.maxEpochs ?? plateauCap ?? epochsFor(trainImages),
       maxMinutes: input.maxMinutes ?? null,
       roundEpochs: input.roundEpochs,
       pruneGap: input.pruneGap,
