@@ -165,6 +165,11 @@ export class LocalPool {
         this.events.message(r, msg);
       }
     });
+    // A message sent as the child dies (EPIPE) fails here rather than as an uncaught exception that
+    // would take the server down; the 'exit' handler below requeues the runner's work and restarts it.
+    child.on('error', (err) => {
+      if (!r.stopping && !this.stopped) this.log.warn({ err, runner: r.name }, 'local runner channel error');
+    });
     child.once('exit', (code, signal) => {
       r.child = null;
       r.rpc?.failAll(`runner ${r.name} exited`);
