@@ -118,6 +118,26 @@ describe('importing a zip', () => {
     assert.equal((await srv.percept.blobs.get(image.blobKey))?.length, 64);
   });
 
+  test('each image records whether it holds colour: grey pictures saved as RGB PNG or JPEG do not', async () => {
+    const model = await newModel(); // RGB
+    const ramp = Buffer.from(Array.from({ length: 16 * 12 }, (_, i) => (i * 7) % 256));
+    const raw = { raw: { width: 16, height: 12, channels: 1 as const } };
+    const rgb = Buffer.from(Array.from(ramp, (v) => [v, v, v]).flat());
+    await importZip(model, [
+      { name: 'a/grey.png', data: await sharp(ramp, raw).png().toBuffer() },
+      { name: 'a/grey.jpg', data: await sharp(rgb, { raw: { ...raw.raw, channels: 3 } }).jpeg().toBuffer() },
+      { name: 'b/colour.png', data: await distinctPng(41) },
+    ]);
+    const rows = await q<{ originalName: string; grey: boolean }>(
+      'SELECT "originalName", grey FROM images WHERE "modelId" = $1 ORDER BY "originalName"',
+      [model.id],
+    );
+    assert.deepEqual(
+      rows.map((r) => `${r.originalName}:${r.grey}`),
+      ['a/grey.jpg:true', 'a/grey.png:true', 'b/colour.png:false'],
+    );
+  });
+
   test('a second upload extends the classes at the next index and skips files already in the model', async () => {
     const model = await newModel();
     await importZip(model, [

@@ -69,6 +69,14 @@ export class Image {
   @Column({ type: 'text', nullable: true })
   url!: string | null;
 
+  /**
+   * The stored pixels hold no colour: one channel, or three equal ones (normalise.ts isGrey). False
+   * where not known (URL images, rows from before it was recorded). Where every training image of
+   * a 3-channel model is grey, its networks average the channels first (generate.ts greyContent).
+   */
+  @Column({ type: 'boolean', default: false })
+  grey!: boolean;
+
   /** SHA-256 of the original file (of `url:<url>` for URL images): a duplicate counts once per model. */
   @Column({ type: 'text' })
   checksum!: string;

@@ -16,6 +16,8 @@ export interface ImageToWrite {
   url: string | null;
   /** Normalised pixels; null for URL images, whose pixels are never stored. */
   pixels: Buffer | null;
+  /** The pixels hold no colour (normalise.ts isGrey); false for URL images. */
+  grey: boolean;
   /** Only for inputs larger than a thumbnail (see thumbnailIsStored). */
   thumb: Buffer | null;
 }
@@ -108,10 +110,11 @@ export class ImageWriter {
     }
     const inserted = rowsOf<{ id: string }>(
       await this.db.query(
-        `INSERT INTO images (id, "modelId", "classId", source, split, "blobKey", url, checksum, "originalName")
-         SELECT u.id, $1, u.cls, u.source::image_source, u.split::image_split, u.blob, u.url, u.checksum, u.name
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-           AS u(id, cls, source, split, blob, url, checksum, name)
+        `INSERT INTO images (id, "modelId", "classId", source, split, "blobKey", url, checksum, "originalName", grey)
+         SELECT u.id, $1, u.cls, u.source::image_source, u.split::image_split, u.blob, u.url, u.checksum, u.name, u.grey
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+           $10::boolean[])
+           AS u(id, cls, source, split, blob, url, checksum, name, grey)
          ON CONFLICT ("modelId", checksum) DO NOTHING
          RETURNING id`,
         [
@@ -124,6 +127,7 @@ export class ImageWriter {
           items.map((i) => i.url),
           items.map((i) => i.checksum),
           items.map((i) => i.originalName),
+          items.map((i) => i.grey),
         ],
       ),
     );

@@ -15,7 +15,7 @@ import { ImageWriter, importedImageId, sha256 } from './import-writer';
 import { ShardBuilder } from './shards';
 import { interleaveClasses, planLayout, type PlannedFile } from './layout';
 import { ManifestError, parseManifest } from './manifest';
-import { ImageRejected, normaliseImage, thumbnailIsStored, thumbnailPng, type InputShape } from './normalise';
+import { ImageRejected, isGrey, normaliseImage, thumbnailIsStored, thumbnailPng, type InputShape } from './normalise';
 import { assignSplit } from './split';
 import { ArchiveError, listZip } from './zip-archive';
 import { readZipEntries } from './zip-read';
@@ -158,6 +158,7 @@ async function importZip(deps: ImportHandlerDeps, ctx: Ctx, model: Model): Promi
       originalName: file.path,
       url: null,
       pixels,
+      grey: isGrey(pixels, shape.channels),
       thumb: thumbnailIsStored(shape) ? await thumbnailPng(pixels, shape) : null,
     });
   };
@@ -255,6 +256,7 @@ async function importManifest(deps: ImportHandlerDeps, ctx: Ctx, model: Model): 
             originalName: entry.url.split('/').pop() || entry.url,
             url: entry.url,
             pixels: null,
+            grey: false,
             thumb: null,
           });
         }),

@@ -4,7 +4,7 @@ import type { Model } from '../models/model.entity';
 import type { BlobStore } from '../storage/blob-store';
 import { imagePixelsKey, imageThumbKey } from '../storage/keys';
 import { Image, ImageSource } from './image.entity';
-import { thumbnailPng } from './normalise';
+import { isGrey, thumbnailPng } from './normalise';
 
 /** Why a classified image is kept: its sender asked (`keep`), or the model keeps unsure answers. */
 export type KeptReason = 'KEEP' | 'UNCERTAIN';
@@ -50,6 +50,7 @@ export async function keepClassifiedImage(
       prediction: answer.prediction,
       margin: first ? first.probability - (second?.probability ?? 0) : null,
       keptReason: answer.reason,
+      grey: isGrey(pixels, shape.channels),
     });
   } catch (e) {
     await blobs.delete(blobKey);

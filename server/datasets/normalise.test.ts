@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { SkipReason } from './import-report';
-import { ImageRejected, encodePng, normaliseImage, sniffFormat, thumbnailPng } from './normalise';
+import { GREY_TOLERANCE, ImageRejected, encodePng, isGrey, normaliseImage, sniffFormat, thumbnailPng } from './normalise';
 
 const solid = (w: number, h: number, channels: 3 | 4, colour: sharp.Color) =>
   sharp({ create: { width: w, height: h, channels, background: colour } });
@@ -72,4 +72,29 @@ test('thumbnails are PNGs of the normalised pixels, at most 128 px', async () =>
   const big = await thumbnailPng(Buffer.alloc(256 * 200 * 3, 50), { width: 256, height: 200, channels: 3 });
   const meta = await sharp(big).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['png', 128, 100]);
+});
+
+describe('isGrey', () => {
+  test('grey pictures saved as RGB are grey, JPEG rounding included; colour and tints are not', async () => {
+    const shape = { width: 20, height: 20, channels: 3 };
+    // A grey gradient saved as an RGB PNG (what sharp writes from one raw channel) and as a JPEG.
+    const ramp = Buffer.from(Array.from({ length: 400 }, (_, i) => i % 256));
+    const greyPng = await sharp(ramp, { raw: { width: 20, height: 20, channels: 1 } })
+      .png()
+      .toBuffer();
+    assert.equal((await sharp(greyPng).metadata()).channels, 3, 'stored as RGB');
+    const rgbRamp = Buffer.from(Array.from(ramp, (v) => [v, v, v]).flat());
+    const greyJpeg = await sharp(rgbRamp, { raw: { width: 20, height: 20, channels: 3 } })
+      .jpeg({ quality: 75 })
+      .toBuffer();
+    assert.equal(isGrey(await normaliseImage(greyPng, shape, 1e6), 3), true);
+    assert.equal(isGrey(await normaliseImage(greyJpeg, shape, 1e6), 3), true);
+    assert.equal(isGrey(await normaliseImage(await solid(20, 20, 3, '#c81e3c').png().toBuffer(), shape, 1e6), 3), false);
+    // One coloured pixel is enough.
+    const dot = Buffer.from(rgbRamp);
+    dot[3 * 57] = Math.min(255, dot[3 * 57]! + 3 * GREY_TOLERANCE);
+    assert.equal(isGrey(dot, 3), false);
+    assert.equal(isGrey(Buffer.from([GREY_TOLERANCE, 0, GREY_TOLERANCE]), 3), true, 'within the tolerance');
+    assert.equal(isGrey(ramp, 1), true, 'one channel is grey');
+  });
 });

@@ -89,6 +89,26 @@ export async function normaliseImage(data: Buffer, shape: InputShape, maxPixels:
   return out.data;
 }
 
+/**
+ * How far apart an image's channels may be and it still count as grey: JPEG's colour conversion
+ * and chroma subsampling round grey pictures saved as RGB to within a level or two.
+ */
+export const GREY_TOLERANCE = 2;
+
+/** Whether normalised HWC pixels hold no colour: one channel, or three within GREY_TOLERANCE. */
+export function isGrey(pixels: Uint8Array, channels: number): boolean {
+  if (channels === 1) return true;
+  if (channels !== 3) return false;
+  for (let i = 0; i + 2 < pixels.length; i += 3) {
+    const r = pixels[i]!;
+    const g = pixels[i + 1]!;
+    const b = pixels[i + 2]!;
+    if (Math.abs(r - g) > GREY_TOLERANCE || Math.abs(g - b) > GREY_TOLERANCE || Math.abs(r - b) > GREY_TOLERANCE)
+      return false;
+  }
+  return true;
+}
+
 /** Thumbnails are at most this many pixels on their longest side. */
 export const THUMB_SIDE = 128;
 

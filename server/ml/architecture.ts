@@ -11,6 +11,12 @@ export type Family = 'dense' | 'cnn' | 'separable';
  * ceil(size / 2) and odd or non-square images need no special case.
  */
 export type LayerSpec =
+  /**
+   * The mean of an RGB input's three channels, as one: a fixed 1×1 convolution (weights 1/3, not
+   * trained). Only first, on a 3-channel input: where every image of a colour-shaped model is grey
+   * (its channels equal), the network behind it costs what a grey one does.
+   */
+  | { kind: 'greyscale' }
   | { kind: 'conv2d'; filters: number; kernelSize: number; strides: number; activation: 'relu' }
   | { kind: 'separableConv2d'; filters: number; kernelSize: number; strides: number; activation: 'relu' }
   | { kind: 'maxPool'; poolSize: number; strides: number }
@@ -61,6 +67,10 @@ function nextShape(shape: number[], layer: LayerSpec): number[] {
     return shape as [number, number, number];
   };
   switch (layer.kind) {
+    case 'greyscale': {
+      const [h, w] = spatial(layer.kind);
+      return [h, w, 1];
+    }
     case 'conv2d':
     case 'separableConv2d': {
       const [h, w] = spatial(layer.kind);
@@ -96,6 +106,10 @@ export function countCost(
     const inChannels = shape[shape.length - 1]!;
     const outPixels = out.length === 3 ? out[0]! * out[1]! : 1;
     switch (layer.kind) {
+      case 'greyscale':
+        params += inChannels;
+        macs += outPixels * inChannels;
+        break;
       case 'conv2d': {
         const k2 = layer.kernelSize * layer.kernelSize;
         params += k2 * inChannels * layer.filters + layer.filters;
@@ -124,6 +138,11 @@ export function countCost(
     shape = out;
   }
   return { params, macs };
+}
+
+/** Whether the network tells colours apart: a 3-channel input it does not average to grey first. */
+export function seesColour(arch: Pick<Architecture, 'inputShape' | 'layers'>): boolean {
+  return arch.inputShape[2] === 3 && arch.layers[0]?.kind !== 'greyscale';
 }
 
 /** Length of the feature vector the base hands to the head. */
@@ -174,6 +193,8 @@ export function parseArchitecture(json: unknown): Architecture {
   }
   const unknown = arch.layers.find((l) => !LAYER_KINDS.has(l?.kind));
   if (unknown) fail(`unknown layer kind ${JSON.stringify(unknown?.kind)}`);
+  const grey = arch.layers.findIndex((l) => l.kind === 'greyscale');
+  if (grey > 0 || (grey === 0 && arch.inputShape[2] !== 3)) fail('greyscale must be the first layer, on 3 channels');
   let params = 0;
   try {
     featureSize(arch);
@@ -186,6 +207,7 @@ export function parseArchitecture(json: unknown): Architecture {
 }
 
 const LAYER_KINDS = new Set<string>([
+  'greyscale',
   'conv2d',
   'separableConv2d',
   'maxPool',

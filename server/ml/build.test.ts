@@ -4,7 +4,8 @@ import * as tf from './tf';
 import { layerShapes, type Architecture } from './architecture';
 import { buildModel } from './build';
 import { InMemoryImageDataset } from './dataset';
-import { gridArchitectures, useTrainingBackend } from './testing';
+import { generateCandidates } from './generate';
+import { gridArchitectures, maxAbsDiff, useTrainingBackend } from './testing';
 import { train } from './train';
 
 const archs = gridArchitectures();
@@ -84,6 +85,33 @@ describe('buildModel', () => {
       .sort((a, b) => a.macs - b.macs)[0]!;
     chosen.add(withBatchNorm);
     for (const arch of chosen) await trainOneStep(arch);
+  });
+
+  test('a greyscale layer averages the channels, trains not, and survives a save and load', async () => {
+    await useTrainingBackend('cpu');
+    const arch = generateCandidates({ inputShape: [12, 12, 3], classes: 3, greyContent: true })[0]!;
+    const model = buildModel(arch, { seed: 1 });
+    try {
+      const pixels = Float32Array.from({ length: 2 * 12 * 12 * 3 }, (_, i) => (i * 37) % 256);
+      const x = tf.tensor4d(pixels, [2, 12, 12, 3]);
+      const mean = x.mean(3, true);
+      const grey = model.layers[0]!.apply(x) as tf.Tensor;
+      assert.ok(maxAbsDiff(grey.dataSync(), mean.dataSync()) < 1e-3, 'the mean of the three channels');
+      tf.dispose([x, mean, grey]);
+      assert.equal(model.trainableWeights.length, model.weights.length - 1, 'its kernel is not trained');
+      const saved = await new Promise<tf.io.ModelArtifacts>((resolve) =>
+        void model.save(tf.io.withSaveHandler(async (a) => (resolve(a), { modelArtifactsInfo: {} as never }))),
+      );
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+      const input = tf.randomUniform([1, 12, 12, 3], 0, 255, 'float32', 3);
+      const [a, b] = [model, loaded].map((m) => m.predict(input) as tf.Tensor);
+      assert.ok(maxAbsDiff(a!.dataSync(), b!.dataSync()) < 1e-6, 'the loaded model answers alike');
+      assert.equal(loaded.trainableWeights.length, model.trainableWeights.length);
+      tf.dispose([input, a!, b!]);
+      loaded.dispose();
+    } finally {
+      model.dispose();
+    }
   });
 
   test('leaves no tensors behind', async () => {

@@ -47,6 +47,17 @@ export function makeLayer(
   // Names by position keep model.json deterministic and match between a full model and its parts.
   const common = { name: `${prefix}${spec.kind}_${index}`, ...(inputShape ? { inputShape } : {}) };
   switch (spec.kind) {
+    case 'greyscale':
+      // A standard layer, so that model.json needs no custom code; parseArchitecture allows it only
+      // first, on 3 channels.
+      return tf.layers.conv2d({
+        ...common,
+        filters: 1,
+        kernelSize: 1,
+        useBias: false,
+        trainable: false,
+        kernelInitializer: tf.initializers.constant({ value: 1 / 3 }),
+      });
     case 'conv2d':
       return tf.layers.conv2d({
         ...common,

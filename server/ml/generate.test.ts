@@ -262,6 +262,52 @@ describe('generateCandidates', () => {
     }
   });
 
+  test('grey images in a colour model: the networks of a grey model behind a fixed mean of the channels', () => {
+    for (const [inputShape, trainImages] of [
+      [[28, 28, 3], LARGE_DATA],
+      [[16, 16, 3], 500],
+      [[64, 64, 3], 5_000],
+      [[8, 8, 3], 500],
+    ] as [InputShape, number][]) {
+      const [h, w] = inputShape;
+      const options = { classes: 10, count: 4, trainImages, budget: { minutes: 30, cores: 2 } };
+      const greyOnes = generateCandidates({ inputShape, greyContent: true, ...options });
+      const asGrey = generateCandidates({ inputShape: [h, w, 1], ...options });
+      assert.equal(greyOnes.length, asGrey.length, inputShape.join('x'));
+      greyOnes.forEach((a, i) => {
+        const g = asGrey[i]!;
+        assert.deepEqual(a.inputShape, inputShape);
+        assert.deepEqual(a.layers, [{ kind: 'greyscale' }, ...g.layers], a.name);
+        assert.equal(a.headStart, g.headStart + 1);
+        assert.equal(a.params, g.params + 3, 'three fixed weights');
+        assert.equal(a.macs, g.macs + h * w * 3);
+        assert.match(a.name, /, grey input, [\d.]+[kM]? params$/);
+        assert.equal(a.name.replace(/, grey input, .*$/, ''), g.name.replace(/, [^,]+ params$/, ''));
+        assert.equal(featureSize(a), featureSize(g));
+        assert.deepEqual(parseArchitecture(JSON.stringify(a)), a);
+      });
+      assert.equal(
+        epochCapOf({ inputShape, greyContent: true, ...options }),
+        epochCapOf({ inputShape: [h, w, 1], ...options }),
+      );
+    }
+    // Colour images, or a grey model: nothing changes.
+    const colour = generateCandidates({ inputShape: [28, 28, 3], classes: 10, count: 3 });
+    assert.ok(colour.every((a) => a.layers[0]!.kind !== 'greyscale'));
+    assert.deepEqual(
+      generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3, greyContent: true }),
+      generateCandidates({ inputShape: [28, 28, 1], classes: 10, count: 3 }),
+    );
+    // The layer is only valid first, on three channels.
+    const grey = generateCandidates({ inputShape: [28, 28, 3], classes: 10, greyContent: true })[0]!;
+    const moved = structuredClone(grey);
+    moved.layers.splice(0, 2, moved.layers[1]!, moved.layers[0]!);
+    assert.throws(() => parseArchitecture(moved), /greyscale must be the first layer/);
+    const onGrey = { ...structuredClone(grey), inputShape: [28, 28, 1] as InputShape };
+    onGrey.params = grey.params - 2;
+    assert.throws(() => parseArchitecture(onGrey), /greyscale must be the first layer, on 3 channels/);
+  });
+
   test('is deterministic and survives a JSON round trip', () => {
     const options = { inputShape: [64, 48, 3] as InputShape, classes: 7, expandable: true, count: 4 };
     const a = generateCandidates(options);

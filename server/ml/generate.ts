@@ -29,6 +29,14 @@ export interface GenerateOptions {
    * are smallest.
    */
   budget?: { minutes: number | null; cores: number };
+  /**
+   * Every training image of a 3-channel model is grey (its three channels equal, as when grey
+   * pictures are saved as RGB PNG or JPEG): the networks average the channels first (a fixed
+   * 'greyscale' layer) and are otherwise a grey model's. On all of Fashion-MNIST saved as RGB PNG,
+   * a 3-channel first convolution made every epoch of the 3-conv CNN 25–30% slower for no
+   * information (docs/benchmarks.md, session 14).
+   */
+  greyContent?: boolean;
 }
 
 // Image side (geometric mean of height and width) at which the size level steps up:
@@ -68,6 +76,8 @@ const RUN_MACS_PER_CORE_SECOND = 1.7e9;
 
 interface Context {
   inputShape: InputShape;
+  /** The channels the networks tell apart: 1 where they average a grey model's RGB input first. */
+  channels: number;
   classes: number;
   expandable: boolean;
   sizeLevel: number;
@@ -116,6 +126,7 @@ function contextOf(options: GenerateOptions): Context {
   const expandable = options.expandable ?? false;
   return {
     inputShape: [...inputShape],
+    channels: options.greyContent ? 1 : inputShape[2],
     classes,
     expandable,
     sizeLevel: level(Math.sqrt(inputShape[0] * inputShape[1]), SIDE_STEPS),
@@ -154,7 +165,7 @@ export function epochsWithin(minutes: number, cores: number, macs: number, train
 
 /** Every network worth a try for the context, the best-sized first, without repeats. */
 function candidatePool(ctx: Context): Architecture[] {
-  const [primary, ...others] = families(ctx.inputShape);
+  const [primary, ...others] = families([ctx.inputShape[0], ctx.inputShape[1], ctx.channels]);
   const second = others[0];
   const third = others[1];
   // Best size first, then a smaller one, then the other kinds, then larger and further variants.
@@ -205,8 +216,8 @@ const BUILDERS: Record<Family, (ctx: Context, width: number) => Draft> = {
 };
 
 function denseNet(ctx: Context, width: number): Draft {
-  const [h, w, c] = ctx.inputShape;
-  const inputs = h * w * c;
+  const [h, w] = ctx.inputShape;
+  const inputs = h * w * ctx.channels;
   let units = 32 * 2 ** clamp(width + Math.min(ctx.sizeLevel, 2), 0, 5);
   while (units > 32 && inputs * units > MAX_DENSE_WEIGHTS) units /= 2;
   // Expandable networks need a hidden layer in the head, so at least two hidden layers.
@@ -368,16 +379,18 @@ function pool(): LayerSpec {
 }
 
 function finish(ctx: Context, draft: Draft): Architecture {
-  const { params, macs } = countCost(ctx.inputShape, draft.layers);
+  const grey = ctx.channels < ctx.inputShape[2];
+  const layers: LayerSpec[] = grey ? [{ kind: 'greyscale' }, ...draft.layers] : draft.layers;
+  const { params, macs } = countCost(ctx.inputShape, layers);
   return {
-    id: architectureId(draft.family, ctx.inputShape, ctx.classes, draft.layers),
+    id: architectureId(draft.family, ctx.inputShape, ctx.classes, layers),
     family: draft.family,
-    name: `${draft.name}, ${formatCount(params)} params`,
+    name: `${draft.name}${grey ? ', grey input' : ''}, ${formatCount(params)} params`,
     inputShape: ctx.inputShape,
     classes: ctx.classes,
     expandable: ctx.expandable,
-    layers: draft.layers,
-    headStart: draft.headStart,
+    layers,
+    headStart: draft.headStart + (grey ? 1 : 0),
     params,
     macs,
   };

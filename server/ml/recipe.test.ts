@@ -147,6 +147,12 @@ describe('planCandidates', () => {
     assert.match(colour[1]!.name, /shifted and mirrored/);
     const grey = planCandidates(generateCandidates({ inputShape: [64, 64, 1], classes: 5, count: 3 }), 3);
     assert.equal(grey[1]!.recipe.augment?.flip, false);
+    // Grey pictures in a colour model are grey.
+    const greyInRgb = planCandidates(
+      generateCandidates({ inputShape: [64, 64, 3], classes: 5, count: 3, greyContent: true }),
+      3,
+    );
+    assert.equal(greyInRgb[1]!.recipe.augment?.flip, false);
   });
 
   test('where the twin is to be a partner (a long budget on large data), it is mirrored only, grey or colour', () => {

@@ -1,6 +1,6 @@
 // How Percept trains a candidate unless told otherwise, measured on real images (bench/recipe.ts;
 // figures in docs/benchmarks.md) against the constant-rate Adam it replaced.
-import type { Architecture } from './architecture';
+import { seesColour, type Architecture } from './architecture';
 import { DEFAULT_AUGMENTATION, parseAugmentation, type Augmentation } from './augment';
 
 export interface Recipe {
@@ -68,8 +68,8 @@ export function planCandidates(
   if (count < 3) return architectures.slice(0, count).map(plain);
   // Mirrored too where the images are colour photographs' size: a mirrored dog is a dog. Digits
   // and text are mostly grey and small; where they are not, the plain candidate wins on validation.
-  const [h, w, channels] = primary.inputShape;
-  const flip = channels === 3 && Math.min(h, w) >= 32;
+  const [h, w] = primary.inputShape;
+  const flip = seesColour(primary) && Math.min(h, w) >= 32;
   const twin: PlannedCandidate = options.partner
     ? {
         architecture: primary,

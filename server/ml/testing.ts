@@ -32,7 +32,10 @@ export const GRID_SHAPES: InputShape[] = [
 ];
 export const GRID_CLASSES = [2, 10, 100];
 
-/** Every distinct architecture the generator emits over the grid, for counts 1 to 4, small data and large. */
+/**
+ * Every distinct architecture the generator emits over the grid, for counts 1 to 4, small data and
+ * large, and for grey images of the smaller colour shapes.
+ */
 export function gridArchitectures(): Architecture[] {
   const byId = new Map<string, Architecture>();
   for (const inputShape of GRID_SHAPES) {
@@ -45,6 +48,13 @@ export function gridArchitectures(): Architecture[] {
           }
         }
       }
+    }
+  }
+  // Grey images in a colour model's shape: the networks average the channels first.
+  for (const inputShape of GRID_SHAPES.filter(([h, , c]) => c === 3 && h <= 64)) {
+    for (const expandable of [false, true]) {
+      for (const arch of generateCandidates({ inputShape, classes: 10, expandable, count: 4, greyContent: true }))
+        byId.set(arch.id, arch);
     }
   }
   return [...byId.values()];

@@ -66,6 +66,7 @@ export class TrainingService {
       trainImages,
       // One core a runner: a long budget on large data buys a deeper network (generate.ts DEEPER_FROM_EPOCHS).
       budget: { minutes: input.maxMinutes ?? null, cores: await new RunnerRepository(this.db).working() },
+      greyContent: model.inputChannels === 3 && (await this.allGrey(model.id)),
     };
     // The deeper networks' cap: the budget trains them past their plateau, so two can train side by side.
     const plateauCap = epochCapOf(generating);
@@ -160,6 +161,15 @@ export class TrainingService {
     const names = Array.from({ length: outputs }, (_, i) => `class ${i}`);
     for (const r of rows) if (r.index < outputs) names[r.index] = r.name;
     return names;
+  }
+
+  /** Whether every labelled image of the model is grey (Image.grey): its networks then see one channel. */
+  private async allGrey(modelId: string): Promise<boolean> {
+    const [row] = (await this.db.query(
+      `SELECT bool_and(grey) AS grey FROM images WHERE "modelId" = $1 AND "classId" IS NOT NULL AND split IS NOT NULL`,
+      [modelId],
+    )) as { grey: boolean | null }[];
+    return row?.grey === true;
   }
 
   private async readiness(model: Model): Promise<{ classes: number; trainImages: number }> {

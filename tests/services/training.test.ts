@@ -78,3 +78,25 @@ test('a model busy importing or training is refused, naming the task in the way'
   const runs = await h.db.query(`SELECT count(*)::int AS n FROM tasks WHERE "modelId" = $1`, [model.id]);
   assert.equal(runs[0].n, 1, 'nothing else queued');
 });
+
+test('a colour-shaped model whose images are all grey trains networks that average the channels first', async () => {
+  const firstLayers = async (taskId: string) =>
+    (
+      await h.db.query(`SELECT architecture FROM candidates WHERE "taskId" = $1 ORDER BY metrics->>'order'`, [taskId])
+    ).map((c: { architecture: { layers: { kind: string }[] } }) => c.architecture.layers[0]!.kind) as string[];
+  const grey = await h.model(owner); // a 16×12 RGB sample
+  await withImages(grey.id, { cat: 20, dog: 20 });
+  await h.db.query(`UPDATE images SET grey = true WHERE "modelId" = $1`, [grey.id]);
+  const greyRun = await h.services.training.start(owner, grey.id, input({ candidates: 3 }));
+  assert.deepEqual(await firstLayers(greyRun.id), ['greyscale', 'greyscale', 'greyscale']);
+
+  // One image in colour (or not known grey) and the networks see colour.
+  const mixed = await h.model(owner);
+  await withImages(mixed.id, { cat: 20, dog: 20 });
+  await h.db.query(
+    `UPDATE images SET grey = true WHERE "modelId" = $1 AND id <> (SELECT min(id::text)::uuid FROM images WHERE "modelId" = $1)`,
+    [mixed.id],
+  );
+  const mixedRun = await h.services.training.start(owner, mixed.id, input({ candidates: 3 }));
+  assert.ok((await firstLayers(mixedRun.id)).every((kind) => kind !== 'greyscale'));
+});
