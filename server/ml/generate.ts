@@ -32,9 +32,9 @@ export interface GenerateOptions {
   /**
    * Every training image of a 3-channel model is grey (its three channels equal, as when grey
    * pictures are saved as RGB PNG or JPEG): the networks average the channels first (a fixed
-   * 'greyscale' layer) and are otherwise a grey model's. On all of Fashion-MNIST saved as RGB PNG,
-   * a 3-channel first convolution made every epoch of the 3-conv CNN 25–30% slower for no
-   * information (docs/benchmarks.md, session 14).
+   * 'greyscale' layer) and are otherwise a grey model's: three channels that say the same cost the
+   * first convolution three times the arithmetic and a dense network three times its first
+   * layer's weights, for nothing (docs/benchmarks.md, session 14).
    */
   greyContent?: boolean;
 }
