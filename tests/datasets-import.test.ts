@@ -125,7 +125,12 @@ describe('importing a zip', () => {
     const rgb = Buffer.from(Array.from(ramp, (v) => [v, v, v]).flat());
     await importZip(model, [
       { name: 'a/grey.png', data: await sharp(ramp, raw).png().toBuffer() },
-      { name: 'a/grey.jpg', data: await sharp(rgb, { raw: { ...raw.raw, channels: 3 } }).jpeg().toBuffer() },
+      {
+        name: 'a/grey.jpg',
+        data: await sharp(rgb, { raw: { ...raw.raw, channels: 3 } })
+          .jpeg()
+          .toBuffer(),
+      },
       { name: 'b/colour.png', data: await distinctPng(41) },
     ]);
     const rows = await q<{ originalName: string; grey: boolean }>(

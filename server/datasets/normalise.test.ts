@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { SkipReason } from './import-report';
-import { GREY_TOLERANCE, ImageRejected, encodePng, isGrey, normaliseImage, sniffFormat, thumbnailPng } from './normalise';
+import {
+  GREY_TOLERANCE,
+  ImageRejected,
+  encodePng,
+  isGrey,
+  normaliseImage,
+  sniffFormat,
+  thumbnailPng,
+} from './normalise';
 
 const solid = (w: number, h: number, channels: 3 | 4, colour: sharp.Color) =>
   sharp({ create: { width: w, height: h, channels, background: colour } });
@@ -89,7 +97,10 @@ describe('isGrey', () => {
       .toBuffer();
     assert.equal(isGrey(await normaliseImage(greyPng, shape, 1e6), 3), true);
     assert.equal(isGrey(await normaliseImage(greyJpeg, shape, 1e6), 3), true);
-    assert.equal(isGrey(await normaliseImage(await solid(20, 20, 3, '#c81e3c').png().toBuffer(), shape, 1e6), 3), false);
+    assert.equal(
+      isGrey(await normaliseImage(await solid(20, 20, 3, '#c81e3c').png().toBuffer(), shape, 1e6), 3),
+      false,
+    );
     // One coloured pixel is enough.
     const dot = Buffer.from(rgbRamp);
     dot[3 * 57] = Math.min(255, dot[3 * 57]! + 3 * GREY_TOLERANCE);

@@ -99,8 +99,9 @@ describe('buildModel', () => {
       assert.ok(maxAbsDiff(grey.dataSync(), mean.dataSync()) < 1e-3, 'the mean of the three channels');
       tf.dispose([x, mean, grey]);
       assert.equal(model.trainableWeights.length, model.weights.length - 1, 'its kernel is not trained');
-      const saved = await new Promise<tf.io.ModelArtifacts>((resolve) =>
-        void model.save(tf.io.withSaveHandler(async (a) => (resolve(a), { modelArtifactsInfo: {} as never }))),
+      const saved = await new Promise<tf.io.ModelArtifacts>(
+        (resolve) =>
+          void model.save(tf.io.withSaveHandler(async (a) => (resolve(a), { modelArtifactsInfo: {} as never }))),
       );
       const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
       const input = tf.randomUniform([1, 12, 12, 3], 0, 255, 'float32', 3);
