@@ -27,6 +27,8 @@ describe('expandable models', () => {
       ...generateCandidates({ inputShape: [8, 8, 1], classes: 4, expandable: true, count: 2 }),
       ...generateCandidates({ inputShape: [28, 28, 1], classes: 10, expandable: true, count: 1 }),
       ...generateCandidates({ inputShape: [64, 64, 3], classes: 6, expandable: true, count: 3 }),
+      // Grey pictures in a colour model: the fixed greyscale layer goes with the base.
+      ...generateCandidates({ inputShape: [16, 16, 3], classes: 4, expandable: true, count: 2, greyContent: true }),
     ];
     assert.deepEqual(new Set(archs.map((a) => a.family)), new Set(['dense', 'cnn', 'separable']));
     const store = new MemoryArtifactStore();
