@@ -52,10 +52,11 @@ export interface PlannedCandidate {
  * (bench/recipe.ts): shifted, a 2-conv network trailed the plain one by 1.2 points of test accuracy
  * and no shifted twin outlived a run's first round; mirrored, 0.9333 against the plain 0.9349, and
  * the mean of the two 0.938. Where mirroring is wrong (text; not measured), the twin should trail
- * and the mean not be clearly better on validation, so that the plain network serves alone. Where the budget is short, the
- * twin is a rival for the leader's cores rather than a partner, and stays shifted: a mirrored one
- * may lead after the first round (it did, 0.8996 against 0.8968, through the product) and then
- * trains alone, though on Fashion-MNIST mirrored images cost a network 0.16–0.43 points alone.
+ * and the mean not be clearly better on validation, so that the plain network serves alone. Where
+ * the budget is short, the twin is a rival for the leader's cores rather than a partner, and stays
+ * shifted: a mirrored one may lead after the first round (it did, 0.8996 against 0.8968, through
+ * the product) and then trains alone, though on Fashion-MNIST mirrored images cost a network
+ * 0.16–0.43 points alone.
  */
 export function planCandidates(
   architectures: readonly Architecture[],

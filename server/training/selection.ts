@@ -80,8 +80,8 @@ export function pruneReason(
  * its cap. On all of Fashion-MNIST, 3 conv 32→64→64 with batch norm and its twin trained on mirrored
  * images (bench/recipe.ts, docs/benchmarks.md session 13): averaged after 12 epochs each, 0.9349
  * test accuracy against 0.9340 for the plain one alone; after 15, 0.9380 against 0.9349; through
- * the product at 30 minutes (14 epochs each, 110–140 s an epoch) 0.9361, against 0.9333–0.9354 for
- * one network of 15 epochs in five runs before.
+ * the product at 30 minutes (14 epochs each, 100–140 s an epoch) 0.9361, 0.9372 and 0.9372 in three
+ * runs (sessions 13–14), against 0.9333–0.9354 for one network of 15 epochs in five runs before.
  */
 export const PARTNER_EPOCH_SHARE = 0.8;
 
